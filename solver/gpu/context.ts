@@ -1,0 +1,106 @@
+/**
+ * One GPU context for the browser (page or Web Worker: `navigator.gpu`) and Node (dawn.node,
+ * see node-gpu.ts). Requests the adapter's maximum limits so large problems fit, and records
+ * what the UI and the error messages need to know about the adapter.
+ */
+
+/** Adapter facts shown in the GPU panel and used to size problems. */
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** 'core' or 'compatibility' when the adapter says so. */
+  featureLevel: string;
+  features: string[];
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  maxComputeWorkgroupsPerDimension: number;
+  maxStorageBuffersPerShaderStage: number;
+}
+
+/** A device plus what was learnt about its adapter. */
+export interface GpuContext {
+  device: GPUDevice;
+  adapter: AdapterSummary;
+  hasTimestamps: boolean;
+  /** Set when the device was lost; every later call should fail with this message. */
+  lostReason: string | null;
+  destroy(): void;
+}
+
+/** Thrown when no usable WebGPU adapter or device exists; callers fall back to the CPU solver. */
+export class WebGpuUnavailableError extends Error {
+  override name = 'WebGpuUnavailableError';
+}
+
+const LIMIT_NAMES = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'maxBindGroups',
+] as const;
+
+/** The WebGPU entry point of this environment, or null (browser without WebGPU, or Node). */
+export function browserGpu(): GPU | null {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  return nav?.gpu ?? null;
+}
+
+/** Requests a high-performance adapter and a device with the adapter's maximum limits. */
+export async function createGpuContext(gpu: GPU | null = browserGpu()): Promise<GpuContext> {
+  if (!gpu) throw new WebGpuUnavailableError('WebGPU is not available here (navigator.gpu is missing).');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new WebGpuUnavailableError('WebGPU is present but no GPU adapter was found.');
+  const requiredLimits: Record<string, number> = {};
+  for (const name of LIMIT_NAMES) {
+    const v = (adapter.limits as unknown as Record<string, number | undefined>)[name];
+    if (typeof v === 'number') requiredLimits[name] = v;
+  }
+  const hasTimestamps = adapter.features.has('timestamp-query');
+  const requiredFeatures: GPUFeatureName[] = hasTimestamps ? ['timestamp-query'] : [];
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'cronos' });
+  } catch (e) {
+    throw new WebGpuUnavailableError(`The GPU adapter refused a device: ${(e as Error).message}`);
+  }
+  const info = adapter.info as GPUAdapterInfo | undefined;
+  const lim = device.limits;
+  const summary: AdapterSummary = {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    device: info?.device ?? '',
+    description: info?.description ?? '',
+    featureLevel: (adapter as unknown as { featureLevel?: string }).featureLevel ?? 'core',
+    features: [...adapter.features].map(String).sort(),
+    maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+    maxBufferSize: lim.maxBufferSize,
+    maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupsPerDimension: lim.maxComputeWorkgroupsPerDimension,
+    maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
+  };
+  const ctx: GpuContext = {
+    device,
+    adapter: summary,
+    hasTimestamps,
+    lostReason: null,
+    destroy: () => device.destroy(),
+  };
+  void device.lost.then((info) => {
+    ctx.lostReason = `GPU device lost (${info.reason}): ${info.message}`;
+  });
+  device.addEventListener('uncapturederror', (ev) => {
+    const err = (ev as GPUUncapturedErrorEvent).error;
+    console.error(`WebGPU error: ${err.message}`);
+  });
+  return ctx;
+}

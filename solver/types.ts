@@ -1,0 +1,161 @@
+/**
+ * Shared types of the CRONOS solver (spec §1–§6). Both the float64 CPU reference and the
+ * float32 WebGPU solver consume a {@link Problem} and produce {@link IterationMetrics}.
+ *
+ * Layout conventions (row-major everywhere):
+ * - `X` is n×d. Labels become `Y`, n×C in ±1 (C = 1 for binary, one column per class otherwise).
+ * - `D` is n×P (0/1), `E = 2D − 1`.
+ * - The convex variables of all C one-vs-all problems form ONE d×K matrix, K = C·S·P, where S = 2 for
+ *   ReLU (U⁺ then U⁻, i.e. the spec's u[0], u[1]) and S = 1 for gated ReLU. Column
+ *   `(c·S + s)·P + i` holds neuron i of sign block s of class c (see {@link colIndex}).
+ * - Slacks `s` and duals `nu` of the cone constraints are n×K with the same column order.
+ * - Within one class the spec's flat vector of length N = S·d·P is indexed `s·dP + k·P + i`
+ *   (official flattening); the Nyström factor uses that order.
+ */
+
+/** ReLU (cone-constrained, spec §1.2) or gated ReLU (unconstrained, spec §1.3). */
+export type ModelKind = 'relu' | 'gated';
+
+/** Where the solver runs. */
+export type DeviceKind = 'gpu' | 'cpu';
+
+/** Hyperparameters of one CRONOS run. Names follow the spec. */
+export interface SolverConfig {
+  model: ModelKind;
+  /** Number of sampled activation patterns (P_S). */
+  P: number;
+  /** Group-lasso weight β (unscaled loss, spec §1.2). */
+  beta: number;
+  /** ADMM penalty ρ (initial value when adaptive). */
+  rho: number;
+  /** Residual balancing (spec §4.5): ρ ×2 / ×0.5 when residuals differ by `rhoBalanceRatio`. */
+  adaptiveRho: boolean;
+  /** Nyström sketch rank r. */
+  rank: number;
+  /** Maximum ADMM iterations. */
+  admmIters: number;
+  /** Maximum PCG iterations per ADMM step. */
+  pcgIters: number;
+  /** ε_abs = ε_rel of the stopping rule of spec §4.4. */
+  tol: number;
+  /** Seed of every random choice (gates, Nyström Ω). */
+  seed: number;
+}
+
+/** Default hyperparameters (spec §4.7 "sensible playground defaults"). */
+export const DEFAULT_CONFIG: SolverConfig = {
+  model: 'relu',
+  P: 32,
+  beta: 1e-3,
+  rho: 0.1,
+  adaptiveRho: false,
+  rank: 10,
+  admmIters: 50,
+  pcgIters: 20,
+  tol: 1e-6,
+  seed: 0,
+};
+
+/** A labelled, preprocessed data matrix. */
+export interface Dataset {
+  /** n×d row-major features (already standardised). */
+  X: Float64Array;
+  n: number;
+  d: number;
+  /** Class index per row, 0..classNames.length−1. */
+  labels: Int32Array;
+  classNames: string[];
+  featureNames: string[];
+}
+
+/** Everything both solvers need: data, ±1 targets, sampled gates and patterns. */
+export interface Problem {
+  model: ModelKind;
+  n: number;
+  d: number;
+  P: number;
+  /** Number of one-vs-all outputs (1 for binary problems). */
+  C: number;
+  /** S = 2 for ReLU (U⁺, U⁻), 1 for gated. */
+  S: number;
+  /** K = C·S·P, columns of the variable matrix. */
+  K: number;
+  beta: number;
+  X: Float64Array;
+  /** n×C targets in ±1. */
+  Y: Float64Array;
+  /** d×P Gaussian gate vectors (column i produces pattern i). */
+  gates: Float64Array;
+  /** n×P activation patterns D = 1[X·gates ≥ 0]. */
+  D: Uint8Array;
+}
+
+/** Metrics recorded after every ADMM iteration (spec §4.4, §6.3). */
+export interface IterationMetrics {
+  /** 1-based count of completed ADMM iterations. */
+  iter: number;
+  /** Convex objective f(u) = ½‖Fu − Y‖² + β Σ‖columns of u‖ (summed over classes). */
+  objective: number;
+  /** ½‖Fu − Y‖². */
+  loss: number;
+  /** β Σ‖u_i‖. */
+  penalty: number;
+  /** Same objective evaluated at the group-sparse iterate v (what the recovered net uses). */
+  objectiveV: number;
+  primalResidual: number;
+  dualResidual: number;
+  /** Stopping thresholds ε_pri and ε_dual of spec §4.4. */
+  epsPrimal: number;
+  epsDual: number;
+  /** max(0, −Gu)_∞ (0 for gated). */
+  coneViolation: number;
+  /** max|X U| over all entries, the scale of the cone violation. */
+  maxAbsXU: number;
+  /** Fraction in [0,1], of the convex model sign(Fu) (argmax for C > 1). */
+  trainAccuracy: number;
+  /** Fraction in [0,1] of the recovered network on the test set; NaN without a test set. */
+  testAccuracy: number;
+  /** ‖Fu − Y‖²/(nC). */
+  trainMse: number;
+  /** PCG iterations this step (max over classes). */
+  pcgIterations: number;
+  /** Final PCG residual ‖r‖ (max over classes). */
+  pcgResidual: number;
+  /** ρ used in this step. */
+  rho: number;
+  /** Neurons with non-zero v (summed over classes and signs). */
+  activeNeurons: number;
+  /** Wall-clock milliseconds of this step (including the metrics read-back). */
+  timeMs: number;
+  /** The stopping rule of spec §4.4 holds. */
+  converged: boolean;
+}
+
+/** The convex solution in the layout described at the top of this file. */
+export interface ConvexSolution {
+  /** d×K primal iterate u. */
+  U: Float64Array;
+  /** d×K group-sparse copy v = prox(u + λ). */
+  V: Float64Array;
+}
+
+/** A plain two-layer network recovered from the convex solution (spec §6.1). */
+export interface Network {
+  model: ModelKind;
+  d: number;
+  /** Hidden width m. */
+  m: number;
+  /** Outputs C. */
+  C: number;
+  /** d×m first layer (columns = neurons). */
+  W1: Float64Array;
+  /** m×C second layer. */
+  w2: Float64Array;
+  /** For gated nets: d×m gate vectors of each hidden unit (prediction uses 1[x·g ≥ 0]). */
+  gates?: Float64Array;
+}
+
+/** Column of neuron i, sign block s, class c in the d×K variable matrix. */
+export function colIndex(p: Pick<Problem, 'S' | 'P'>, c: number, s: number, i: number): number {
+  return (c * p.S + s) * p.P + i;
+}
