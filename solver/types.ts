@@ -40,6 +40,11 @@ export interface SolverConfig {
   tol: number;
   /** Seed of every random choice (gates, Nyström Ω). */
   seed: number;
+  /**
+   * Start PCG from the previous u instead of 0 (spec §4.3 "playground recommendation"; the
+   * official code cold-starts). Saves PCG iterations late in the run.
+   */
+  warmStart: boolean;
 }
 
 /** Default hyperparameters (spec §4.7 "sensible playground defaults"). */
@@ -54,6 +59,7 @@ export const DEFAULT_CONFIG: SolverConfig = {
   pcgIters: 20,
   tol: 1e-6,
   seed: 0,
+  warmStart: true,
 };
 
 /** A labelled, preprocessed data matrix. */

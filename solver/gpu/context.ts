@@ -28,6 +28,8 @@ export interface GpuContext {
   hasTimestamps: boolean;
   /** Set when the device was lost; every later call should fail with this message. */
   lostReason: string | null;
+  /** Uncaptured WebGPU errors (validation, out-of-memory) since the last {@link throwIfGpuFailed}. */
+  errors: string[];
   destroy(): void;
 }
 
@@ -93,6 +95,7 @@ export async function createGpuContext(gpu: GPU | null = browserGpu()): Promise<
     adapter: summary,
     hasTimestamps,
     lostReason: null,
+    errors: [],
     destroy: () => device.destroy(),
   };
   void device.lost.then((info) => {
@@ -100,7 +103,17 @@ export async function createGpuContext(gpu: GPU | null = browserGpu()): Promise<
   });
   device.addEventListener('uncapturederror', (ev) => {
     const err = (ev as GPUUncapturedErrorEvent).error;
-    console.error(`WebGPU error: ${err.message}`);
+    if (ctx.errors.length < 20) ctx.errors.push(err.message);
   });
   return ctx;
+}
+
+/** Throws if the device was lost or reported an error since the last check (then clears them). */
+export function throwIfGpuFailed(ctx: GpuContext): void {
+  if (ctx.lostReason) throw new Error(ctx.lostReason);
+  if (ctx.errors.length > 0) {
+    const msg = ctx.errors.join('\n');
+    ctx.errors.length = 0;
+    throw new Error(`WebGPU reported an error: ${msg}`);
+  }
 }

@@ -3,7 +3,7 @@
  * WGSL sources, bind groups made once at setup, and read-backs. Every solver kernel goes through
  * these, so the per-iteration path only encodes dispatches.
  */
-import type { GpuContext } from './context';
+import { throwIfGpuFailed, type GpuContext } from './context';
 
 /** Storage buffer usable as kernel input/output, copy source and destination. */
 export function storageBuffer(ctx: GpuContext, bytes: number, label: string): GPUBuffer {
@@ -122,7 +122,7 @@ export async function readF32(ctx: GpuContext, buf: GPUBuffer, count: number, of
   const out = new Float32Array(staging.getMappedRange().slice(0));
   staging.unmap();
   staging.destroy();
-  if (ctx.lostReason) throw new Error(ctx.lostReason);
+  throwIfGpuFailed(ctx);
   return out;
 }
 

@@ -1,0 +1,210 @@
+/**
+ * `npm run bench`: GFLOP/s and GB/s (bytes of X streamed) of the solver's fused products next to
+ * tfjs-backend-webgpu's `matMul` on the same dawn.node adapter, then ADMM iteration timing.
+ *
+ * Timing (notes §4): pipelines are built and every buffer written before timing; one warm-up run
+ * is discarded; each trial encodes `reps` products into one command buffer and brackets submit +
+ * onSubmittedWorkDone with performance.now(); the median trial is reported. tfjs is timed the same
+ * way: `reps` matMuls issued back to back, completion awaited once through a small read-back.
+ *
+ * Environment knobs: BENCH_REPS (products per trial), BENCH_TRIALS, BENCH_SKIP_TFJS=1.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createGpuContext, type GpuContext } from '../solver/gpu/context';
+import { nodeGpu } from '../solver/gpu/node-gpu';
+import { encodeDispatches, uploadF32, type Dispatch } from '../solver/gpu/kernel';
+import { forwardProduct, transposedProduct } from '../solver/gpu/gemm';
+import { createRng } from '../solver/rng';
+
+const N = 8192;
+const D_FEAT = 256;
+const P = 32;
+/** ReLU: U⁺ and U⁻ side by side. */
+const K = 2 * P;
+const REPS = Number(process.env.BENCH_REPS ?? 2);
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
+
+interface Row {
+  name: string;
+  flops: number;
+  bytesX: number;
+  ms: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Median ms per product over TRIALS trials of REPS products in one command buffer. */
+async function timeOurs(ctx: GpuContext, list: Dispatch[]): Promise<number> {
+  const run = async (reps: number): Promise<number> => {
+    const enc = ctx.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (let r = 0; r < reps; r++) encodeDispatches(pass, list);
+    pass.end();
+    const cmd = enc.finish();
+    const t0 = performance.now();
+    ctx.device.queue.submit([cmd]);
+    await ctx.device.queue.onSubmittedWorkDone();
+    return (performance.now() - t0) / reps;
+  };
+  await run(1);
+  const times: number[] = [];
+  for (let t = 0; t < TRIALS; t++) times.push(await run(REPS));
+  if (ctx.lostReason) throw new Error(ctx.lostReason);
+  return median(times);
+}
+
+function randomF32(seed: number, len: number, f: (u: number) => number): Float32Array {
+  const rng = createRng(seed);
+  return new Float32Array(len).map(() => f(rng.uniform()));
+}
+
+const sym = (u: number): number => 2 * u - 1;
+
+async function benchOurs(ctx: GpuContext, X: Float32Array, U: Float32Array, Dm: Float32Array, R: Float32Array): Promise<Row[]> {
+  const Xb = uploadF32(ctx, X, 'X');
+  const Ub = uploadF32(ctx, U, 'U');
+  const Db = uploadF32(ctx, Dm, 'D');
+  const Rb = uploadF32(ctx, R, 'R');
+  const out = uploadF32(ctx, new Float32Array(N * K), 'Z');
+  const out2 = uploadF32(ctx, new Float32Array(N * K), 'EZ');
+  const T = uploadF32(ctx, new Float32Array(D_FEAT * K), 'T');
+  const flops = 2 * N * D_FEAT * K;
+  const bytesX = N * D_FEAT * 4;
+  const shape = { X: Xb, n: N, d: D_FEAT, U: Ub, K, D: Db, P };
+  const cases: Array<[string, Dispatch[]]> = [
+    ['ours X·U (plain)', forwardProduct(ctx, { ...shape, out, epilogue: 'plain' })],
+    ['ours X·U (cone: Z and E∘Z)', forwardProduct(ctx, { ...shape, out, out2, epilogue: 'cone' })],
+    [
+      'ours Xᵀ(E∘R) (cone load, split-K)',
+      transposedProduct(ctx, { X: Xb, n: N, d: D_FEAT, R: Rb, K, D: Db, P, S: 2, C: 1, out: T, alpha: 1, load: 'cone' }),
+    ],
+  ];
+  const rows: Row[] = [];
+  for (const [name, list] of cases) rows.push({ name, flops, bytesX, ms: await timeOurs(ctx, list) });
+  for (const b of [Xb, Ub, Db, Rb, out, out2, T]) b.destroy();
+  return rows;
+}
+
+/** tfjs-backend-webgpu on dawn.node: needs `navigator.gpu` (Node 20 has no navigator). */
+async function benchTfjs(X: Float32Array, U: Float32Array, R: Float32Array): Promise<Row[]> {
+  const gpu = nodeGpu();
+  const g = globalThis as { navigator?: { gpu?: GPU } };
+  if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its webgpu backend');
+  await tf.ready();
+  const Xt = tf.tensor2d(X, [N, D_FEAT]);
+  const Ut = tf.tensor2d(U, [D_FEAT, K]);
+  const Rt = tf.tensor2d(R, [N, K]);
+  const flops = 2 * N * D_FEAT * K;
+  const bytesX = N * D_FEAT * 4;
+  const time = async (f: () => ReturnType<typeof tf.matMul>): Promise<number> => {
+    const run = async (reps: number): Promise<number> => {
+      const t0 = performance.now();
+      const outs = [];
+      for (let r = 0; r < reps; r++) outs.push(f());
+      // A 1-element slice keeps the read-back tiny; the queue is in order, so it waits for all products.
+      const probe = tf.slice(outs[outs.length - 1]!, [0, 0], [1, 1]);
+      await probe.data();
+      const ms = (performance.now() - t0) / reps;
+      probe.dispose();
+      for (const o of outs) o.dispose();
+      return ms;
+    };
+    await run(1);
+    const times: number[] = [];
+    for (let t = 0; t < TRIALS; t++) times.push(await run(REPS));
+    return median(times);
+  };
+  const rows: Row[] = [
+    { name: 'tfjs matMul(X, U)', flops, bytesX, ms: await time(() => tf.matMul(Xt, Ut)) },
+    { name: 'tfjs matMul(X, R, transposeA)', flops, bytesX, ms: await time(() => tf.matMul(Xt, Rt, true, false)) },
+  ];
+  Xt.dispose();
+  Ut.dispose();
+  Rt.dispose();
+  return rows;
+}
+
+/**
+ * ADMM TIMING PLACEHOLDER — owned by the solver. Will time ms per ADMM iteration, GPU vs CPU float64,
+ * through `createSolver` from solver/index.ts. Until that module exists it only reports 'pending'.
+ */
+async function benchAdmm(): Promise<void> {
+  const indexPath = fileURLToPath(new URL('../solver/index.ts', import.meta.url));
+  if (!existsSync(indexPath)) {
+    console.log('ADMM timing: pending');
+    return;
+  }
+  try {
+    const mod: Record<string, unknown> = await import(/* @vite-ignore */ new URL('../solver/index.ts', import.meta.url).href);
+    if (typeof mod.createSolver !== 'function') {
+      console.log('ADMM timing: pending (solver/index.ts has no createSolver yet)');
+      return;
+    }
+    // TODO(solver owner): build a problem, run k ADMM iterations with device 'gpu' and 'cpu', print ms/iteration.
+    console.log('ADMM timing: pending (createSolver found; timing not written yet)');
+  } catch (e) {
+    console.log(`ADMM timing: pending (${(e as Error).message})`);
+  }
+}
+
+function fmt(v: number, digits = 3): string {
+  return v.toPrecision(digits);
+}
+
+function printTable(rows: Row[], peers: Map<string, Row | undefined>): void {
+  const header = ['product', 'ms', 'GFLOP/s', 'GB/s of X', 'ours/tfjs'];
+  const lines = rows.map((r) => {
+    const peer = peers.get(r.name);
+    const ratio = peer ? fmt(peer.ms / r.ms) + '×' : '';
+    return [r.name, fmt(r.ms, 4), fmt(r.flops / r.ms / 1e6), fmt(r.bytesX / r.ms / 1e6), ratio];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(line(l));
+}
+
+async function main(): Promise<void> {
+  const ctx = await createGpuContext(nodeGpu());
+  const a = ctx.adapter;
+  console.log(`adapter: ${a.description || a.device || a.vendor} (${a.architecture}, ${a.featureLevel})`);
+  console.log(`shapes: X ${N}×${D_FEAT}, U ${D_FEAT}×${K}, R ${N}×${K}, D ${N}×${P}; ${(2 * N * D_FEAT * K) / 1e6} MFLOP per product`);
+  console.log(`timing: median of ${TRIALS} trials × ${REPS} products per command buffer, after one warm-up\n`);
+
+  const X = randomF32(1, N * D_FEAT, sym);
+  const U = randomF32(2, D_FEAT * K, sym);
+  const Dm = randomF32(3, N * P, (u) => (u < 0.5 ? 1 : 0));
+  const R = randomF32(4, N * K, sym);
+
+  const ours = await benchOurs(ctx, X, U, Dm, R);
+  let tfjs: Row[] = [];
+  if (process.env.BENCH_SKIP_TFJS !== '1') {
+    try {
+      tfjs = await benchTfjs(X, U, R);
+    } catch (e) {
+      console.log(`tfjs comparison skipped: ${(e as Error).message}`);
+    }
+  }
+  const peers = new Map<string, Row | undefined>([
+    [ours[0]!.name, tfjs[0]],
+    [ours[1]!.name, tfjs[0]],
+    [ours[2]!.name, tfjs[1]],
+  ]);
+  printTable([...ours, ...tfjs], peers);
+  console.log('\nours/tfjs = tfjs time ÷ our time for the same shapes (> 1: ours is faster; the cone rows also do the fused epilogue/mask).\n');
+  await benchAdmm();
+  ctx.destroy();
+}
+
+await main();
+process.exit(0);

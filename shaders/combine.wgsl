@@ -1,0 +1,44 @@
+// combine.wgsl — the pattern-mixing epilogue between the two GEMMs of the operators (spec §3).
+// Z is n×K (= X·U, K = C·S·P, column (c·S+s)·P+i), D is n×P (0/1), f is n×C.
+//   mode 0 (A-matvec): f_c = Σ_i D_i (Z_{c,0,i} − Z_{c,1,i})  (gated: Σ_i D_i Z_{c,0,i})
+//                      R_{c,s,i} = [relu]·Z_{c,s,i} + sgn(s)·D_i·f_c/ρ     → R (n×K), so A·u = u + Xᵀ R
+//   mode 1 (F):        f only (the convex model's output Fu), written to F (n×C)
+//   mode 2 (predict):  f_c = Σ_i (Z_{c,0,i} − Z_{c,1,i}) without D (Z already has relu / gate masks)
+// Bindings: 0 params (uniform), 1 Z, 2 D, 3 R (out, mode 0), 4 F (out, modes 1–2), 5 admm (uniform ρ).
+// Workgroup: 256 threads, one (row j, class c) pair each; grid folded into 2-D.
+struct Params { n: u32, C: u32, S: u32, P: u32, mode: u32, _p0: u32, _p1: u32, _p2: u32 }
+struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, _p: f32 }
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> Z: array<f32>;
+@group(0) @binding(2) var<storage, read> D: array<f32>;
+@group(0) @binding(3) var<storage, read_write> R: array<f32>;
+@group(0) @binding(4) var<storage, read_write> F: array<f32>;
+@group(0) @binding(5) var<uniform> admm: Admm;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let t = (wg.y * nwg.x + wg.x) * 256u + li;
+  if (t >= prm.n * prm.C) { return; }
+  let j = t / prm.C;
+  let c = t % prm.C;
+  let K = prm.C * prm.S * prm.P;
+  let zrow = j * K + c * prm.S * prm.P;
+  let drow = j * prm.P;
+  var f = 0.0;
+  for (var i = 0u; i < prm.P; i++) {
+    var z = Z[zrow + i];
+    if (prm.S == 2u) { z = z - Z[zrow + prm.P + i]; }
+    if (prm.mode == 2u) { f += z; } else { f += D[drow + i] * z; }
+  }
+  if (prm.mode != 0u) { F[t] = f; return; }
+  let g = f / admm.rho;
+  for (var i = 0u; i < prm.P; i++) {
+    let dg = D[drow + i] * g;
+    if (prm.S == 2u) {
+      R[zrow + i] = Z[zrow + i] + dg;
+      R[zrow + prm.P + i] = Z[zrow + prm.P + i] - dg;
+    } else {
+      R[zrow + i] = dg;
+    }
+  }
+}

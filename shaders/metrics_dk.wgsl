@@ -1,0 +1,48 @@
+// metrics_dk.wgsl — first level of the ADMM residual sums over the d×K variables (spec §4.4):
+//   q0 ‖u − v‖²   q1 ‖u‖²   q2 ‖v‖²   q3 ‖(v − v_prev) + (Gᵀs − Gᵀs_prev)‖²   q4 ‖λ + Gᵀν‖²
+// (gated: has_cone = 0 and the Gᵀ terms are dropped). Partials go to partials[g·5 + q].
+// Bindings: 0 params (uniform), 1 U, 2 V, 3 Vprev, 4 Lam, 5 GtS, 6 GtSprev, 7 GtNu (read),
+//           8 partials (read_write).
+// Workgroup: 256 threads, grid-stride, tree per quantity; grid G.
+struct Params { count: u32, has_cone: u32, G: u32, _p: u32 }
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> U: array<f32>;
+@group(0) @binding(2) var<storage, read> V: array<f32>;
+@group(0) @binding(3) var<storage, read> Vprev: array<f32>;
+@group(0) @binding(4) var<storage, read> Lam: array<f32>;
+@group(0) @binding(5) var<storage, read> GtS: array<f32>;
+@group(0) @binding(6) var<storage, read> GtSprev: array<f32>;
+@group(0) @binding(7) var<storage, read> GtNu: array<f32>;
+@group(0) @binding(8) var<storage, read_write> partials: array<f32>;
+var<workgroup> s: array<array<f32, 5>, 256>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  var acc = array<f32, 5>(0.0, 0.0, 0.0, 0.0, 0.0);
+  for (var e = wg.x * 256u + li; e < prm.count; e += prm.G * 256u) {
+    let u = U[e];
+    let v = V[e];
+    var dv = v - Vprev[e];
+    var lg = Lam[e];
+    if (prm.has_cone == 1u) {
+      dv += GtS[e] - GtSprev[e];
+      lg += GtNu[e];
+    }
+    acc[0] += (u - v) * (u - v);
+    acc[1] += u * u;
+    acc[2] += v * v;
+    acc[3] += dv * dv;
+    acc[4] += lg * lg;
+  }
+  s[li] = acc;
+  workgroupBarrier();
+  for (var w = 128u; w > 0u; w >>= 1u) {
+    if (li < w) {
+      for (var q = 0u; q < 5u; q++) { s[li][q] += s[li + w][q]; }
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    for (var q = 0u; q < 5u; q++) { partials[wg.x * 5u + q] = s[0][q]; }
+  }
+}

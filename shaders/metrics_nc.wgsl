@@ -1,0 +1,50 @@
+// metrics_nc.wgsl — first level of the fit metrics over predictions F (n×C) and ±1 targets Y:
+//   q0 ‖F − Y‖²   q1 number of correct rows (C = 1: sign(F) = y, sign(0) counts as wrong;
+//   C > 1: argmax_c F = argmax_c Y).  Partials go to partials[g·2 + q].
+// Bindings: 0 params (uniform), 1 F, 2 Y (read), 3 partials (read_write).
+// Workgroup: 256 threads, grid-stride over rows; grid G.
+struct Params { n: u32, C: u32, G: u32, _p: u32 }
+@group(0) @binding(0) var<uniform> prm: Params;
+@group(0) @binding(1) var<storage, read> F: array<f32>;
+@group(0) @binding(2) var<storage, read> Y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partials: array<f32>;
+var<workgroup> s0: array<f32, 256>;
+var<workgroup> s1: array<f32, 256>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  var sq = 0.0;
+  var ok = 0.0;
+  for (var j = wg.x * 256u + li; j < prm.n; j += prm.G * 256u) {
+    var best = 0u;
+    var label = 0u;
+    for (var c = 0u; c < prm.C; c++) {
+      let f = F[j * prm.C + c];
+      let y = Y[j * prm.C + c];
+      sq += (f - y) * (f - y);
+      if (f > F[j * prm.C + best]) { best = c; }
+      if (y > 0.0) { label = c; }
+    }
+    if (prm.C == 1u) {
+      let f = F[j];
+      let y = Y[j];
+      if ((f > 0.0 && y > 0.0) || (f < 0.0 && y < 0.0)) { ok += 1.0; }
+    } else if (best == label) {
+      ok += 1.0;
+    }
+  }
+  s0[li] = sq;
+  s1[li] = ok;
+  workgroupBarrier();
+  for (var w = 128u; w > 0u; w >>= 1u) {
+    if (li < w) {
+      s0[li] += s0[li + w];
+      s1[li] += s1[li + w];
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    partials[wg.x * 2u] = s0[0];
+    partials[wg.x * 2u + 1u] = s1[0];
+  }
+}

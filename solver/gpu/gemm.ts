@@ -1,0 +1,321 @@
+/**
+ * The two GEMM-shaped products of the solver (spec §3), built once at setup and replayed every
+ * iteration as plain dispatches:
+ * - {@link forwardProduct}: Z = X·U (n×K) with a fused epilogue (E∘Z, max(Z,0), D∘Z);
+ * - {@link transposedProduct}: α·Xᵀ·L(R) (+ base), d×K, with the D-mask / Fᵀ expansion fused into the
+ *   load and split-K over the rows of X (deterministic two-pass reduction, no atomics).
+ *
+ * Buffers are expected to come from `storageBuffer`/`uploadF32` (sizes rounded up to 16 bytes): the
+ * kernels read X, U and R as `array<vec4<f32>>`.
+ */
+import type { GpuContext } from './context';
+import { Kernel, dispatchOf, paramsBuffer, storageBuffer, u32, f32, type Dispatch } from './kernel';
+import xuSource from '../../shaders/xu.wgsl?raw';
+import xtrSource from '../../shaders/xtr.wgsl?raw';
+import xtrReduceSource from '../../shaders/xtr_reduce.wgsl?raw';
+
+/** Epilogue of the forward product: Z, (Z and E∘Z), max(Z,0), or D∘Z (E = 2D − 1). */
+export type ForwardEpilogue = 'plain' | 'cone' | 'relu' | 'gate';
+
+/** Operands of {@link forwardProduct}. All buffers are row-major f32. */
+export interface ForwardArgs {
+  /** n×d data matrix. */
+  X: GPUBuffer;
+  n: number;
+  d: number;
+  /** d×K right-hand side. */
+  U: GPUBuffer;
+  K: number;
+  /** n×P activation patterns (0/1); column col uses pattern col % P. Read by 'cone' and 'gate'. */
+  D: GPUBuffer;
+  P: number;
+  /** n×K result (Z, max(Z,0) or D∘Z). */
+  out: GPUBuffer;
+  /** n×K E∘Z, required by (and only written by) the 'cone' epilogue. */
+  out2?: GPUBuffer;
+  epilogue: ForwardEpilogue;
+}
+
+/** How the transposed product loads R: as is, masked by E = 2D − 1, or expanded as the spec's Fᵀ. */
+export type TransposedLoad = 'plain' | 'cone' | 'fT';
+
+/** Operands of {@link transposedProduct}. All buffers are row-major f32. */
+export interface TransposedArgs {
+  /** n×d data matrix. */
+  X: GPUBuffer;
+  n: number;
+  d: number;
+  /** n×K for 'plain' and 'cone'; n×C for 'fT'. */
+  R: GPUBuffer;
+  /** Columns of the result; for 'fT' K must equal C·S·P. */
+  K: number;
+  /** n×P activation patterns (0/1). Read by 'cone' and 'fT'. */
+  D: GPUBuffer;
+  P: number;
+  /** Sign blocks per class (2 for ReLU, 1 for gated); used by 'fT'. */
+  S: number;
+  /** Outputs (classes) of R; used by 'fT'. */
+  C: number;
+  /** d×K result. May be the same buffer as `base` (in-place update). */
+  out: GPUBuffer;
+  alpha: number;
+  /** Optional d×K term added after scaling; 0 when absent. */
+  base?: GPUBuffer;
+  load: TransposedLoad;
+}
+
+const EPILOGUE_CODE: Record<ForwardEpilogue, number> = { plain: 0, cone: 1, relu: 2, gate: 3 };
+const LOAD_CODE: Record<TransposedLoad, number> = { plain: 0, cone: 1, fT: 2 };
+
+/** Threads per workgroup of the product kernels (within the WebGPU default limit of 256). */
+const WG_SIZE = 256;
+/** Workgroup count the split-K heuristic aims for: a few per compute unit on large GPUs (notes §3). */
+const TARGET_WORKGROUPS = 256;
+/** Fewer rows per chunk than this makes per-workgroup overhead and partial traffic dominate. */
+const MIN_ROWS_PER_CHUNK = 64;
+/** Longest serial sum per output element; shorter sums are more accurate in float32 (notes §3, §5). */
+const MAX_ROWS_PER_CHUNK = 2048;
+/** Upper bound on chunks, which bounds the reduce pass's serial loop. */
+const MAX_CHUNKS = 256;
+
+interface ContextCache {
+  kernels: Map<string, Kernel>;
+  dummy: GPUBuffer | null;
+}
+
+const caches = new WeakMap<GpuContext, ContextCache>();
+
+function cacheOf(ctx: GpuContext): ContextCache {
+  let c = caches.get(ctx);
+  if (!c) {
+    c = { kernels: new Map(), dummy: null };
+    caches.set(ctx, c);
+  }
+  return c;
+}
+
+/** One pipeline per (shader, override constants) and context, shared by every product. */
+function kernelFor(ctx: GpuContext, name: string, code: string, constants: Record<string, number>): Kernel {
+  const cache = cacheOf(ctx).kernels;
+  const key = `${name}|${Object.entries(constants)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}`;
+  let k = cache.get(key);
+  if (!k) {
+    k = new Kernel(ctx, name, code, constants);
+    cache.set(key, k);
+  }
+  return k;
+}
+
+/** A 16-byte buffer bound where a kernel declares a binding that the chosen mode never touches. */
+function dummyBuffer(ctx: GpuContext): GPUBuffer {
+  const cache = cacheOf(ctx);
+  if (!cache.dummy) cache.dummy = storageBuffer(ctx, 16, 'gemm-dummy');
+  return cache.dummy;
+}
+
+function checkDim(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
+}
+
+/** Throws unless `buf` holds `elems` floats (padded to whole vec4s) and fits one storage binding. */
+function checkBuffer(ctx: GpuContext, name: string, buf: GPUBuffer, elems: number): void {
+  const limit = ctx.adapter.maxStorageBufferBindingSize;
+  const need = Math.ceil(elems / 4) * 16;
+  if (need > limit || buf.size > limit) {
+    throw new Error(
+      `${name} needs ${Math.max(need, buf.size)} bytes, above this GPU's maxStorageBufferBindingSize of ${limit} bytes`,
+    );
+  }
+  if (buf.size < need) {
+    throw new Error(`${name} holds ${buf.size} bytes but ${elems} floats need ${need} (sizes must be rounded up to 16 bytes)`);
+  }
+}
+
+/** Splits `tiles` workgroups into a 2-D grid within maxComputeWorkgroupsPerDimension. */
+function foldGrid(ctx: GpuContext, tiles: number): [number, number] {
+  const maxDim = ctx.adapter.maxComputeWorkgroupsPerDimension;
+  const gx = Math.min(tiles, maxDim);
+  const gy = Math.ceil(tiles / gx);
+  if (gy > maxDim) throw new Error(`${tiles} workgroups exceed the ${maxDim}² grid limit`);
+  return [gx, gy];
+}
+
+/** Column groups (of 4 columns) per workgroup: enough to cover K/4, at most 16 so tiles also span rows. */
+function columnGroups(K4: number): number {
+  let w = 1;
+  while (w < K4 && w < 16) w *= 2;
+  return w;
+}
+
+/** Smallest power-of-two workgroup (≥ 64) that still has work for every thread, capped at WG_SIZE. */
+function workgroupSize(threadsNeeded: number, wgCols: number): number {
+  let s = 64;
+  while (s < WG_SIZE && s < threadsNeeded) s *= 2;
+  return Math.max(s, wgCols);
+}
+
+/**
+ * Records Z = X·U with the requested epilogue (see {@link ForwardEpilogue}). Everything (pipeline,
+ * parameters, bind group) is made here; the returned dispatches only need encoding.
+ */
+export function forwardProduct(ctx: GpuContext, args: ForwardArgs): Dispatch[] {
+  const { n, d, K, P } = args;
+  checkDim('n', n);
+  checkDim('d', d);
+  checkDim('K', K);
+  checkDim('P', P);
+  const mode = EPILOGUE_CODE[args.epilogue];
+  if (mode === undefined) throw new Error(`unknown epilogue ${String(args.epilogue)}`);
+  checkBuffer(ctx, 'X', args.X, n * d);
+  checkBuffer(ctx, 'U', args.U, d * K);
+  checkBuffer(ctx, 'D', args.D, n * P);
+  checkBuffer(ctx, 'out', args.out, n * K);
+  let out2 = dummyBuffer(ctx);
+  if (args.epilogue === 'cone') {
+    if (!args.out2) throw new Error("the 'cone' epilogue needs out2");
+    if (args.out2 === args.out) throw new Error('out2 must differ from out');
+    checkBuffer(ctx, 'out2', args.out2, n * K);
+    out2 = args.out2;
+  }
+
+  const K4 = Math.ceil(K / 4);
+  const wgCols = columnGroups(K4);
+  const wgSize = workgroupSize(wgCols * Math.ceil(n / 4), wgCols);
+  const rowsPerTile = (wgSize / wgCols) * 4;
+  const colTiles = Math.ceil(K4 / wgCols);
+  const numTiles = colTiles * Math.ceil(n / rowsPerTile);
+  const [gx, gy] = foldGrid(ctx, numTiles);
+  const kernel = kernelFor(ctx, 'xu', xuSource, {
+    WG_SIZE: wgSize,
+    WG_COLS: wgCols,
+    X_VEC: d % 4 === 0 ? 1 : 0,
+    U_VEC: K % 4 === 0 ? 1 : 0,
+  });
+  const params = paramsBuffer(
+    ctx,
+    [u32(n), u32(d), u32(K), u32(P), u32(mode), u32(colTiles), u32(numTiles), u32(gx)],
+    'xu-params',
+  );
+  return [dispatchOf(kernel, [args.X, args.U, args.D, args.out, out2, params], gx, gy)];
+}
+
+/** Split-K plan of a transposed product (exported for tests and the benchmark report). */
+export interface SplitKPlan {
+  numChunks: number;
+  rowsPerChunk: number;
+  /** Output tiles per chunk. */
+  tiles: number;
+}
+
+/**
+ * Number of row chunks for Xᵀ·R: enough workgroups to fill a GPU, while keeping the partials'
+ * traffic (written and re-read: 2·chunks·d·K floats) under a quarter of X's, serial sums at most
+ * MAX_ROWS_PER_CHUNK long, and the partials within the device's buffer limits.
+ */
+export function planSplitK(ctx: GpuContext, n: number, dPad: number, K4: number, tiles: number): SplitKPlan {
+  const kPad = K4 * 4;
+  const forParallelism = Math.ceil(TARGET_WORKGROUPS / tiles);
+  const forTraffic = Math.max(1, Math.floor(n / (8 * kPad)));
+  const forAccuracy = Math.ceil(n / MAX_ROWS_PER_CHUNK);
+  let chunks = Math.max(forAccuracy, Math.min(forParallelism, forTraffic));
+  chunks = Math.min(chunks, Math.ceil(n / MIN_ROWS_PER_CHUNK), MAX_CHUNKS);
+  const bytesPerChunk = dPad * kPad * 4;
+  const maxBytes = Math.min(ctx.adapter.maxStorageBufferBindingSize, ctx.adapter.maxBufferSize);
+  chunks = Math.max(1, Math.min(chunks, Math.floor(maxBytes / bytesPerChunk)));
+  if (bytesPerChunk > maxBytes) {
+    throw new Error(
+      `transposed-product partials need ${bytesPerChunk} bytes, above this GPU's storage binding limit of ${maxBytes} bytes`,
+    );
+  }
+  const rowsPerChunk = Math.ceil(n / chunks);
+  return { numChunks: Math.ceil(n / rowsPerChunk), rowsPerChunk, tiles };
+}
+
+/**
+ * Records out = α·Xᵀ·L(R) (+ base) as two dispatches: split-K partials, then a fixed-order reduction.
+ * Allocates its partials scratch once, here; the returned dispatches only need encoding.
+ */
+export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispatch[] {
+  const { n, d, K, P, S, C } = args;
+  checkDim('n', n);
+  checkDim('d', d);
+  checkDim('K', K);
+  checkDim('P', P);
+  const load = LOAD_CODE[args.load];
+  if (load === undefined) throw new Error(`unknown load ${String(args.load)}`);
+  if (!Number.isFinite(args.alpha)) throw new Error(`alpha must be finite, got ${args.alpha}`);
+  checkBuffer(ctx, 'X', args.X, n * d);
+  checkBuffer(ctx, 'D', args.D, n * P);
+  checkBuffer(ctx, 'out', args.out, d * K);
+  if (args.load === 'fT') {
+    if (S !== 1 && S !== 2) throw new Error(`S must be 1 or 2, got ${S}`);
+    checkDim('C', C);
+    if (K !== C * S * P) throw new Error(`'fT' needs K = C·S·P, got K=${K}, C=${C}, S=${S}, P=${P}`);
+    checkBuffer(ctx, 'R', args.R, n * C);
+  } else {
+    checkBuffer(ctx, 'R', args.R, n * K);
+  }
+  let baseMode = 0;
+  let base = dummyBuffer(ctx);
+  if (args.base === args.out) {
+    baseMode = 2;
+  } else if (args.base) {
+    checkBuffer(ctx, 'base', args.base, d * K);
+    baseMode = 1;
+    base = args.base;
+  }
+
+  const K4 = Math.ceil(K / 4);
+  const dPad = Math.ceil(d / 4) * 4;
+  const wgCols = columnGroups(K4);
+  const wgSize = workgroupSize(wgCols * (dPad / 4), wgCols);
+  const rowsPerTile = (wgSize / wgCols) * 4;
+  const colTiles = Math.ceil(K4 / wgCols);
+  const rowTiles = Math.ceil(d / rowsPerTile);
+  const plan = planSplitK(ctx, n, dPad, K4, colTiles * rowTiles);
+  const numTiles = plan.tiles * plan.numChunks;
+  const [gx, gy] = foldGrid(ctx, numTiles);
+  const partials = storageBuffer(ctx, plan.numChunks * dPad * K4 * 16, 'xtr-partials');
+
+  const kernel = kernelFor(ctx, 'xtr', xtrSource, {
+    WG_SIZE: wgSize,
+    WG_COLS: wgCols,
+    LOAD: load,
+    X_VEC: d % 4 === 0 ? 1 : 0,
+    R_VEC: K % 4 === 0 && args.load !== 'fT' ? 1 : 0,
+  });
+  const params = paramsBuffer(
+    ctx,
+    [
+      u32(n),
+      u32(d),
+      u32(K),
+      u32(P),
+      u32(args.load === 'fT' ? S : 1),
+      u32(args.load === 'fT' ? C : 1),
+      u32(plan.rowsPerChunk),
+      u32(colTiles),
+      u32(rowTiles),
+      u32(numTiles),
+      u32(gx),
+      u32(dPad),
+    ],
+    'xtr-params',
+  );
+
+  const reduceWg = 256;
+  const reduceGroups = Math.ceil((d * K4) / reduceWg);
+  const [rx, ry] = foldGrid(ctx, reduceGroups);
+  const reduce = kernelFor(ctx, 'xtr_reduce', xtrReduceSource, { WG_SIZE: reduceWg });
+  const reduceParams = paramsBuffer(
+    ctx,
+    [u32(d), u32(K), u32(plan.numChunks), u32(dPad * K4), u32(baseMode), u32(rx), f32(args.alpha), u32(0)],
+    'xtr-reduce-params',
+  );
+  return [
+    dispatchOf(kernel, [args.X, args.R, args.D, partials, params], gx, gy),
+    dispatchOf(reduce, [partials, base, args.out, reduceParams], rx, ry),
+  ];
+}

@@ -1,0 +1,114 @@
+/**
+ * The solver's hand-written WGSL kernels (except the two GEMMs, see gemm.ts), compiled once per
+ * GPU context, and builders for their dispatches with parameters fixed at setup.
+ */
+import admmRhsSrc from '../../shaders/admm_rhs.wgsl?raw';
+import axpbySrc from '../../shaders/axpby.wgsl?raw';
+import blockDotSrc from '../../shaders/block_dot.wgsl?raw';
+import combineSrc from '../../shaders/combine.wgsl?raw';
+import groupProxSrc from '../../shaders/group_prox.wgsl?raw';
+import metricsDkSrc from '../../shaders/metrics_dk.wgsl?raw';
+import metricsNcSrc from '../../shaders/metrics_nc.wgsl?raw';
+import metricsNkSrc from '../../shaders/metrics_nk.wgsl?raw';
+import nysExpandSrc from '../../shaders/nys_expand.wgsl?raw';
+import nysProjectSrc from '../../shaders/nys_project.wgsl?raw';
+import pcgScalarsSrc from '../../shaders/pcg_scalars.wgsl?raw';
+import pcgUpdateSrc from '../../shaders/pcg_update.wgsl?raw';
+import reduceFinalizeSrc from '../../shaders/reduce_finalize.wgsl?raw';
+import slackDualSrc from '../../shaders/slack_dual.wgsl?raw';
+import type { GpuContext } from './context';
+import { dispatchOf, f32, Kernel, paramsBuffer, u32, type Dispatch, type ParamValue } from './kernel';
+
+const SOURCES = {
+  admmRhs: admmRhsSrc,
+  axpby: axpbySrc,
+  blockDot: blockDotSrc,
+  combine: combineSrc,
+  groupProx: groupProxSrc,
+  metricsDk: metricsDkSrc,
+  metricsNc: metricsNcSrc,
+  metricsNk: metricsNkSrc,
+  nysExpand: nysExpandSrc,
+  nysProject: nysProjectSrc,
+  pcgScalars: pcgScalarsSrc,
+  pcgUpdate: pcgUpdateSrc,
+  reduceFinalize: reduceFinalizeSrc,
+  slackDual: slackDualSrc,
+} as const;
+
+/** Name of one of the solver's kernels. */
+export type KernelName = keyof typeof SOURCES;
+
+const cache = new WeakMap<GpuContext, Map<KernelName, Kernel>>();
+
+/** The compiled kernel `name` for `ctx` (compiled on first use). */
+export function kernel(ctx: GpuContext, name: KernelName): Kernel {
+  let m = cache.get(ctx);
+  if (!m) {
+    m = new Map();
+    cache.set(ctx, m);
+  }
+  let k = m.get(name);
+  if (!k) {
+    k = new Kernel(ctx, name, SOURCES[name]);
+    m.set(name, k);
+  }
+  return k;
+}
+
+/** Workgroups per dimension used when folding a 1-D grid into 2-D. */
+function fold(ctx: GpuContext, groupsNeeded: number): [number, number] {
+  const max = ctx.adapter.maxComputeWorkgroupsPerDimension;
+  if (groupsNeeded <= max) return [Math.max(1, groupsNeeded), 1];
+  const y = Math.ceil(groupsNeeded / max);
+  return [Math.ceil(groupsNeeded / y), y];
+}
+
+/**
+ * A dispatch of an element-wise kernel over `count` items (256 per workgroup), with a params
+ * uniform built from `fields` and `buffers` bound after it (binding 1, 2, …).
+ */
+export function elementwise(
+  ctx: GpuContext,
+  name: KernelName,
+  fields: ParamValue[],
+  buffers: GPUBuffer[],
+  count: number,
+): Dispatch {
+  const [x, y] = fold(ctx, Math.ceil(count / 256));
+  return dispatchOf(kernel(ctx, name), [paramsBuffer(ctx, fields, name), ...buffers], x, y);
+}
+
+/** A dispatch with an explicit grid and params uniform at binding 0. */
+export function gridDispatch(
+  ctx: GpuContext,
+  name: KernelName,
+  fields: ParamValue[],
+  buffers: GPUBuffer[],
+  grid: [number, number, number],
+): Dispatch {
+  return dispatchOf(kernel(ctx, name), [paramsBuffer(ctx, fields, name), ...buffers], grid[0], grid[1], grid[2]);
+}
+
+/** y = a·x + b·y over `count` floats. */
+export function axpby(ctx: GpuContext, x: GPUBuffer, y: GPUBuffer, a: number, b: number, count: number): Dispatch {
+  return elementwise(ctx, 'axpby', [u32(count), f32(a), f32(b), u32(0)], [x, y], count);
+}
+
+/** Second-level reduction: out[dst + q] = Σ_g (or max_g when bit q of maxMask) partials[g·Q + q]. */
+export function finalize(
+  ctx: GpuContext,
+  partials: GPUBuffer,
+  G: number,
+  Q: number,
+  out: GPUBuffer,
+  dst: number,
+  maxMask = 0,
+): Dispatch {
+  return gridDispatch(ctx, 'reduceFinalize', [u32(G), u32(Q), u32(maxMask), u32(dst)], [partials, out], [Q, 1, 1]);
+}
+
+/** Number of first-level workgroups for a reduction over `count` items (≥ 4 items per thread). */
+export function reductionGroups(count: number, maxGroups = 256): number {
+  return Math.max(1, Math.min(maxGroups, Math.ceil(count / 1024)));
+}

@@ -1,0 +1,87 @@
+/**
+ * Preconditioned CG for the u-system A u = b (spec §4.3), entirely on the GPU: one independent
+ * CG per class block, with α, β, r·z and the convergence flags in a GPU buffer
+ * (pcg_scalars.wgsl). A fixed number of iterations is encoded; converged classes freeze
+ * (α = 0), so there is no read-back inside the loop.
+ */
+import type { GpuContext } from './context';
+import { storageBuffer, u32, type Dispatch } from './kernel';
+import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
+import type { GpuNystrom } from './nystrom';
+import { columns, matvecA, type DataBuffers, type Geometry, type MatvecScratch } from './operators';
+
+/** Buffers of one PCG instance; `x` is the iterate (the solver's U), `r` starts as b. */
+export interface PcgBuffers {
+  x: GPUBuffer;
+  r: GPUBuffer;
+}
+
+/** Per-class PCG state floats (see pcg_scalars.wgsl): rz, pAp, rr, alpha, beta, active, iters, res. */
+export const PCG_STATE_FLOATS = 8;
+
+/** Encodes PCG on the GPU for fixed buffers; `init` and `iteration` are replayed every solve. */
+export class GpuPcg {
+  /** 8 floats per class, read back with the ADMM status. */
+  readonly state: GPUBuffer;
+  private readonly p: GPUBuffer;
+  private readonly w: GPUBuffer;
+  private readonly z: GPUBuffer;
+  private readonly dots: GPUBuffer;
+  private readonly partials: GPUBuffer;
+  private readonly G: number;
+  /** Dispatches for r = b − A x (warm start) — empty list when cold-starting. */
+  readonly warmInit: Dispatch[];
+  /** Dispatches for z = M r, p = z, rz, rr, flags. */
+  readonly init: Dispatch[];
+  /** One PCG iteration. */
+  readonly iteration: Dispatch[];
+
+  constructor(
+    ctx: GpuContext,
+    g: Geometry,
+    data: DataBuffers,
+    scratch: MatvecScratch,
+    precond: GpuNystrom,
+    bufs: PcgBuffers,
+    admm: GPUBuffer,
+  ) {
+    const K = columns(g);
+    const count = g.d * K;
+    const SP = g.S * g.P;
+    this.state = storageBuffer(ctx, g.B * PCG_STATE_FLOATS * 4, 'pcg state');
+    this.p = storageBuffer(ctx, count * 4, 'pcg p');
+    this.w = storageBuffer(ctx, count * 4, 'pcg w');
+    this.z = storageBuffer(ctx, count * 4, 'pcg z');
+    this.dots = storageBuffer(ctx, 2 * g.B * 4, 'pcg dots');
+    this.G = reductionGroups(g.d * SP, 64);
+    this.partials = storageBuffer(ctx, this.G * 2 * g.B * 4, 'pcg partials');
+    const { x, r } = bufs;
+
+    const dots = (a: GPUBuffer, b: GPUBuffer, c2: GPUBuffer, e2: GPUBuffer, pairs: 1 | 2): Dispatch[] => [
+      gridDispatch(ctx, 'blockDot', [u32(g.d), u32(K), u32(SP), u32(g.B), u32(pairs), u32(this.G)], [a, b, c2, e2, this.partials], [this.G, g.B, 1]),
+      finalize(ctx, this.partials, this.G, pairs * g.B, this.dots, 0),
+    ];
+    const scalars = (mode: 0 | 1 | 2): Dispatch =>
+      gridDispatch(ctx, 'pcgScalars', [u32(g.B), u32(mode)], [this.dots, this.state, admm], [Math.ceil(g.B / 64), 1, 1]);
+    const update = (mode: 0 | 1 | 2): Dispatch =>
+      elementwise(ctx, 'pcgUpdate', [u32(count), u32(K), u32(SP), u32(mode)], [this.state, x, r, this.p, this.w, this.z], count);
+
+    this.warmInit = [...matvecA(ctx, g, data, scratch, x, this.w, admm), axpby(ctx, this.w, r, -1, 1, count)];
+    this.init = [...precond.apply(r, this.z), update(2), ...dots(r, this.z, r, r, 2), scalars(0)];
+    this.iteration = [
+      ...matvecA(ctx, g, data, scratch, this.p, this.w, admm),
+      ...dots(this.p, this.w, this.p, this.w, 1),
+      scalars(1),
+      update(0),
+      ...precond.apply(r, this.z),
+      ...dots(r, this.z, r, r, 2),
+      scalars(2),
+      update(1),
+    ];
+  }
+
+  /** Frees the GPU buffers. */
+  destroy(): void {
+    for (const b of [this.state, this.p, this.w, this.z, this.dots, this.partials]) b.destroy();
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Conversions between the solver's batched variable layout and the spec's flat per-class vector.
+ *
+ * Batched ("d×K") layout: a row-major d × (B·S·P) matrix whose column (b·S + s)·P + i, row k holds
+ * coordinate k of neuron i, sign block s, of block b (a class, or a Nyström sketch column).
+ * Flat layout (official flattening of the (S, d, P) tensor, spec §3): index s·dP + k·P + i of a
+ * vector of length N = S·d·P. A set of B flat vectors is stored as a row-major N×B matrix.
+ */
+
+/** Flat index of coordinate k of neuron i in sign block s (spec §3: s·dP + k·P + i). */
+export function flatIndex(d: number, P: number, s: number, k: number, i: number): number {
+  return s * d * P + k * P + i;
+}
+
+/** Column of neuron i, sign block s, block b in the batched layout. */
+export function batchColumn(S: number, P: number, b: number, s: number, i: number): number {
+  return (b * S + s) * P + i;
+}
+
+/**
+ * Batched d×(B·S·P) → flat N×B (row-major; column b is the flat vector of block b).
+ */
+export function batchToFlat(
+  M: Float64Array,
+  d: number,
+  P: number,
+  S: number,
+  B: number,
+  out: Float64Array = new Float64Array(S * d * P * B),
+): Float64Array {
+  const K = B * S * P;
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < S; s++) {
+      const c0 = (b * S + s) * P;
+      for (let k = 0; k < d; k++) {
+        const src = k * K + c0;
+        const dst = (s * d * P + k * P) * B + b;
+        for (let i = 0; i < P; i++) out[dst + i * B] = M[src + i];
+      }
+    }
+  }
+  return out;
+}
+
+/** Flat N×B → batched d×(B·S·P); the inverse of {@link batchToFlat}. */
+export function flatToBatch(
+  F: Float64Array,
+  d: number,
+  P: number,
+  S: number,
+  B: number,
+  out: Float64Array = new Float64Array(d * B * S * P),
+): Float64Array {
+  const K = B * S * P;
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < S; s++) {
+      const c0 = (b * S + s) * P;
+      for (let k = 0; k < d; k++) {
+        const dst = k * K + c0;
+        const src = (s * d * P + k * P) * B + b;
+        for (let i = 0; i < P; i++) out[dst + i] = F[src + i * B];
+      }
+    }
+  }
+  return out;
+}
+
+/** Copies block b of a batched d×(B·S·P) matrix into a flat vector of length N = S·d·P. */
+export function blockToFlat(
+  M: Float64Array,
+  d: number,
+  P: number,
+  S: number,
+  B: number,
+  b: number,
+  out: Float64Array = new Float64Array(S * d * P),
+): Float64Array {
+  const K = B * S * P;
+  for (let s = 0; s < S; s++) {
+    const c0 = (b * S + s) * P;
+    for (let k = 0; k < d; k++) {
+      const src = k * K + c0;
+      const dst = s * d * P + k * P;
+      for (let i = 0; i < P; i++) out[dst + i] = M[src + i];
+    }
+  }
+  return out;
+}
+
+/** Writes a flat vector of length N = S·d·P into block b of a batched d×(B·S·P) matrix. */
+export function flatToBlock(
+  x: Float64Array,
+  d: number,
+  P: number,
+  S: number,
+  B: number,
+  b: number,
+  out: Float64Array,
+): Float64Array {
+  const K = B * S * P;
+  for (let s = 0; s < S; s++) {
+    const c0 = (b * S + s) * P;
+    for (let k = 0; k < d; k++) {
+      const dst = k * K + c0;
+      const src = s * d * P + k * P;
+      for (let i = 0; i < P; i++) out[dst + i] = x[src + i];
+    }
+  }
+  return out;
+}
