@@ -90,6 +90,8 @@ export interface Dispatch {
   kernel: Kernel;
   group: GPUBindGroup;
   grid: [number, number, number];
+  /** When set, the grid is read from this INDIRECT buffer at `offset` bytes (written on the GPU). */
+  indirect?: { buffer: GPUBuffer; offset: number };
 }
 
 /** Makes a {@link Dispatch}. */
@@ -99,7 +101,15 @@ export function dispatchOf(kernel: Kernel, buffers: GPUBuffer[], x: number, y = 
 
 /** Records the dispatches, in order, into one compute pass (storage writes are visible between dispatches). */
 export function encodeDispatches(pass: GPUComputePassEncoder, list: Dispatch[]): void {
-  for (const d of list) d.kernel.dispatch(pass, d.group, d.grid[0], d.grid[1], d.grid[2]);
+  for (const d of list) {
+    if (d.indirect) {
+      pass.setPipeline(d.kernel.pipeline);
+      pass.setBindGroup(0, d.group);
+      pass.dispatchWorkgroupsIndirect(d.indirect.buffer, d.indirect.offset);
+    } else {
+      d.kernel.dispatch(pass, d.group, d.grid[0], d.grid[1], d.grid[2]);
+    }
+  }
 }
 
 /** Runs the dispatches in one submission. */

@@ -12,6 +12,7 @@ import metricsNcSrc from '../../shaders/metrics_nc.wgsl?raw';
 import metricsNkSrc from '../../shaders/metrics_nk.wgsl?raw';
 import nysExpandSrc from '../../shaders/nys_expand.wgsl?raw';
 import nysProjectSrc from '../../shaders/nys_project.wgsl?raw';
+import pcgGateSrc from '../../shaders/pcg_gate.wgsl?raw';
 import pcgScalarsSrc from '../../shaders/pcg_scalars.wgsl?raw';
 import pcgUpdateSrc from '../../shaders/pcg_update.wgsl?raw';
 import reduceFinalizeSrc from '../../shaders/reduce_finalize.wgsl?raw';
@@ -30,6 +31,7 @@ const SOURCES = {
   metricsNk: metricsNkSrc,
   nysExpand: nysExpandSrc,
   nysProject: nysProjectSrc,
+  pcgGate: pcgGateSrc,
   pcgScalars: pcgScalarsSrc,
   pcgUpdate: pcgUpdateSrc,
   reduceFinalize: reduceFinalizeSrc,

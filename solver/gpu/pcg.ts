@@ -33,8 +33,10 @@ export class GpuPcg {
   readonly warmInit: Dispatch[];
   /** Dispatches for z = M r, p = z, rz, rr, flags. */
   readonly init: Dispatch[];
-  /** One PCG iteration. */
+  /** One PCG iteration (gated: empty dispatches once every class has converged). */
   readonly iteration: Dispatch[];
+  private indirect: GPUBuffer | null = null;
+  private readonly extra: GPUBuffer[] = [];
 
   constructor(
     ctx: GpuContext,
@@ -68,7 +70,7 @@ export class GpuPcg {
 
     this.warmInit = [...matvecA(ctx, g, data, scratch, x, this.w, admm), axpby(ctx, this.w, r, -1, 1, count)];
     this.init = [...precond.apply(r, this.z), update(2), ...dots(r, this.z, r, r, 2), scalars(0)];
-    this.iteration = [
+    const body: Dispatch[] = [
       ...matvecA(ctx, g, data, scratch, this.p, this.w, admm),
       ...dots(this.p, this.w, this.p, this.w, 1),
       scalars(1),
@@ -78,10 +80,28 @@ export class GpuPcg {
       scalars(2),
       update(1),
     ];
+    this.iteration = this.gated(ctx, g.B, body);
+  }
+
+  /**
+   * Prefixes `body` with pcg_gate.wgsl and makes its dispatches indirect, so an iteration after
+   * every class has converged dispatches zero workgroups instead of repeating frozen work.
+   */
+  private gated(ctx: GpuContext, C: number, body: Dispatch[]): Dispatch[] {
+    const count = body.length;
+    const template = new Uint32Array(3 * count);
+    body.forEach((dsp, q) => template.set(dsp.grid, 3 * q));
+    const templateBuf = ctx.device.createBuffer({ label: 'pcg gate template', size: template.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    ctx.device.queue.writeBuffer(templateBuf, 0, template);
+    this.indirect = ctx.device.createBuffer({ label: 'pcg indirect args', size: template.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.INDIRECT });
+    this.extra.push(templateBuf, this.indirect);
+    const gate = gridDispatch(ctx, 'pcgGate', [u32(C), u32(count)], [this.state, templateBuf, this.indirect], [Math.ceil(count / 64), 1, 1]);
+    const indirect = this.indirect;
+    return [gate, ...body.map((dsp, q) => ({ ...dsp, indirect: { buffer: indirect, offset: 12 * q } }))];
   }
 
   /** Frees the GPU buffers. */
   destroy(): void {
-    for (const b of [this.state, this.p, this.w, this.z, this.dots, this.partials]) b.destroy();
+    for (const b of [this.state, this.p, this.w, this.z, this.dots, this.partials, ...this.extra]) b.destroy();
   }
 }
