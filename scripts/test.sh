@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, then every vitest suite (CPU reference, WebGPU kernels and solver on
-# dawn.node, data ingestion, CLI). GPU suites run on the machine's WebGPU adapter; on a GPU-less
-# Linux box that is SwiftShader (see scripts/gpu-env.sh).
+# `npm test`: type-check, then every vitest suite: the float64 CPU reference, the WebGPU kernels
+# and solver on dawn.node, data ingestion and the CLI.
+#
+# GPU suites run on the machine's WebGPU adapter. On a GPU-less Linux box that is SwiftShader
+# (core WebGPU, what Chrome falls back to). The iteration-heavy optimality suite, and a second
+# pass of the kernel suites, run on Dawn's OpenGL ES backend over Mesa llvmpipe when it exists:
+# it is 10-25x faster on a CPU and is compatibility-level with a 128 MiB binding cap, so the
+# kernels are checked on both feature levels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
-echo "== vitest"
-exec bash scripts/gpu-env.sh npx vitest run "$@"
+echo "== vitest (default adapter)"
+bash scripts/gpu-env.sh npx vitest run --exclude tests/gpu-optimality.test.ts "$@"
+slow=(tests/gpu-optimality.test.ts)
+if [ $# -eq 0 ] && EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh node scripts/has-adapter.mjs; then
+  echo "== vitest (OpenGL ES adapter: optimality, kernels, solver)"
+  EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh npx vitest run "${slow[@]}" tests/gpu-operators.test.ts tests/gpu-gemm.test.ts tests/gpu-solver.test.ts
+elif [ $# -eq 0 ]; then
+  echo "== vitest (optimality, default adapter: no OpenGL ES adapter here)"
+  bash scripts/gpu-env.sh npx vitest run "${slow[@]}"
+fi

@@ -183,12 +183,13 @@ export class GpuSolver implements CronosSolver {
       // relu(X W1) w2 = Σ_i relu(X u_i) − relu(X w_i); gated nets use the training gates.
       const Xt = up(test.X, 'Xtest');
       const tg: Geometry = { ...g, n: test.n };
-      const Dt = relu ? dummy : up(activationPatterns(test.X, test.n, d, problem.gates, P), 'Dtest');
+      // ReLU predictions never read D (the relu epilogue masks), but the binding must not alias `dummy`.
+      const Dt = relu ? data.D : up(activationPatterns(test.X, test.n, d, problem.gates, P), 'Dtest');
       const Yt = up(signTargets(test.labels, C === 1 ? 2 : C).Y, 'Ytest');
       const Zt = buf(test.n * K * 4, 'Ztest');
       const Ft = buf(test.n * C * 4, 'Ftest');
       after.push(
-        ...forwardProduct(ctx, { X: Xt, n: test.n, d, U: this.U, K, D: relu ? data.D : Dt, P, out: Zt, epilogue: relu ? 'relu' : 'gate' }),
+        ...forwardProduct(ctx, { X: Xt, n: test.n, d, U: this.U, K, D: Dt, P, out: Zt, epilogue: relu ? 'relu' : 'gate' }),
         combine(ctx, tg, 2, Zt, Dt, Ft, this.admm, dummy),
         ...fit(Ft, Yt, test.n, ST.test),
       );

@@ -59,7 +59,11 @@ export function browserGpu(): GPU | null {
 /** Requests a high-performance adapter and a device with the adapter's maximum limits. */
 export async function createGpuContext(gpu: GPU | null = browserGpu()): Promise<GpuContext> {
   if (!gpu) throw new WebGpuUnavailableError('WebGPU is not available here (navigator.gpu is missing).');
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  // Compatibility-level adapters (OpenGL ES, older D3D) are only returned when asked for; the
+  // solver's kernels stay within compatibility limits, so they are an acceptable second choice.
+  const adapter =
+    (await gpu.requestAdapter({ powerPreference: 'high-performance' })) ??
+    (await gpu.requestAdapter({ powerPreference: 'high-performance', featureLevel: 'compatibility' } as GPURequestAdapterOptions));
   if (!adapter) throw new WebGpuUnavailableError('WebGPU is present but no GPU adapter was found.');
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMIT_NAMES) {

@@ -67,8 +67,13 @@ export interface TransposedArgs {
 const EPILOGUE_CODE: Record<ForwardEpilogue, number> = { plain: 0, cone: 1, relu: 2, gate: 3 };
 const LOAD_CODE: Record<TransposedLoad, number> = { plain: 0, cone: 1, fT: 2 };
 
-/** Threads per workgroup of the product kernels (within the WebGPU default limit of 256). */
-const WG_SIZE = 256;
+/**
+ * Threads per workgroup of the product kernels: 2 NVIDIA warps / 1 AMD wave, and small enough that
+ * thin problems still give many workgroups (tfjs uses 8×8 as well).
+ */
+const WG_SIZE = 64;
+/** Each product thread computes an 8×8 block: 8 rows × two vec4 column groups (see the shaders). */
+const BLOCK = 8;
 /** Workgroup count the split-K heuristic aims for: a few per compute unit on large GPUs (notes §3). */
 const TARGET_WORKGROUPS = 256;
 /** Fewer rows per chunk than this makes per-workgroup overhead and partial traffic dominate. */
@@ -142,18 +147,17 @@ function foldGrid(ctx: GpuContext, tiles: number): [number, number] {
   return [gx, gy];
 }
 
-/** Column groups (of 4 columns) per workgroup: enough to cover K/4, at most 16 so tiles also span rows. */
-function columnGroups(K4: number): number {
+/** 8-column groups per workgroup: enough to cover K, at most 8 so that a tile also spans 8+ row groups. */
+function columnGroups(K: number): number {
+  const groups = Math.ceil(K / BLOCK);
   let w = 1;
-  while (w < K4 && w < 16) w *= 2;
+  while (w < groups && w < 8) w *= 2;
   return w;
 }
 
-/** Smallest power-of-two workgroup (≥ 64) that still has work for every thread, capped at WG_SIZE. */
-function workgroupSize(threadsNeeded: number, wgCols: number): number {
-  let s = 64;
-  while (s < WG_SIZE && s < threadsNeeded) s *= 2;
-  return Math.max(s, wgCols);
+/** Override constants shared by both products (alignment fast paths). */
+function layoutConstants(d: number, P: number): Record<string, number> {
+  return { WG_SIZE, X_VEC: d % 4 === 0 ? 1 : 0, D_VEC: P % 4 === 0 ? 1 : 0 };
 }
 
 /**
@@ -180,17 +184,14 @@ export function forwardProduct(ctx: GpuContext, args: ForwardArgs): Dispatch[] {
     out2 = args.out2;
   }
 
-  const K4 = Math.ceil(K / 4);
-  const wgCols = columnGroups(K4);
-  const wgSize = workgroupSize(wgCols * Math.ceil(n / 4), wgCols);
-  const rowsPerTile = (wgSize / wgCols) * 4;
-  const colTiles = Math.ceil(K4 / wgCols);
+  const wgCols = columnGroups(K);
+  const rowsPerTile = (WG_SIZE / wgCols) * BLOCK;
+  const colTiles = Math.ceil(K / (BLOCK * wgCols));
   const numTiles = colTiles * Math.ceil(n / rowsPerTile);
   const [gx, gy] = foldGrid(ctx, numTiles);
   const kernel = kernelFor(ctx, 'xu', xuSource, {
-    WG_SIZE: wgSize,
+    ...layoutConstants(d, P),
     WG_COLS: wgCols,
-    X_VEC: d % 4 === 0 ? 1 : 0,
     U_VEC: K % 4 === 0 ? 1 : 0,
   });
   const params = paramsBuffer(
@@ -269,10 +270,9 @@ export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispat
 
   const K4 = Math.ceil(K / 4);
   const dPad = Math.ceil(d / 4) * 4;
-  const wgCols = columnGroups(K4);
-  const wgSize = workgroupSize(wgCols * (dPad / 4), wgCols);
-  const rowsPerTile = (wgSize / wgCols) * 4;
-  const colTiles = Math.ceil(K4 / wgCols);
+  const wgCols = columnGroups(K);
+  const rowsPerTile = (WG_SIZE / wgCols) * BLOCK;
+  const colTiles = Math.ceil(K / (BLOCK * wgCols));
   const rowTiles = Math.ceil(d / rowsPerTile);
   const plan = planSplitK(ctx, n, dPad, K4, colTiles * rowTiles);
   const numTiles = plan.tiles * plan.numChunks;
@@ -280,10 +280,9 @@ export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispat
   const partials = storageBuffer(ctx, plan.numChunks * dPad * K4 * 16, 'xtr-partials');
 
   const kernel = kernelFor(ctx, 'xtr', xtrSource, {
-    WG_SIZE: wgSize,
+    ...layoutConstants(d, P),
     WG_COLS: wgCols,
     LOAD: load,
-    X_VEC: d % 4 === 0 ? 1 : 0,
     R_VEC: K % 4 === 0 && args.load !== 'fT' ? 1 : 0,
   });
   const params = paramsBuffer(
