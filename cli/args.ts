@@ -25,6 +25,7 @@ export interface TrainArgs {
 /** `{ help: true }` for --help, otherwise the parsed arguments. */
 export type ParsedArgs = { help: true } | { help: false; args: TrainArgs };
 
+/** The --help text. */
 export const USAGE = `Train a convex two-layer ReLU network with CRONOS (ADMM + Nyström-preconditioned CG).
 
 usage: npm run cronos -- train --data TRAIN.csv [options]

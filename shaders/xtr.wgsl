@@ -1,33 +1,37 @@
 // xtr.wgsl — split-K partials of the transposed product Xᵀ·L(R) (spec §3: Fᵀr, Gᵀz, XᵀZ).
-// xtr_reduce.wgsl sums the partials in a fixed order, scales by α and adds the base.
+// xtr_reduce.wgsl then sums the partials in a fixed order, scales by α and adds the base.
 //
 // Shapes (row-major f32):
 //   X  n×d      D  n×P of 0/1      R  n×K ('plain', 'cone') or n×C ('fT')
-//   partials   numChunks × dPad × Kp  with dPad = ⌈d/4⌉·4 and Kp = ⌈K/4⌉·4 (padding is never read back)
+//   partials   numChunks × dPad × K4 vec4, dPad = ⌈d/4⌉·4, K4 = ⌈K/4⌉ (padding rows/columns hold junk
+//              that the reduction never reads)
 // Load of R (override LOAD), for column col = (c·S + s)·P + i:
 //   0 plain  L[j,col] = R[j,col]
 //   1 cone   L[j,col] = (2·D[j, col % P] − 1)·R[j,col]
 //   2 fT     L[j,col] = sgn(s)·D[j,i]·R[j·C + c]      sgn(0) = +1, sgn(1) = −1
 // partials[z, a, col] = Σ_{j in chunk z} X[j,a]·L[j,col], chunk z = rows [z·rowsPerChunk, (z+1)·rowsPerChunk) ∩ [0,n).
 // Bindings (group 0):
-//   0 X        array<vec4<f32>> read        (scalars when d % 4 != 0; buffer padded to 16 B)
-//   1 R        array<vec4<f32>> read        (scalars when K % 4 != 0 or LOAD == 2; buffer padded to 16 B)
-//   2 D        array<f32>       read
+//   0 X        array<vec4<f32>> read        (scalars unless X_VEC; buffer padded to 16 B)
+//   1 R        array<vec4<f32>> read        (scalars unless R_VEC; buffer padded to 16 B)
+//   2 D        array<vec4<f32>> read        (scalars unless D_VEC; buffer padded to 16 B)
 //   3 partials array<vec4<f32>> read_write
 //   4 params   uniform Params
 // Workgroup layout: WG_SIZE threads = WG_COLS column groups × (WG_SIZE / WG_COLS) groups of output rows.
-// Each thread owns 4 consecutive output rows a (= one vec4 of an X row) × 4 consecutive columns, so one
-// workgroup owns a 4·WG_SIZE/WG_COLS × 4·WG_COLS tile of the d×K output for one row chunk. An Xᵀ tile is a
+// Each thread owns 8 consecutive output rows a (two vec4 of an X row) × 8 consecutive columns (two vec4 of
+// L), i.e. 16 vec4 accumulators in named variables; per row j of X it loads 4 vec4 for 64 FMAs. A workgroup
+// owns an 8·WG_SIZE/WG_COLS × 8·WG_COLS tile of the d×K output for one row chunk. An Xᵀ tile is a
 // contiguous slice of X rows, so no transpose or workgroup memory is needed. Tiles are numbered
 // column-tile fastest, then output-row tile, then chunk, and folded into a 2-D grid: wid.x + wid.y · gridX.
 
-override WG_SIZE: u32 = 256u;
-override WG_COLS: u32 = 16u;
+override WG_SIZE: u32 = 64u;
+override WG_COLS: u32 = 8u;
 override LOAD: u32 = 0u;
 // d % 4 == 0: rows of X are vec4-aligned.
 override X_VEC: bool = true;
-// K % 4 == 0 (and LOAD != 2): column groups of R are vec4-aligned.
+// K % 4 == 0 and LOAD != 2: column groups of R are vec4-aligned.
 override R_VEC: bool = true;
+// P % 4 == 0: a column group's patterns are one aligned vec4 of D (and, for fT, share class and sign).
+override D_VEC: bool = true;
 
 struct Params {
   n: u32,
@@ -46,7 +50,7 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> X: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> R: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> D: array<f32>;
+@group(0) @binding(2) var<storage, read> D: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> partials: array<vec4<f32>>;
 @group(0) @binding(4) var<uniform> params: Params;
 
@@ -58,6 +62,70 @@ fn rs(i: u32) -> f32 {
   return R[i >> 2u][i & 3u];
 }
 
+fn ds(i: u32) -> f32 {
+  return D[i >> 2u][i & 3u];
+}
+
+// Per-thread facts about one group of 4 columns, computed once outside the row loop.
+struct Cols {
+  // vec4 index of the group in a row of R (clamped).
+  v: u32,
+  // The 4 columns, clamped into [0, K).
+  c: vec4<u32>,
+  // Pattern of each column: col % P.
+  p: vec4<u32>,
+  // fT: class c and sign of each column, col = (c·S + s)·P + i.
+  cls: vec4<u32>,
+  sgn: vec4<f32>,
+}
+
+fn colsOf(g: u32) -> Cols {
+  let K = params.K;
+  let P = params.P;
+  let c = min(vec4<u32>(4u * g) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(K - 1u));
+  let blk = c / vec4<u32>(P);
+  let S = vec4<u32>(params.S);
+  return Cols(
+    min(g, (K + 3u) / 4u - 1u),
+    c,
+    c % vec4<u32>(P),
+    blk / S,
+    select(vec4<f32>(1.0), vec4<f32>(-1.0), blk % S == vec4<u32>(1u)),
+  );
+}
+
+// L(R) at row j for one column group.
+fn loadL(j: u32, g: Cols) -> vec4<f32> {
+  let P = params.P;
+  let db = j * P;
+  if (LOAD == 2u) {
+    let rb = j * params.C;
+    if (D_VEC) {
+      return (g.sgn.x * rs(rb + g.cls.x)) * D[(db + g.p.x) / 4u];
+    }
+    let dv = vec4<f32>(ds(db + g.p.x), ds(db + g.p.y), ds(db + g.p.z), ds(db + g.p.w));
+    let rv = vec4<f32>(rs(rb + g.cls.x), rs(rb + g.cls.y), rs(rb + g.cls.z), rs(rb + g.cls.w));
+    return g.sgn * dv * rv;
+  }
+  var l: vec4<f32>;
+  if (R_VEC) {
+    l = R[j * ((params.K + 3u) / 4u) + g.v];
+  } else {
+    let b = j * params.K;
+    l = vec4<f32>(rs(b + g.c.x), rs(b + g.c.y), rs(b + g.c.z), rs(b + g.c.w));
+  }
+  if (LOAD == 1u) {
+    var dv: vec4<f32>;
+    if (D_VEC) {
+      dv = D[(db + g.p.x) / 4u];
+    } else {
+      dv = vec4<f32>(ds(db + g.p.x), ds(db + g.p.y), ds(db + g.p.z), ds(db + g.p.w));
+    }
+    l = (2.0 * dv - 1.0) * l;
+  }
+  return l;
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   let tile = wid.x + wid.y * params.gridX;
@@ -66,86 +134,101 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   }
   let n = params.n;
   let d = params.d;
-  let K = params.K;
-  let P = params.P;
-  let K4 = (K + 3u) / 4u;
-  let aGroups = WG_SIZE / WG_COLS;
+  let K4 = (params.K + 3u) / 4u;
   let colTile = tile % params.colTiles;
   let rest = tile / params.colTiles;
   let aTile = rest % params.rowTiles;
   let chunk = rest / params.rowTiles;
-  let cg = colTile * WG_COLS + t % WG_COLS;
-  let col0 = cg * 4u;
-  let ag = aTile * aGroups + t / WG_COLS;
-  let a0 = ag * 4u;
-
-  // Clamped indices keep every load in bounds without branches in the inner loop.
-  let cv = min(cg, K4 - 1u);
-  let c0 = min(col0, K - 1u);
-  let c1 = min(col0 + 1u, K - 1u);
-  let c2 = min(col0 + 2u, K - 1u);
-  let c3 = min(col0 + 3u, K - 1u);
-  let p = vec4<u32>(c0 % P, c1 % P, c2 % P, c3 % P);
-  // fT: class and sign of each column, col = (c·S + s)·P + i.
-  let cs = vec4<u32>(c0 / P, c1 / P, c2 / P, c3 / P);
-  let cls = cs / vec4<u32>(params.S);
-  let sgn = select(vec4<f32>(1.0), vec4<f32>(-1.0), (cs % vec4<u32>(params.S)) == vec4<u32>(1u));
-  let C = params.C;
+  let ga = 2u * (colTile * WG_COLS + t % WG_COLS);
+  let gb = ga + 1u;
+  let colsA = colsOf(ga);
+  let colsB = colsOf(gb);
+  // Output rows a0..a0+7 = vec4 groups h and h+1 of an X row.
+  let h = 2u * (aTile * (WG_SIZE / WG_COLS) + t / WG_COLS);
+  let a0 = 4u * h;
   let d4 = d / 4u;
-  let av = min(ag, max(d4, 1u) - 1u);
-  let e0 = min(a0, d - 1u);
-  let e1 = min(a0 + 1u, d - 1u);
-  let e2 = min(a0 + 2u, d - 1u);
-  let e3 = min(a0 + 3u, d - 1u);
+  let hx = min(h, max(d4, 1u) - 1u);
+  let hy = min(h + 1u, max(d4, 1u) - 1u);
+  let e = min(vec4<u32>(a0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(d - 1u));
+  let f = min(vec4<u32>(a0 + 4u) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(d - 1u));
 
   let jBegin = chunk * params.rowsPerChunk;
   let jEnd = min(n, jBegin + params.rowsPerChunk);
 
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
+  var a0a = vec4<f32>(0.0);
+  var a1a = vec4<f32>(0.0);
+  var a2a = vec4<f32>(0.0);
+  var a3a = vec4<f32>(0.0);
+  var a4a = vec4<f32>(0.0);
+  var a5a = vec4<f32>(0.0);
+  var a6a = vec4<f32>(0.0);
+  var a7a = vec4<f32>(0.0);
+  var a0b = vec4<f32>(0.0);
+  var a1b = vec4<f32>(0.0);
+  var a2b = vec4<f32>(0.0);
+  var a3b = vec4<f32>(0.0);
+  var a4b = vec4<f32>(0.0);
+  var a5b = vec4<f32>(0.0);
+  var a6b = vec4<f32>(0.0);
+  var a7b = vec4<f32>(0.0);
   for (var j = jBegin; j < jEnd; j++) {
     var x: vec4<f32>;
+    var y: vec4<f32>;
     if (X_VEC) {
-      x = X[j * d4 + av];
+      x = X[j * d4 + hx];
+      y = X[j * d4 + hy];
     } else {
       let b = j * d;
-      x = vec4<f32>(xs(b + e0), xs(b + e1), xs(b + e2), xs(b + e3));
+      x = vec4<f32>(xs(b + e.x), xs(b + e.y), xs(b + e.z), xs(b + e.w));
+      y = vec4<f32>(xs(b + f.x), xs(b + f.y), xs(b + f.z), xs(b + f.w));
     }
-    var l: vec4<f32>;
-    if (LOAD == 2u) {
-      let db = j * P;
-      let rb = j * C;
-      let dv = vec4<f32>(D[db + p.x], D[db + p.y], D[db + p.z], D[db + p.w]);
-      let rv = vec4<f32>(rs(rb + cls.x), rs(rb + cls.y), rs(rb + cls.z), rs(rb + cls.w));
-      l = sgn * dv * rv;
-    } else {
-      if (R_VEC) {
-        l = R[j * K4 + cv];
-      } else {
-        let b = j * K;
-        l = vec4<f32>(rs(b + c0), rs(b + c1), rs(b + c2), rs(b + c3));
-      }
-      if (LOAD == 1u) {
-        let db = j * P;
-        let dv = vec4<f32>(D[db + p.x], D[db + p.y], D[db + p.z], D[db + p.w]);
-        l = (2.0 * dv - 1.0) * l;
-      }
-    }
-    acc0 += x.x * l;
-    acc1 += x.y * l;
-    acc2 += x.z * l;
-    acc3 += x.w * l;
+    let l = loadL(j, colsA);
+    let m = loadL(j, colsB);
+    a0a += x.x * l;
+    a0b += x.x * m;
+    a1a += x.y * l;
+    a1b += x.y * m;
+    a2a += x.z * l;
+    a2b += x.z * m;
+    a3a += x.w * l;
+    a3b += x.w * m;
+    a4a += y.x * l;
+    a4b += y.x * m;
+    a5a += y.y * l;
+    a5b += y.y * m;
+    a6a += y.z * l;
+    a6b += y.z * m;
+    a7a += y.w * l;
+    a7b += y.w * m;
   }
 
-  if (cg >= K4 || a0 >= d) {
+  if (ga >= K4 || a0 >= d) {
     return;
   }
-  // dPad rows per chunk: all four rows a0..a0+3 exist in the padded layout.
-  let ob = (chunk * params.dPad + a0) * K4 + cg;
-  partials[ob] = acc0;
-  partials[ob + K4] = acc1;
-  partials[ob + 2u * K4] = acc2;
-  partials[ob + 3u * K4] = acc3;
+  // Rows a0..a0+3 always exist in the padded layout; a0+4..a0+7 exist when a0 + 4 < d.
+  let hasB = gb < K4;
+  let hasHi = a0 + 4u < d;
+  let ob = (chunk * params.dPad + a0) * K4 + ga;
+  partials[ob] = a0a;
+  partials[ob + K4] = a1a;
+  partials[ob + 2u * K4] = a2a;
+  partials[ob + 3u * K4] = a3a;
+  if (hasHi) {
+    partials[ob + 4u * K4] = a4a;
+    partials[ob + 5u * K4] = a5a;
+    partials[ob + 6u * K4] = a6a;
+    partials[ob + 7u * K4] = a7a;
+  }
+  if (hasB) {
+    partials[ob + 1u] = a0b;
+    partials[ob + K4 + 1u] = a1b;
+    partials[ob + 2u * K4 + 1u] = a2b;
+    partials[ob + 3u * K4 + 1u] = a3b;
+    if (hasHi) {
+      partials[ob + 4u * K4 + 1u] = a4b;
+      partials[ob + 5u * K4 + 1u] = a5b;
+      partials[ob + 6u * K4 + 1u] = a6b;
+      partials[ob + 7u * K4 + 1u] = a7b;
+    }
+  }
 }

@@ -8,25 +8,29 @@
 //                         2 relu   out = max(Z, 0)
 //                         3 gate   out = D∘Z
 // Bindings (group 0):
-//   0 X    array<vec4<f32>> read    (read as scalars when d % 4 != 0; buffer padded to 16 B)
-//   1 U    array<vec4<f32>> read    (read as scalars when K % 4 != 0; buffer padded to 16 B)
-//   2 D    array<f32>       read
+//   0 X    array<vec4<f32>> read    (read as scalars unless X_VEC; buffer padded to 16 B)
+//   1 U    array<vec4<f32>> read    (read as scalars unless U_VEC; buffer padded to 16 B)
+//   2 D    array<vec4<f32>> read    (read as scalars unless D_VEC; buffer padded to 16 B)
 //   3 out  array<f32>       read_write
 //   4 out2 array<f32>       read_write (a dummy unless mode == 1)
 //   5 params uniform Params
 // Workgroup layout: WG_SIZE threads = WG_COLS column groups × (WG_SIZE / WG_COLS) row groups. Each thread
-// computes 4 consecutive rows × 4 consecutive columns (four vec4 accumulators), so one workgroup covers
-// 4·WG_SIZE/WG_COLS rows × 4·WG_COLS columns. No workgroup memory: U is thin and stays in cache, and the
-// register-blocked form avoids barriers (notes §1, §6). Tiles are numbered column-tile-fastest (workgroups
-// sharing rows of X run together) and folded into a 2-D grid: tile = wid.x + wid.y · gridX.
+// computes 8 consecutive rows × 8 consecutive columns (two vec4 column groups, 16 vec4 accumulators held in
+// named variables: arrays of accumulators spill to memory on some compilers), so a workgroup covers
+// 8·WG_SIZE/WG_COLS rows × 8·WG_COLS columns. Per 4 steps of the inner dimension a thread loads 8 vec4 of X
+// and 8 vec4 of U for 256 FMAs. No workgroup memory: U is thin and stays in cache, and the register-blocked
+// form needs no barriers (notes §1, §6). Tiles are numbered column-tile fastest (workgroups sharing rows of
+// X run together) and folded into a 2-D grid: tile = wid.x + wid.y · gridX.
 // Ragged edges: rows and columns past the end are clamped for loads and skipped for stores.
 
-override WG_SIZE: u32 = 256u;
-override WG_COLS: u32 = 16u;
+override WG_SIZE: u32 = 64u;
+override WG_COLS: u32 = 8u;
 // d % 4 == 0: rows of X are vec4-aligned.
 override X_VEC: bool = true;
 // K % 4 == 0: column groups of U are vec4-aligned.
 override U_VEC: bool = true;
+// P % 4 == 0: the patterns of a column group are one aligned vec4 of D.
+override D_VEC: bool = true;
 
 struct Params {
   n: u32,
@@ -41,7 +45,7 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> X: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> U: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> D: array<f32>;
+@group(0) @binding(2) var<storage, read> D: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> outZ: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out2: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
@@ -54,45 +58,61 @@ fn us(i: u32) -> f32 {
   return U[i >> 2u][i & 3u];
 }
 
-// Row k of U at this thread's four (clamped) columns.
-fn loadU(k: u32, K4: u32, cv: u32, c0: u32, c1: u32, c2: u32, c3: u32) -> vec4<f32> {
+fn ds(i: u32) -> f32 {
+  return D[i >> 2u][i & 3u];
+}
+
+// Row k of U at column group g (columns 4g..4g+3, clamped into range).
+fn loadU(k: u32, g: u32) -> vec4<f32> {
+  let K = params.K;
   if (U_VEC) {
-    return U[k * K4 + cv];
+    let K4 = K / 4u;
+    return U[k * K4 + min(g, K4 - 1u)];
   }
-  let b = k * params.K;
-  return vec4<f32>(us(b + c0), us(b + c1), us(b + c2), us(b + c3));
+  let b = k * K;
+  let c = 4u * g;
+  return vec4<f32>(
+    us(b + min(c, K - 1u)),
+    us(b + min(c + 1u, K - 1u)),
+    us(b + min(c + 2u, K - 1u)),
+    us(b + min(c + 3u, K - 1u)),
+  );
 }
 
 fn store(row: u32, col0: u32, z: vec4<f32>) {
-  let n = params.n;
   let K = params.K;
   let P = params.P;
   let mode = params.mode;
-  if (row >= n) {
+  if (row >= params.n || col0 >= K) {
     return;
   }
   var v = z;
   var dv = vec4<f32>(1.0);
   if (mode == 1u || mode == 3u) {
     let db = row * P;
-    dv = vec4<f32>(
-      D[db + min(col0, K - 1u) % P],
-      D[db + min(col0 + 1u, K - 1u) % P],
-      D[db + min(col0 + 2u, K - 1u) % P],
-      D[db + min(col0 + 3u, K - 1u) % P],
-    );
+    if (D_VEC) {
+      dv = D[(db + col0 % P) / 4u];
+    } else {
+      dv = vec4<f32>(
+        ds(db + col0 % P),
+        ds(db + min(col0 + 1u, K - 1u) % P),
+        ds(db + min(col0 + 2u, K - 1u) % P),
+        ds(db + min(col0 + 3u, K - 1u) % P),
+      );
+    }
   }
   if (mode == 2u) {
     v = max(z, vec4<f32>(0.0));
   } else if (mode == 3u) {
     v = dv * z;
   }
+  let e = 2.0 * dv - 1.0;
   let ob = row * K + col0;
   for (var j = 0u; j < 4u; j++) {
     if (col0 + j < K) {
       outZ[ob + j] = v[j];
       if (mode == 1u) {
-        out2[ob + j] = (2.0 * dv[j] - 1.0) * z[j];
+        out2[ob + j] = e[j] * z[j];
       }
     }
   }
@@ -106,71 +126,131 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   }
   let n = params.n;
   let d = params.d;
-  let K = params.K;
-  let K4 = (K + 3u) / 4u;
-  let rowGroups = WG_SIZE / WG_COLS;
   let colTile = tile % params.colTiles;
   let rowTile = tile / params.colTiles;
-  let cg = colTile * WG_COLS + t % WG_COLS;
-  let col0 = cg * 4u;
-  let row0 = (rowTile * rowGroups + t / WG_COLS) * 4u;
-
-  // Clamped indices keep every load in bounds without branches in the inner loop.
-  let cv = min(cg, K4 - 1u);
-  let c0 = min(col0, K - 1u);
-  let c1 = min(col0 + 1u, K - 1u);
-  let c2 = min(col0 + 2u, K - 1u);
-  let c3 = min(col0 + 3u, K - 1u);
-  let r0 = min(row0, n - 1u);
-  let r1 = min(row0 + 1u, n - 1u);
-  let r2 = min(row0 + 2u, n - 1u);
-  let r3 = min(row0 + 3u, n - 1u);
+  let ga = 2u * (colTile * WG_COLS + t % WG_COLS);
+  let gb = ga + 1u;
+  let row0 = (rowTile * (WG_SIZE / WG_COLS) + t / WG_COLS) * 8u;
+  let last = n - 1u;
 
   var a0 = vec4<f32>(0.0);
   var a1 = vec4<f32>(0.0);
   var a2 = vec4<f32>(0.0);
   var a3 = vec4<f32>(0.0);
+  var a4 = vec4<f32>(0.0);
+  var a5 = vec4<f32>(0.0);
+  var a6 = vec4<f32>(0.0);
+  var a7 = vec4<f32>(0.0);
+  var b0 = vec4<f32>(0.0);
+  var b1 = vec4<f32>(0.0);
+  var b2 = vec4<f32>(0.0);
+  var b3 = vec4<f32>(0.0);
+  var b4 = vec4<f32>(0.0);
+  var b5 = vec4<f32>(0.0);
+  var b6 = vec4<f32>(0.0);
+  var b7 = vec4<f32>(0.0);
 
   if (X_VEC) {
     let d4 = d / 4u;
-    let x0b = r0 * d4;
-    let x1b = r1 * d4;
-    let x2b = r2 * d4;
-    let x3b = r3 * d4;
+    // Clamped row bases keep every load in bounds without branches in the inner loop.
+    let x0b = min(row0, last) * d4;
+    let x1b = min(row0 + 1u, last) * d4;
+    let x2b = min(row0 + 2u, last) * d4;
+    let x3b = min(row0 + 3u, last) * d4;
+    let x4b = min(row0 + 4u, last) * d4;
+    let x5b = min(row0 + 5u, last) * d4;
+    let x6b = min(row0 + 6u, last) * d4;
+    let x7b = min(row0 + 7u, last) * d4;
     for (var k4 = 0u; k4 < d4; k4++) {
-      let k = k4 * 4u;
-      let u0 = loadU(k, K4, cv, c0, c1, c2, c3);
-      let u1 = loadU(k + 1u, K4, cv, c0, c1, c2, c3);
-      let u2 = loadU(k + 2u, K4, cv, c0, c1, c2, c3);
-      let u3 = loadU(k + 3u, K4, cv, c0, c1, c2, c3);
+      let k = 4u * k4;
+      let u0 = loadU(k, ga);
+      let u1 = loadU(k + 1u, ga);
+      let u2 = loadU(k + 2u, ga);
+      let u3 = loadU(k + 3u, ga);
+      let v0 = loadU(k, gb);
+      let v1 = loadU(k + 1u, gb);
+      let v2 = loadU(k + 2u, gb);
+      let v3 = loadU(k + 3u, gb);
       let x0 = X[x0b + k4];
-      let x1 = X[x1b + k4];
-      let x2 = X[x2b + k4];
-      let x3 = X[x3b + k4];
       a0 += x0.x * u0 + x0.y * u1 + x0.z * u2 + x0.w * u3;
+      b0 += x0.x * v0 + x0.y * v1 + x0.z * v2 + x0.w * v3;
+      let x1 = X[x1b + k4];
       a1 += x1.x * u0 + x1.y * u1 + x1.z * u2 + x1.w * u3;
+      b1 += x1.x * v0 + x1.y * v1 + x1.z * v2 + x1.w * v3;
+      let x2 = X[x2b + k4];
       a2 += x2.x * u0 + x2.y * u1 + x2.z * u2 + x2.w * u3;
+      b2 += x2.x * v0 + x2.y * v1 + x2.z * v2 + x2.w * v3;
+      let x3 = X[x3b + k4];
       a3 += x3.x * u0 + x3.y * u1 + x3.z * u2 + x3.w * u3;
+      b3 += x3.x * v0 + x3.y * v1 + x3.z * v2 + x3.w * v3;
+      let x4 = X[x4b + k4];
+      a4 += x4.x * u0 + x4.y * u1 + x4.z * u2 + x4.w * u3;
+      b4 += x4.x * v0 + x4.y * v1 + x4.z * v2 + x4.w * v3;
+      let x5 = X[x5b + k4];
+      a5 += x5.x * u0 + x5.y * u1 + x5.z * u2 + x5.w * u3;
+      b5 += x5.x * v0 + x5.y * v1 + x5.z * v2 + x5.w * v3;
+      let x6 = X[x6b + k4];
+      a6 += x6.x * u0 + x6.y * u1 + x6.z * u2 + x6.w * u3;
+      b6 += x6.x * v0 + x6.y * v1 + x6.z * v2 + x6.w * v3;
+      let x7 = X[x7b + k4];
+      a7 += x7.x * u0 + x7.y * u1 + x7.z * u2 + x7.w * u3;
+      b7 += x7.x * v0 + x7.y * v1 + x7.z * v2 + x7.w * v3;
     }
   } else {
-    let x0b = r0 * d;
-    let x1b = r1 * d;
-    let x2b = r2 * d;
-    let x3b = r3 * d;
+    let x0b = min(row0, last) * d;
+    let x1b = min(row0 + 1u, last) * d;
+    let x2b = min(row0 + 2u, last) * d;
+    let x3b = min(row0 + 3u, last) * d;
+    let x4b = min(row0 + 4u, last) * d;
+    let x5b = min(row0 + 5u, last) * d;
+    let x6b = min(row0 + 6u, last) * d;
+    let x7b = min(row0 + 7u, last) * d;
     for (var k = 0u; k < d; k++) {
-      let u = loadU(k, K4, cv, c0, c1, c2, c3);
-      a0 += xs(x0b + k) * u;
-      a1 += xs(x1b + k) * u;
-      a2 += xs(x2b + k) * u;
-      a3 += xs(x3b + k) * u;
+      let u = loadU(k, ga);
+      let v = loadU(k, gb);
+      let x0 = xs(x0b + k);
+      a0 += x0 * u;
+      b0 += x0 * v;
+      let x1 = xs(x1b + k);
+      a1 += x1 * u;
+      b1 += x1 * v;
+      let x2 = xs(x2b + k);
+      a2 += x2 * u;
+      b2 += x2 * v;
+      let x3 = xs(x3b + k);
+      a3 += x3 * u;
+      b3 += x3 * v;
+      let x4 = xs(x4b + k);
+      a4 += x4 * u;
+      b4 += x4 * v;
+      let x5 = xs(x5b + k);
+      a5 += x5 * u;
+      b5 += x5 * v;
+      let x6 = xs(x6b + k);
+      a6 += x6 * u;
+      b6 += x6 * v;
+      let x7 = xs(x7b + k);
+      a7 += x7 * u;
+      b7 += x7 * v;
     }
   }
 
-  if (cg >= K4) {
-    return;
-  }
-  store(row0, col0, a0);
-  store(row0 + 1u, col0, a1);
-  store(row0 + 2u, col0, a2);
-  store(row0 + 3u, col0, a3);
+  let ca = 4u * ga;
+  let cb = 4u * gb;
+  store(row0, ca, a0);
+  store(row0, cb, b0);
+  store(row0 + 1u, ca, a1);
+  store(row0 + 1u, cb, b1);
+  store(row0 + 2u, ca, a2);
+  store(row0 + 2u, cb, b2);
+  store(row0 + 3u, ca, a3);
+  store(row0 + 3u, cb, b3);
+  store(row0 + 4u, ca, a4);
+  store(row0 + 4u, cb, b4);
+  store(row0 + 5u, ca, a5);
+  store(row0 + 5u, cb, b5);
+  store(row0 + 6u, ca, a6);
+  store(row0 + 6u, cb, b6);
+  store(row0 + 7u, ca, a7);
+  store(row0 + 7u, cb, b7);
 }

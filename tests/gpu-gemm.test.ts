@@ -145,6 +145,7 @@ describe('forwardProduct', () => {
     { n: 1031, d: 100, K: 130, P: 65 },
     { n: 1000, d: 13, K: 64, P: 16 },
     { n: 5, d: 8, K: 8, P: 4 },
+    { n: 70, d: 20, K: 36, P: 12 },
   ];
   const modes: ForwardEpilogue[] = ['plain', 'cone', 'relu', 'gate'];
   for (const [si, s] of shapes.entries()) {
@@ -186,6 +187,7 @@ describe('transposedProduct', () => {
     { n: 1000, d: 13, K: 36, P: 6, S: 2, C: 3 },
     { n: 1200, d: 100, K: 6, P: 2, S: 1, C: 3 },
     { n: 300, d: 8, K: 64, P: 32, S: 1, C: 2 },
+    { n: 500, d: 20, K: 24, P: 4, S: 2, C: 3 },
   ];
   const loads: TransposedLoad[] = ['plain', 'cone', 'fT'];
   for (const [si, s] of shapes.entries()) {
@@ -246,6 +248,26 @@ describe('transposedProduct', () => {
       expect(relErr(got, transposedRef(data.X, s, R, data.D, 'plain', 1))).toBeLessThanOrEqual(TOL);
     }
     for (const b of [Xb, Db, Rb, out]) b.destroy();
+  });
+
+  it('folds grids into 2-D when a dimension limit is hit', async () => {
+    // Same device, but the products believe only 8 workgroups fit per dimension (51 and 46 tiles below).
+    const real = ctx;
+    ctx = { ...real, adapter: { ...real.adapter, maxComputeWorkgroupsPerDimension: 8 } };
+    try {
+      const s: TShape = { n: 1031, d: 100, K: 130, P: 65, S: 2, C: 1 };
+      const data = randomData(800, s.n, s.d, s.P);
+      const U = randomMatrix(801, s.d * s.K);
+      const f = await runForward(data, s.n, s.d, U, s.K, s.P, 'gate');
+      expect(relErr(f.out, forwardRef(data.X, s.n, s.d, U, s.K, data.D, s.P, 'gate').out)).toBeLessThanOrEqual(TOL);
+      const sT: TShape = { n: 3000, d: 100, K: 8, P: 4, S: 2, C: 1 };
+      const dT = randomData(802, sT.n, sT.d, sT.P);
+      const R = randomMatrix(803, sT.n * sT.K);
+      const got = await runTransposed(dT, sT, R, 'cone', 1);
+      expect(relErr(got, transposedRef(dT.X, sT, R, dT.D, 'cone', 1))).toBeLessThanOrEqual(TOL);
+    } finally {
+      ctx = real;
+    }
   });
 
   it('rejects inputs above the storage binding limit, naming size and limit', () => {

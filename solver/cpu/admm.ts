@@ -284,9 +284,11 @@ export class CpuSolver implements CronosSolver {
     if (relu) {
       for (let t = 0; t < nk; t++) {
         const gu = Z[t];
-        const sv = Math.max(gu + Nu[t], 0);
+        const w = gu + Nu[t];
+        const sv = Math.max(w, 0);
         S[t] = sv;
-        Nu[t] += gu - sv;
+        // ν + (Gu − s) written as w − s = min(w, 0): exactly ≤ 0 and exactly 0 where s > 0.
+        Nu[t] = w - sv;
         sqGuMinusS += (gu - sv) * (gu - sv);
         sqGu += gu * gu;
         sqS += sv * sv;

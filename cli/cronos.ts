@@ -1,0 +1,239 @@
+/**
+ * `npm run cronos -- train --data train.csv [--test test.csv] ... --out result.json`
+ *
+ * Headless CRONOS: read CSVs → standardise with the training statistics → sample patterns
+ * (buildProblem) → solve on the GPU (dawn.node) or the float64 CPU reference → recover the
+ * two-layer network → write result.json (and optionally the spec §10 interchange JSON).
+ * Every failure prints one message naming the file/row/column/size and what to do, and exits 1;
+ * output files are written only after everything succeeded, atomically.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../solver/data/csv';
+import { DataError } from '../solver/data/errors';
+import { checkProblemSize, formatBytes, standardizationReport, standardize, stratifiedSplit } from '../solver/data/preprocess';
+import type { AdapterSummary } from '../solver/gpu/context';
+import { createSolver, runCronos, type TestSet } from '../solver/index';
+import { buildProblem } from '../solver/problem';
+import { accuracyFromLabels, coneViolation, convexObjectiveParts, nonConvexObjective, predictNetwork, recoverNetwork } from '../solver/recovery';
+import type { IterationMetrics, Network } from '../solver/types';
+import { parseArgs, USAGE, UsageError, type TrainArgs } from './args';
+import { exportProblem } from './export-problem';
+import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
+
+/** Reads a CSV file as text (gzip-compressed files are inflated), or throws a DataError saying why not. */
+function readText(path: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file; check the path' : code === 'EISDIR' ? 'this is a folder; give a CSV file' : code === 'EACCES' ? 'permission denied; make it readable' : (e as Error).message;
+    throw new DataError(`${path}: cannot read the file (${why}).`, { file: path });
+  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch {
+      throw new DataError(`${path}: the file looks gzip-compressed but does not inflate. Give a plain or valid gzip CSV file.`, { file: path });
+    }
+  }
+  if (buf.includes(0)) throw new DataError(`${path}: the file contains NUL bytes, so it is not a text CSV file. Export it as CSV (UTF-8) first.`, { file: path });
+  return buf.toString('utf8');
+}
+
+function pct(x: number): string {
+  return Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '—';
+}
+
+function progressLine(m: IterationMetrics): string {
+  const e = (x: number): string => (Number.isFinite(x) ? x.toExponential(3) : String(x));
+  return (
+    `iter ${String(m.iter).padStart(4)}  f ${e(m.objective)}  r_pri ${e(m.primalResidual)} (ε ${e(m.epsPrimal)})` +
+    `  r_dual ${e(m.dualResidual)} (ε ${e(m.epsDual)})  viol ${e(m.coneViolation)}` +
+    `  train ${pct(m.trainAccuracy)}  test ${pct(m.testAccuracy)}  pcg ${m.pcgIterations}  ρ ${m.rho}  ${m.timeMs.toFixed(0)} ms` +
+    (m.converged ? '  converged' : '')
+  );
+}
+
+function networkJson(net: Network): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    model: net.model,
+    d: net.d,
+    m: net.m,
+    C: net.C,
+    layout: 'W1[feature][unit] (d×m), w2[unit][output] (m×C); output = Σ_unit act(x·W1[:,unit])·w2[unit]',
+    W1: nested(net.W1, net.d, net.m),
+    w2: nested(net.w2, net.m, net.C),
+  };
+  if (net.gates) out.gates = nested(net.gates, net.d, net.m);
+  return out;
+}
+
+/** True for the solver's WebGPU-unavailable error (checked by name so no GPU module must load). */
+function isWebGpuUnavailable(e: unknown): boolean {
+  return e instanceof Error && e.name === 'WebGpuUnavailableError';
+}
+
+async function train(args: TrainArgs): Promise<void> {
+  const t0 = performance.now();
+  const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  if (args.out !== undefined) checkWritable(args.out, '--out');
+  if (args.exportProblem !== undefined) checkWritable(args.exportProblem, '--export-problem');
+
+  const trainTable = parseCsv(readText(args.data), args.data);
+  const labelColumn = resolveLabelColumn(trainTable, args.label);
+  let trainRaw: CsvDataset = tableToDataset(trainTable, { label: labelColumn });
+  let testRaw: CsvDataset | undefined;
+  let testSource: string | null = null;
+  if (args.test !== undefined) {
+    testRaw = tableToDataset(parseCsv(readText(args.test), args.test), { label: labelColumn, like: trainRaw });
+    testSource = args.test;
+  } else if (args.split !== undefined) {
+    const parts = stratifiedSplit(trainRaw, args.split, args.config.seed);
+    if (parts.train.n < 2 || parts.test.n < 1) {
+      throw new DataError(`${args.data}: a ${args.split} split of ${trainRaw.n} rows leaves too few rows on one side. Use more rows or another --split.`, {
+        file: args.data,
+      });
+    }
+    trainRaw = parts.train;
+    testRaw = parts.test;
+    testSource = `${args.data} (stratified split ${args.split}, seed ${args.config.seed})`;
+  }
+  const { train: trainData, test: testData, stats } = standardize(trainRaw, testRaw);
+  const std = standardizationReport(stats, trainData.featureNames);
+  log(
+    `data: ${args.data}: n=${trainData.n} d=${trainData.d} classes=${trainData.classNames.length} [${trainData.classNames.join(', ')}] label="${labelColumn}"` +
+      (testData ? `; test: ${testData.n} rows` : '; no test set') +
+      (std.constantColumns.length > 0 ? `; ${std.constantColumns.length} constant column(s) set to 0` : ''),
+  );
+
+  const { config } = args;
+  const problem = buildProblem(trainData, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });
+  const N = problem.S * problem.d * problem.P;
+  if (config.rank > N) {
+    throw new DataError(
+      `${args.data}: --rank ${config.rank} exceeds the u-system size S·d·P = ${problem.S}·${problem.d}·${problem.P} = ${N}. Use --rank ≤ ${N}.`,
+      { file: args.data },
+    );
+  }
+  const test: TestSet | undefined = testData ? { X: testData.X, n: testData.n, labels: testData.labels } : undefined;
+
+  let gpu: GPU | undefined;
+  let adapter: AdapterSummary | null = null;
+  if (args.device === 'gpu') {
+    // Loaded only here, so --device cpu never starts dawn.node.
+    const { nodeGpu } = await import('../solver/gpu/node-gpu');
+    const { sharedGpuContext } = await import('../solver/index');
+    gpu = nodeGpu();
+    const ctx = await sharedGpuContext(gpu);
+    adapter = ctx.adapter;
+    const report = checkProblemSize(problem.n, problem.d, problem.P, problem.C, problem.model, adapter, {
+      rank: config.rank,
+      testRows: test?.n ?? 0,
+      fileName: args.data,
+    });
+    log(`gpu: ${adapter.description || adapter.vendor || 'adapter'} (${adapter.architecture}); largest buffer ${formatBytes(report.largest.bytes)} of ${formatBytes(report.limit)}`);
+  }
+
+  const solver = await createSolver(problem, config, gpu ? { device: args.device, test, gpu } : { device: args.device, test });
+  let history: IterationMetrics[];
+  let U: Float64Array;
+  try {
+    history = await runCronos(solver, (m) => log(progressLine(m)));
+    U = (await solver.solution()).U;
+  } finally {
+    solver.dispose();
+  }
+  const last = history[history.length - 1];
+  const net = recoverNetwork(problem, U);
+  const trainAcc = accuracyFromLabels(predictNetwork(net, problem.X, problem.n), problem.n, net.C, trainData.labels);
+  const testAcc = testData ? accuracyFromLabels(predictNetwork(net, testData.X, testData.n), testData.n, net.C, testData.labels) : null;
+  const parts = convexObjectiveParts(problem, U);
+  const wallMs = performance.now() - t0;
+  log(
+    `done: ${history.length} iterations${last.converged ? ' (converged)' : ''}, f=${last.objective.toExponential(4)}, ` +
+      `network: ${net.m} units, train ${pct(trainAcc)}, test ${testAcc === null ? '—' : pct(testAcc)}, ${(wallMs / 1000).toFixed(1)} s`,
+  );
+
+  const result = {
+    config: { ...config, device: args.device },
+    data: {
+      train_file: args.data,
+      test_file: testSource,
+      label_column: labelColumn,
+      n: trainData.n,
+      n_test: testData ? testData.n : null,
+      d: trainData.d,
+      classes: trainData.classNames,
+      features: trainData.featureNames,
+      /** How class indices become ±1 targets (problem.ts signTargets). */
+      targets: trainData.classNames.length <= 2 ? `${trainData.classNames[0]} ↦ −1, ${trainData.classNames[1]} ↦ +1` : 'one-vs-all: column c is +1 for class c, −1 otherwise',
+      standardisation: std,
+    },
+    history,
+    final: {
+      iterations: history.length,
+      converged: last.converged,
+      objective: last.objective,
+      objective_v: last.objectiveV,
+      loss: last.loss,
+      penalty: last.penalty,
+      primal_residual: last.primalResidual,
+      dual_residual: last.dualResidual,
+      cone_violation: last.coneViolation,
+      active_neurons: last.activeNeurons,
+      /** Convex model sign(Fu) on the training rows, as reported by the solver. */
+      train_accuracy: last.trainAccuracy,
+      /** The recovered network (the weights below) on the training / test rows. */
+      network_train_accuracy: trainAcc,
+      test_accuracy: testAcc,
+      /** Objectives of the returned U recomputed in float64, and of the recovered network (equal when the cone violation is 0). */
+      objective_f64: parts.objective,
+      cone_violation_f64: coneViolation(problem, U),
+      nonconvex_objective: nonConvexObjective(net, problem.X, problem.n, problem.Y, problem.beta),
+      solve_ms: history.reduce((s, m) => s + m.timeMs, 0),
+      wall_ms: wallMs,
+    },
+    network: networkJson(net),
+    adapter,
+  };
+
+  const files: { path: string; text: string }[] = [];
+  const resultText = toJson(result, 1) + '\n';
+  if (args.out !== undefined) files.push({ path: args.out, text: resultText });
+  if (args.exportProblem !== undefined) files.push({ path: args.exportProblem, text: toJson(exportProblem(problem, U, trainData.classNames)) + '\n' });
+  writeFilesAtomically(files);
+  if (args.out === undefined) await new Promise<void>((res) => process.stdout.write(resultText, () => res()));
+  else log(`wrote ${args.out}`);
+  if (args.exportProblem !== undefined) log(`wrote ${args.exportProblem}`);
+}
+
+/** Message for any error, with the fix; the CLI prints it and exits 1. */
+function describeError(e: unknown): string {
+  if (e instanceof UsageError) return `error: ${e.message}\n(run with --help for usage)`;
+  if (e instanceof DataError) return `error: ${e.message}`;
+  if (isWebGpuUnavailable(e)) return `error: WebGPU is not available: ${(e as Error).message}\nRun on the CPU instead with --device cpu.`;
+  const msg = e instanceof Error ? e.message : String(e);
+  return `error: ${msg}\nIf this is a GPU problem, try --device cpu; otherwise please report it with the command line used.`;
+}
+
+async function main(): Promise<number> {
+  try {
+    const parsed = parseArgs(process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    await train(parsed.args);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`${describeError(e)}\n`);
+    if (process.env.CRONOS_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+// Exit explicitly: a live dawn.node instance would otherwise keep the process running.
+void main().then((code) => process.exit(code));
