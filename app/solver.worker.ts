@@ -18,9 +18,14 @@ let running = false;
 let busy = false;
 let generation = 0;
 
-async function fetchText(path: string): Promise<string> {
-  const res = await fetch(path);
-  if (!res.ok) throw new Error(`Could not load ${path}: HTTP ${res.status}.`);
+/** Fetches a built-in dataset file (relative URLs in a Worker resolve against the script, so use the app base). */
+async function fetchDataset(file: string): Promise<string> {
+  const url = new URL(`${import.meta.env.BASE_URL}datasets/${file}`, self.location.origin);
+  const res = await fetch(url);
+  // A dev or preview server answers unknown paths with index.html; never parse that as CSV.
+  if (!res.ok || (res.headers.get('content-type') ?? '').includes('text/html')) {
+    throw new Error(`Could not load the built-in dataset ${file} (HTTP ${res.status}). Reload the page; if it persists, rebuild with npm run build.`);
+  }
   return res.text();
 }
 
@@ -30,9 +35,9 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   solver?.dispose();
   solver = null;
   const { dataset, config } = msg;
-  const trainRaw = parseDataset(await fetchText(`datasets/${dataset.train}`), dataset.train, { label: dataset.label });
+  const trainRaw = parseDataset(await fetchDataset(dataset.train), dataset.train, { label: dataset.label });
   const testRaw = dataset.test
-    ? parseDataset(await fetchText(`datasets/${dataset.test}`), dataset.test, { label: dataset.label, like: trainRaw })
+    ? parseDataset(await fetchDataset(dataset.test), dataset.test, { label: dataset.label, like: trainRaw })
     : undefined;
   const { train, test } = standardize(trainRaw, testRaw);
   const problem = buildProblem(train, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });

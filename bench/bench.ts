@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createGpuContext, type GpuContext } from '../solver/gpu/context';
 import { nodeGpu } from '../solver/gpu/node-gpu';
 import { encodeDispatches, uploadF32, type Dispatch } from '../solver/gpu/kernel';
-import { forwardProduct, transposedProduct } from '../solver/gpu/gemm';
+import { forwardProduct, planTransposed, transposedProduct } from '../solver/gpu/gemm';
 import { createRng } from '../solver/rng';
 
 const N = 8192;
@@ -22,15 +22,8 @@ const D_FEAT = 256;
 const P = 32;
 /** ReLU: U⁺ and U⁻ side by side. */
 const K = 2 * P;
-const REPS = Number(process.env.BENCH_REPS ?? 2);
-const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
-
-interface Row {
-  name: string;
-  flops: number;
-  bytesX: number;
-  ms: number;
-}
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,9 +31,19 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Median ms per product over TRIALS trials of REPS products in one command buffer. */
-async function timeOurs(ctx: GpuContext, list: Dispatch[]): Promise<number> {
-  const run = async (reps: number): Promise<number> => {
+/** Runs `reps` products and resolves with wall ms per product. */
+type Runner = (reps: number) => Promise<number>;
+
+interface Case {
+  name: string;
+  run: Runner;
+  /** Name of the tfjs case this one is compared with. */
+  peer?: string;
+}
+
+/** Encodes `reps` copies of the dispatches into one compute pass, submits, awaits completion. */
+function oursRunner(ctx: GpuContext, list: Dispatch[]): Runner {
+  return async (reps) => {
     const enc = ctx.device.createCommandEncoder();
     const pass = enc.beginComputePass();
     for (let r = 0; r < reps; r++) encodeDispatches(pass, list);
@@ -49,13 +52,9 @@ async function timeOurs(ctx: GpuContext, list: Dispatch[]): Promise<number> {
     const t0 = performance.now();
     ctx.device.queue.submit([cmd]);
     await ctx.device.queue.onSubmittedWorkDone();
+    if (ctx.lostReason) throw new Error(ctx.lostReason);
     return (performance.now() - t0) / reps;
   };
-  await run(1);
-  const times: number[] = [];
-  for (let t = 0; t < TRIALS; t++) times.push(await run(REPS));
-  if (ctx.lostReason) throw new Error(ctx.lostReason);
-  return median(times);
 }
 
 function randomF32(seed: number, len: number, f: (u: number) => number): Float32Array {
@@ -65,7 +64,10 @@ function randomF32(seed: number, len: number, f: (u: number) => number): Float32
 
 const sym = (u: number): number => 2 * u - 1;
 
-async function benchOurs(ctx: GpuContext, X: Float32Array, U: Float32Array, Dm: Float32Array, R: Float32Array): Promise<Row[]> {
+const TFJS_XU = 'tfjs matMul(X, U)';
+const TFJS_XTR = 'tfjs matMul(X, R, transposeA)';
+
+function oursCases(ctx: GpuContext, X: Float32Array, U: Float32Array, Dm: Float32Array, R: Float32Array): Case[] {
   const Xb = uploadF32(ctx, X, 'X');
   const Ub = uploadF32(ctx, U, 'U');
   const Db = uploadF32(ctx, Dm, 'D');
@@ -73,25 +75,27 @@ async function benchOurs(ctx: GpuContext, X: Float32Array, U: Float32Array, Dm: 
   const out = uploadF32(ctx, new Float32Array(N * K), 'Z');
   const out2 = uploadF32(ctx, new Float32Array(N * K), 'EZ');
   const T = uploadF32(ctx, new Float32Array(D_FEAT * K), 'T');
-  const flops = 2 * N * D_FEAT * K;
-  const bytesX = N * D_FEAT * 4;
   const shape = { X: Xb, n: N, d: D_FEAT, U: Ub, K, D: Db, P };
-  const cases: Array<[string, Dispatch[]]> = [
-    ['ours X·U (plain)', forwardProduct(ctx, { ...shape, out, epilogue: 'plain' })],
-    ['ours X·U (cone: Z and E∘Z)', forwardProduct(ctx, { ...shape, out, out2, epilogue: 'cone' })],
-    [
-      'ours Xᵀ(E∘R) (cone load, split-K)',
-      transposedProduct(ctx, { X: Xb, n: N, d: D_FEAT, R: Rb, K, D: Db, P, S: 2, C: 1, out: T, alpha: 1, load: 'cone' }),
-    ],
+  return [
+    { name: 'ours X·U (plain)', peer: TFJS_XU, run: oursRunner(ctx, forwardProduct(ctx, { ...shape, out, epilogue: 'plain' })) },
+    {
+      name: 'ours X·U (cone: Z and E∘Z)',
+      peer: TFJS_XU,
+      run: oursRunner(ctx, forwardProduct(ctx, { ...shape, out, out2, epilogue: 'cone' })),
+    },
+    {
+      name: 'ours α·Xᵀ(E∘R) (cone load, split-K)',
+      peer: TFJS_XTR,
+      run: oursRunner(
+        ctx,
+        transposedProduct(ctx, { X: Xb, n: N, d: D_FEAT, R: Rb, K, D: Db, P, S: 2, C: 1, out: T, alpha: 1, load: 'cone' }),
+      ),
+    },
   ];
-  const rows: Row[] = [];
-  for (const [name, list] of cases) rows.push({ name, flops, bytesX, ms: await timeOurs(ctx, list) });
-  for (const b of [Xb, Ub, Db, Rb, out, out2, T]) b.destroy();
-  return rows;
 }
 
 /** tfjs-backend-webgpu on dawn.node: needs `navigator.gpu` (Node 20 has no navigator). */
-async function benchTfjs(X: Float32Array, U: Float32Array, R: Float32Array): Promise<Row[]> {
+async function tfjsCases(X: Float32Array, U: Float32Array, R: Float32Array): Promise<Case[]> {
   const gpu = nodeGpu();
   const g = globalThis as { navigator?: { gpu?: GPU } };
   if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
@@ -103,10 +107,9 @@ async function benchTfjs(X: Float32Array, U: Float32Array, R: Float32Array): Pro
   const Xt = tf.tensor2d(X, [N, D_FEAT]);
   const Ut = tf.tensor2d(U, [D_FEAT, K]);
   const Rt = tf.tensor2d(R, [N, K]);
-  const flops = 2 * N * D_FEAT * K;
-  const bytesX = N * D_FEAT * 4;
-  const time = async (f: () => ReturnType<typeof tf.matMul>): Promise<number> => {
-    const run = async (reps: number): Promise<number> => {
+  const runner =
+    (f: () => ReturnType<typeof tf.matMul>): Runner =>
+    async (reps) => {
       const t0 = performance.now();
       const outs = [];
       for (let r = 0; r < reps; r++) outs.push(f());
@@ -118,19 +121,10 @@ async function benchTfjs(X: Float32Array, U: Float32Array, R: Float32Array): Pro
       for (const o of outs) o.dispose();
       return ms;
     };
-    await run(1);
-    const times: number[] = [];
-    for (let t = 0; t < TRIALS; t++) times.push(await run(REPS));
-    return median(times);
-  };
-  const rows: Row[] = [
-    { name: 'tfjs matMul(X, U)', flops, bytesX, ms: await time(() => tf.matMul(Xt, Ut)) },
-    { name: 'tfjs matMul(X, R, transposeA)', flops, bytesX, ms: await time(() => tf.matMul(Xt, Rt, true, false)) },
+  return [
+    { name: TFJS_XU, run: runner(() => tf.matMul(Xt, Ut)) },
+    { name: TFJS_XTR, run: runner(() => tf.matMul(Xt, Rt, true, false)) },
   ];
-  Xt.dispose();
-  Ut.dispose();
-  Rt.dispose();
-  return rows;
 }
 
 /**
@@ -160,15 +154,19 @@ function fmt(v: number, digits = 3): string {
   return v.toPrecision(digits);
 }
 
-function printTable(rows: Row[], peers: Map<string, Row | undefined>): void {
+function printTable(cases: Case[], ms: Map<string, number>): void {
+  const flops = 2 * N * D_FEAT * K;
+  const bytesX = N * D_FEAT * 4;
   const header = ['product', 'ms', 'GFLOP/s', 'GB/s of X', 'ours/tfjs'];
-  const lines = rows.map((r) => {
-    const peer = peers.get(r.name);
-    const ratio = peer ? fmt(peer.ms / r.ms) + '×' : '';
-    return [r.name, fmt(r.ms, 4), fmt(r.flops / r.ms / 1e6), fmt(r.bytesX / r.ms / 1e6), ratio];
+  const lines = cases.map((c) => {
+    const t = ms.get(c.name)!;
+    const peer = c.peer === undefined ? undefined : ms.get(c.peer);
+    const ratio = peer === undefined ? '' : `${fmt(peer / t)}×`;
+    return [c.name, fmt(t, 4), fmt(flops / t / 1e6), fmt(bytesX / t / 1e6), ratio];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(line(l));
@@ -178,30 +176,36 @@ async function main(): Promise<void> {
   const ctx = await createGpuContext(nodeGpu());
   const a = ctx.adapter;
   console.log(`adapter: ${a.description || a.device || a.vendor} (${a.architecture}, ${a.featureLevel})`);
-  console.log(`shapes: X ${N}×${D_FEAT}, U ${D_FEAT}×${K}, R ${N}×${K}, D ${N}×${P}; ${(2 * N * D_FEAT * K) / 1e6} MFLOP per product`);
-  console.log(`timing: median of ${TRIALS} trials × ${REPS} products per command buffer, after one warm-up\n`);
+  console.log(
+    `shapes: X ${N}×${D_FEAT}, U ${D_FEAT}×${K}, R ${N}×${K}, D ${N}×${P}; ${(2 * N * D_FEAT * K) / 1e6} MFLOP per product`,
+  );
+  const plan = planTransposed(ctx, N, D_FEAT, K);
+  console.log(
+    `transposed product: ${plan.rowTiles * plan.colTiles} output tiles × ${plan.numChunks} row chunks of ${plan.rowsPerChunk} rows`,
+  );
+  console.log(
+    `timing: one warm-up, then ${TRIALS} trials of ${REPS} products per submission (cases interleaved), median trial\n`,
+  );
 
   const X = randomF32(1, N * D_FEAT, sym);
   const U = randomF32(2, D_FEAT * K, sym);
   const Dm = randomF32(3, N * P, (u) => (u < 0.5 ? 1 : 0));
   const R = randomF32(4, N * K, sym);
 
-  const ours = await benchOurs(ctx, X, U, Dm, R);
-  let tfjs: Row[] = [];
+  const cases = oursCases(ctx, X, U, Dm, R);
   if (process.env.BENCH_SKIP_TFJS !== '1') {
     try {
-      tfjs = await benchTfjs(X, U, R);
+      cases.push(...(await tfjsCases(X, U, R)));
     } catch (e) {
       console.log(`tfjs comparison skipped: ${(e as Error).message}`);
     }
   }
-  const peers = new Map<string, Row | undefined>([
-    [ours[0]!.name, tfjs[0]],
-    [ours[1]!.name, tfjs[0]],
-    [ours[2]!.name, tfjs[1]],
-  ]);
-  printTable([...ours, ...tfjs], peers);
-  console.log('\nours/tfjs = tfjs time ÷ our time for the same shapes (> 1: ours is faster; the cone rows also do the fused epilogue/mask).\n');
+  for (const c of cases) await c.run(1);
+  // Interleaving the cases spreads load changes on a shared machine over all of them.
+  const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let t = 0; t < TRIALS; t++) for (const c of cases) times.get(c.name)!.push(await c.run(REPS));
+  printTable(cases, new Map([...times].map(([k, v]) => [k, median(v)])));
+  console.log('\nours/tfjs = tfjs time ÷ our time for the same shapes (> 1: ours is faster; ours also fuses the mask).\n');
   await benchAdmm();
   ctx.destroy();
 }

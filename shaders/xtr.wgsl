@@ -94,12 +94,12 @@ fn colsOf(g: u32) -> Cols {
   );
 }
 
-// L(R) at row j for one column group.
-fn loadL(j: u32, g: Cols) -> vec4<f32> {
-  let P = params.P;
+// L(R) at row j for one column group. Uniform fields come in as arguments, read once outside the row
+// loop: some compilers (SwiftShader) otherwise reload them in every iteration.
+fn loadL(j: u32, g: Cols, K: u32, K4: u32, P: u32, C: u32) -> vec4<f32> {
   let db = j * P;
   if (LOAD == 2u) {
-    let rb = j * params.C;
+    let rb = j * C;
     if (D_VEC) {
       return (g.sgn.x * rs(rb + g.cls.x)) * D[(db + g.p.x) / 4u];
     }
@@ -109,9 +109,9 @@ fn loadL(j: u32, g: Cols) -> vec4<f32> {
   }
   var l: vec4<f32>;
   if (R_VEC) {
-    l = R[j * ((params.K + 3u) / 4u) + g.v];
+    l = R[j * K4 + g.v];
   } else {
-    let b = j * params.K;
+    let b = j * K;
     l = vec4<f32>(rs(b + g.c.x), rs(b + g.c.y), rs(b + g.c.z), rs(b + g.c.w));
   }
   if (LOAD == 1u) {
@@ -134,7 +134,10 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   }
   let n = params.n;
   let d = params.d;
-  let K4 = (params.K + 3u) / 4u;
+  let K = params.K;
+  let K4 = (K + 3u) / 4u;
+  let P = params.P;
+  let C = params.C;
   let colTile = tile % params.colTiles;
   let rest = tile / params.colTiles;
   let aTile = rest % params.rowTiles;
@@ -182,8 +185,8 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
       x = vec4<f32>(xs(b + e.x), xs(b + e.y), xs(b + e.z), xs(b + e.w));
       y = vec4<f32>(xs(b + f.x), xs(b + f.y), xs(b + f.z), xs(b + f.w));
     }
-    let l = loadL(j, colsA);
-    let m = loadL(j, colsB);
+    let l = loadL(j, colsA, K, K4, P, C);
+    let m = loadL(j, colsB, K, K4, P, C);
     a0a += x.x * l;
     a0b += x.x * m;
     a1a += x.y * l;

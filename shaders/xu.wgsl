@@ -62,12 +62,11 @@ fn ds(i: u32) -> f32 {
   return D[i >> 2u][i & 3u];
 }
 
-// Row k of U at column group g (columns 4g..4g+3, clamped into range).
-fn loadU(k: u32, g: u32) -> vec4<f32> {
-  let K = params.K;
+// Row k of U at column group g (columns 4g..4g+3, clamped into range; gv = min(g, K/4 − 1)). K comes in
+// as an argument read once outside the loop: some compilers (SwiftShader) reload uniforms every iteration.
+fn loadU(k: u32, g: u32, gv: u32, K: u32) -> vec4<f32> {
   if (U_VEC) {
-    let K4 = K / 4u;
-    return U[k * K4 + min(g, K4 - 1u)];
+    return U[k * (K / 4u) + gv];
   }
   let b = k * K;
   let c = 4u * g;
@@ -130,6 +129,9 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   let rowTile = tile / params.colTiles;
   let ga = 2u * (colTile * WG_COLS + t % WG_COLS);
   let gb = ga + 1u;
+  let K = params.K;
+  let gav = min(ga, max(K / 4u, 1u) - 1u);
+  let gbv = min(gb, max(K / 4u, 1u) - 1u);
   let row0 = (rowTile * (WG_SIZE / WG_COLS) + t / WG_COLS) * 8u;
   let last = n - 1u;
 
@@ -163,14 +165,14 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
     let x7b = min(row0 + 7u, last) * d4;
     for (var k4 = 0u; k4 < d4; k4++) {
       let k = 4u * k4;
-      let u0 = loadU(k, ga);
-      let u1 = loadU(k + 1u, ga);
-      let u2 = loadU(k + 2u, ga);
-      let u3 = loadU(k + 3u, ga);
-      let v0 = loadU(k, gb);
-      let v1 = loadU(k + 1u, gb);
-      let v2 = loadU(k + 2u, gb);
-      let v3 = loadU(k + 3u, gb);
+      let u0 = loadU(k, ga, gav, K);
+      let u1 = loadU(k + 1u, ga, gav, K);
+      let u2 = loadU(k + 2u, ga, gav, K);
+      let u3 = loadU(k + 3u, ga, gav, K);
+      let v0 = loadU(k, gb, gbv, K);
+      let v1 = loadU(k + 1u, gb, gbv, K);
+      let v2 = loadU(k + 2u, gb, gbv, K);
+      let v3 = loadU(k + 3u, gb, gbv, K);
       let x0 = X[x0b + k4];
       a0 += x0.x * u0 + x0.y * u1 + x0.z * u2 + x0.w * u3;
       b0 += x0.x * v0 + x0.y * v1 + x0.z * v2 + x0.w * v3;
@@ -206,8 +208,8 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
     let x6b = min(row0 + 6u, last) * d;
     let x7b = min(row0 + 7u, last) * d;
     for (var k = 0u; k < d; k++) {
-      let u = loadU(k, ga);
-      let v = loadU(k, gb);
+      let u = loadU(k, ga, gav, K);
+      let v = loadU(k, gb, gbv, K);
       let x0 = xs(x0b + k);
       a0 += x0 * u;
       b0 += x0 * v;

@@ -212,7 +212,16 @@ describe('first ADMM step equals the dense u-update', () => {
  * the old λ, slack with the old ν, dual updates, residual balancing. An independent re-derivation
  * of the iteration to compare the solver's state with, step by step.
  */
-function naiveAdmm(p: Problem, rho0: number, adaptive: boolean, steps: number): { u: Float64Array; v: Float64Array; lam: Float64Array; s: Float64Array; nu: Float64Array; rho: number }[] {
+interface NaiveState {
+  u: Float64Array;
+  v: Float64Array;
+  lam: Float64Array;
+  s: Float64Array;
+  nu: Float64Array;
+  rho: number;
+}
+
+function naiveAdmm(p: Problem, rho0: number, adaptive: boolean, steps: number): NaiveState[] {
   const { n, d, P, S, beta } = p;
   const N = S * d * P;
   const relu = p.model === 'relu';
@@ -223,12 +232,12 @@ function naiveAdmm(p: Problem, rho0: number, adaptive: boolean, steps: number): 
   const GtG = relu ? ata(Gd, m, N) : new Float64Array(N * N);
   const Fty = mtv(Fd, n, N, p.Y);
   let rho = rho0;
-  let u = new Float64Array(N);
-  let v = new Float64Array(N);
+  let u: Float64Array = new Float64Array(N);
+  let v: Float64Array = new Float64Array(N);
   const lam = new Float64Array(N);
-  let s = new Float64Array(relu ? m : 0);
+  let s: Float64Array = new Float64Array(relu ? m : 0);
   const nu = new Float64Array(relu ? m : 0);
-  const out = [];
+  const out: NaiveState[] = [];
   for (let k = 0; k < steps; k++) {
     const A = FtF.map((x, t) => x / rho + GtG[t]);
     for (let f = 0; f < N; f++) A[f * N + f] += 1;
@@ -249,7 +258,7 @@ function naiveAdmm(p: Problem, rho0: number, adaptive: boolean, steps: number): 
         idx.forEach((f, q) => (v[f] = (1 - t / Math.max(t, nz)) * z[q]));
       }
     const sPrev = s;
-    let gu = new Float64Array(0);
+    let gu: Float64Array = new Float64Array(0);
     if (relu) {
       gu = mv(Gd, m, N, u);
       s = gu.map((x, t) => Math.max(x + nu[t], 0));

@@ -42,7 +42,21 @@ interface DenseSystem {
   L: Float64Array;
 }
 
-/** CRONOS on the CPU in float64; see the {@link CronosSolver} contract. */
+/** The test set plus what evaluating it every step needs. */
+interface TestBuffers extends TestSet {
+  /** Gated only: 1[X_t g_i ≥ 0] with the training gates (spec §6.2). */
+  Dt: Uint8Array | null;
+  /** n_t×K: X_t·u. */
+  Zt: Float64Array;
+  /** n_t×C network outputs. */
+  scores: Float64Array;
+}
+
+/**
+ * CRONOS on the CPU in float64; see the {@link CronosSolver} contract. The objective (β, P, model,
+ * data) comes from the {@link Problem}; `config.beta` and `config.P` are not read, so a config shared
+ * with another problem cannot silently change it. The Nyström rank is clamped to N = S·d·P.
+ */
 export class CpuSolver implements CronosSolver {
   readonly device = 'cpu' as const;
   readonly problem: Problem;
@@ -85,10 +99,12 @@ export class CpuSolver implements CronosSolver {
   private readonly flatWork: Float64Array;
   private dense: DenseSystem | null = null;
 
-  private readonly test: { X: Float64Array; n: number; labels: Int32Array; Dt: Uint8Array | null; Zt: Float64Array; scores: Float64Array } | null;
+  private readonly test: TestBuffers | null;
 
   constructor(problem: Problem, config: SolverConfig, test?: TestSet, opts: CpuSolverOptions = {}) {
     if (config.model !== problem.model) throw new Error(`config.model ${config.model} ≠ problem.model ${problem.model}`);
+    if (!(config.rho > 0 && Number.isFinite(config.rho))) throw new Error(`ρ must be a positive number (got ${config.rho})`);
+    if (!(config.pcgIters >= 0)) throw new Error(`pcgIters must be ≥ 0 (got ${config.pcgIters})`);
     this.problem = problem;
     this.config = config;
     this.ops = new CronosOperators(problem);
@@ -338,10 +354,16 @@ export class CpuSolver implements CronosSolver {
     for (let t = 0; t < n * C; t++) lossV += (this.Fv[t] - Y[t]) ** 2;
     const objectiveV = 0.5 * lossV + beta * this.sumColumnNorms(V);
 
+    // Exact zeros: the prox sets whole columns of v to 0, so no threshold is needed.
     let activeNeurons = 0;
-    colSq.fill(0);
-    for (let t = 0; t < dk; t++) if (V[t] !== 0) colSq[t % K] = 1;
-    for (let col = 0; col < K; col++) activeNeurons += colSq[col];
+    for (let col = 0; col < K; col++) {
+      for (let k = 0; k < d; k++) {
+        if (V[k * K + col] !== 0) {
+          activeNeurons++;
+          break;
+        }
+      }
+    }
 
     const metrics: IterationMetrics = {
       iter: this.k + 1,

@@ -74,8 +74,8 @@ const LOAD_CODE: Record<TransposedLoad, number> = { plain: 0, cone: 1, fT: 2 };
 const WG_SIZE = 64;
 /** Each product thread computes an 8×8 block: 8 rows × two vec4 column groups (see the shaders). */
 const BLOCK = 8;
-/** Workgroup count the split-K heuristic aims for: a few per compute unit on large GPUs (notes §3). */
-const TARGET_WORKGROUPS = 256;
+/** Workgroups the split-K heuristic aims for: ~4 per compute unit of a large GPU (132 SMs on H100/H200; notes §3). */
+const TARGET_WORKGROUPS = 512;
 /** Fewer rows per chunk than this makes per-workgroup overhead and partial traffic dominate. */
 const MIN_ROWS_PER_CHUNK = 64;
 /** Longest serial sum per output element; shorter sums are more accurate in float32 (notes §3, §5). */
@@ -202,36 +202,48 @@ export function forwardProduct(ctx: GpuContext, args: ForwardArgs): Dispatch[] {
   return [dispatchOf(kernel, [args.X, args.U, args.D, args.out, out2, params], gx, gy)];
 }
 
-/** Split-K plan of a transposed product (exported for tests and the benchmark report). */
-export interface SplitKPlan {
+/** Tiling and split-K plan of a transposed product (exported for tests and the benchmark report). */
+export interface TransposedPlan {
+  /** 8-column groups per workgroup (the WG_COLS override). */
+  wgCols: number;
+  colTiles: number;
+  /** Tiles over the d output rows. */
+  rowTiles: number;
+  /** d rounded up to whole vec4s: rows per chunk in the partials buffer. */
+  dPad: number;
+  /** ⌈K/4⌉: vec4 columns per row in the partials buffer. */
+  K4: number;
   numChunks: number;
   rowsPerChunk: number;
-  /** Output tiles per chunk. */
-  tiles: number;
 }
 
 /**
- * Number of row chunks for Xᵀ·R: enough workgroups to fill a GPU, while keeping the partials'
- * traffic (written and re-read: 2·chunks·d·K floats) under a quarter of X's, serial sums at most
- * MAX_ROWS_PER_CHUNK long, and the partials within the device's buffer limits.
+ * Tiles of the d×K output, and the number of row chunks: enough workgroups to fill a GPU, while
+ * keeping the partials' traffic (written and re-read: 2·chunks·d·K floats) at most half of X's,
+ * serial sums at most MAX_ROWS_PER_CHUNK long, and the partials within the device's buffer limits.
  */
-export function planSplitK(ctx: GpuContext, n: number, dPad: number, K4: number, tiles: number): SplitKPlan {
+export function planTransposed(ctx: GpuContext, n: number, d: number, K: number): TransposedPlan {
+  const K4 = Math.ceil(K / 4);
+  const dPad = Math.ceil(d / 4) * 4;
+  const wgCols = columnGroups(K);
+  const colTiles = Math.ceil(K / (BLOCK * wgCols));
+  const rowTiles = Math.ceil(d / ((WG_SIZE / wgCols) * BLOCK));
   const kPad = K4 * 4;
-  const forParallelism = Math.ceil(TARGET_WORKGROUPS / tiles);
-  const forTraffic = Math.max(1, Math.floor(n / (8 * kPad)));
+  const forParallelism = Math.ceil(TARGET_WORKGROUPS / (colTiles * rowTiles));
+  const forTraffic = Math.max(1, Math.floor(n / (4 * kPad)));
   const forAccuracy = Math.ceil(n / MAX_ROWS_PER_CHUNK);
   let chunks = Math.max(forAccuracy, Math.min(forParallelism, forTraffic));
   chunks = Math.min(chunks, Math.ceil(n / MIN_ROWS_PER_CHUNK), MAX_CHUNKS);
   const bytesPerChunk = dPad * kPad * 4;
   const maxBytes = Math.min(ctx.adapter.maxStorageBufferBindingSize, ctx.adapter.maxBufferSize);
-  chunks = Math.max(1, Math.min(chunks, Math.floor(maxBytes / bytesPerChunk)));
   if (bytesPerChunk > maxBytes) {
     throw new Error(
       `transposed-product partials need ${bytesPerChunk} bytes, above this GPU's storage binding limit of ${maxBytes} bytes`,
     );
   }
+  chunks = Math.max(1, Math.min(chunks, Math.floor(maxBytes / bytesPerChunk)));
   const rowsPerChunk = Math.ceil(n / chunks);
-  return { numChunks: Math.ceil(n / rowsPerChunk), rowsPerChunk, tiles };
+  return { wgCols, colTiles, rowTiles, dPad, K4, numChunks: Math.ceil(n / rowsPerChunk), rowsPerChunk };
 }
 
 /**
@@ -268,14 +280,9 @@ export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispat
     base = args.base;
   }
 
-  const K4 = Math.ceil(K / 4);
-  const dPad = Math.ceil(d / 4) * 4;
-  const wgCols = columnGroups(K);
-  const rowsPerTile = (WG_SIZE / wgCols) * BLOCK;
-  const colTiles = Math.ceil(K / (BLOCK * wgCols));
-  const rowTiles = Math.ceil(d / rowsPerTile);
-  const plan = planSplitK(ctx, n, dPad, K4, colTiles * rowTiles);
-  const numTiles = plan.tiles * plan.numChunks;
+  const plan = planTransposed(ctx, n, d, K);
+  const { wgCols, colTiles, rowTiles, dPad, K4 } = plan;
+  const numTiles = colTiles * rowTiles * plan.numChunks;
   const [gx, gy] = foldGrid(ctx, numTiles);
   const partials = storageBuffer(ctx, plan.numChunks * dPad * K4 * 16, 'xtr-partials');
 
