@@ -94,12 +94,19 @@ function oursCases(ctx: GpuContext, X: Float32Array, U: Float32Array, Dm: Float3
   ];
 }
 
-/** tfjs-backend-webgpu on dawn.node: needs `navigator.gpu` (Node 20 has no navigator). */
+/**
+ * tfjs-backend-webgpu on dawn.node: needs `navigator.gpu` (Node 20 has no navigator). The shim falls
+ * back to a compatibility-level adapter (Dawn's OpenGL ES backend), which tfjs does not ask for itself.
+ */
 async function tfjsCases(X: Float32Array, U: Float32Array, R: Float32Array): Promise<Case[]> {
   const gpu = nodeGpu();
-  const g = globalThis as { navigator?: { gpu?: GPU } };
-  if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+  const shim = {
+    requestAdapter: async (o?: GPURequestAdapterOptions): Promise<GPUAdapter | null> =>
+      (await gpu.requestAdapter(o)) ?? (await gpu.requestAdapter({ ...o, featureLevel: 'compatibility' })),
+    getPreferredCanvasFormat: (): GPUTextureFormat => gpu.getPreferredCanvasFormat(),
+    wgslLanguageFeatures: gpu.wgslLanguageFeatures,
+  };
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: shim }, configurable: true, writable: true });
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its webgpu backend');
