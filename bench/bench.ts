@@ -1,21 +1,25 @@
 /**
  * `npm run bench`: GFLOP/s and GB/s (bytes of X streamed) of the solver's fused products next to
- * tfjs-backend-webgpu's `matMul` on the same dawn.node adapter, then ADMM iteration timing.
+ * tfjs-backend-webgpu's `matMul` on the same dawn.node adapter, then ms per ADMM iteration on the GPU vs the float64 CPU solver.
  *
  * Timing (notes §4): pipelines are built and every buffer written before timing; one warm-up run
  * is discarded; each trial encodes `reps` products into one command buffer and brackets submit +
  * onSubmittedWorkDone with performance.now(); the median trial is reported. tfjs is timed the same
  * way: `reps` matMuls issued back to back, completion awaited once through a small read-back.
  *
- * Environment knobs: BENCH_REPS (products per trial), BENCH_TRIALS, BENCH_SKIP_TFJS=1.
+ * Environment knobs: BENCH_REPS (products per trial), BENCH_TRIALS, BENCH_SKIP_TFJS=1,
+ * BENCH_PCG_ITERS, BENCH_ADMM_STEPS.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createGpuContext, type GpuContext } from '../solver/gpu/context';
 import { nodeGpu } from '../solver/gpu/node-gpu';
 import { encodeDispatches, uploadF32, type Dispatch } from '../solver/gpu/kernel';
 import { forwardProduct, planTransposed, transposedProduct } from '../solver/gpu/gemm';
 import { createRng } from '../solver/rng';
+import { CpuSolver } from '../solver/cpu/admm';
+import { GpuSolver } from '../solver/gpu/admm';
+import { buildProblem } from '../solver/problem';
+import type { CronosSolver } from '../solver/solver';
+import { DEFAULT_CONFIG, type SolverConfig } from '../solver/types';
 
 const N = 8192;
 const D_FEAT = 256;
@@ -138,23 +142,39 @@ async function tfjsCases(X: Float32Array, U: Float32Array, R: Float32Array): Pro
  * ADMM TIMING PLACEHOLDER — owned by the solver. Will time ms per ADMM iteration, GPU vs CPU float64,
  * through `createSolver` from solver/index.ts. Until that module exists it only reports 'pending'.
  */
-async function benchAdmm(): Promise<void> {
-  const indexPath = fileURLToPath(new URL('../solver/index.ts', import.meta.url));
-  if (!existsSync(indexPath)) {
-    console.log('ADMM timing: pending');
-    return;
-  }
-  try {
-    const mod: Record<string, unknown> = await import(/* @vite-ignore */ new URL('../solver/index.ts', import.meta.url).href);
-    if (typeof mod.createSolver !== 'function') {
-      console.log('ADMM timing: pending (solver/index.ts has no createSolver yet)');
-      return;
-    }
-    // TODO(solver owner): build a problem, run k ADMM iterations with device 'gpu' and 'cpu', print ms/iteration.
-    console.log('ADMM timing: pending (createSolver found; timing not written yet)');
-  } catch (e) {
-    console.log(`ADMM timing: pending (${(e as Error).message})`);
-  }
+/**
+ * ms per ADMM iteration at the same shape (ReLU, P = 32, rank 10, a fixed number of PCG
+ * iterations (PCG tolerance 0) so every step does the same work): the WebGPU solver on this
+ * adapter next to the float64 CPU reference in this process. Setup (upload, sketch) is excluded.
+ */
+async function benchAdmm(ctx: GpuContext): Promise<void> {
+  const pcgIters = Number(process.env.BENCH_PCG_ITERS ?? 10);
+  const steps = Number(process.env.BENCH_ADMM_STEPS ?? 3);
+  const rng = createRng(7, 0);
+  const X = new Float64Array(N * D_FEAT);
+  for (let i = 0; i < X.length; i++) X[i] = rng.normal();
+  const labels = new Int32Array(N);
+  for (let j = 0; j < N; j++) labels[j] = X[j * D_FEAT] * X[j * D_FEAT + 1] > 0 ? 1 : 0;
+  const data = {
+    X, n: N, d: D_FEAT, labels, classNames: ['a', 'b'],
+    featureNames: Array.from({ length: D_FEAT }, (_, k) => `x${k}`),
+  };
+  // PCG tolerance 0: both devices do exactly pcgIters iterations per step.
+  const config: SolverConfig = { ...DEFAULT_CONFIG, P, pcgIters, admmIters: steps + 1, pcgTol: 0, warmStart: false };
+  const problem = buildProblem(data, { model: 'relu', P, beta: config.beta, seed: 0 });
+  const time = async (solver: CronosSolver): Promise<number> => {
+    await solver.step(); // warm-up: first use of every pipeline
+    const t0 = performance.now();
+    for (let k = 0; k < steps; k++) await solver.step();
+    solver.dispose();
+    return (performance.now() - t0) / steps;
+  };
+  const gpuMs = await time(await GpuSolver.create(ctx, problem, config));
+  const cpuMs = await time(new CpuSolver(problem, config));
+  console.log(`ADMM iteration (n=${N}, d=${D_FEAT}, P=${P}, ReLU, rank ${config.rank}, ${pcgIters} PCG iterations, median of ${steps}):`);
+  console.log(`  WebGPU (this adapter)  ${fmt(gpuMs, 4)} ms`);
+  console.log(`  CPU float64            ${fmt(cpuMs, 4)} ms`);
+  console.log(`  CPU/GPU                ${fmt(cpuMs / gpuMs)}×`);
 }
 
 function fmt(v: number, digits = 3): string {
@@ -213,7 +233,7 @@ async function main(): Promise<void> {
   for (let t = 0; t < TRIALS; t++) for (const c of cases) times.get(c.name)!.push(await c.run(REPS));
   printTable(cases, new Map([...times].map(([k, v]) => [k, median(v)])));
   console.log('\nours/tfjs = tfjs time ÷ our time for the same shapes (> 1: ours is faster; ours also fuses the mask).\n');
-  await benchAdmm();
+  await benchAdmm(ctx);
   ctx.destroy();
 }
 

@@ -44,9 +44,10 @@ model and solver
   --beta B               group-lasso weight β ≥ 0 (default ${DEFAULT_CONFIG.beta})
   --rho R                ADMM penalty ρ > 0 (default ${DEFAULT_CONFIG.rho})
   --adaptive-rho         residual balancing of ρ
-  --rank R               Nyström preconditioner rank (default ${DEFAULT_CONFIG.rank})
+  --rank R               Nyström preconditioner rank, 0 = none (default ${DEFAULT_CONFIG.rank})
   --admm-iters N         maximum ADMM iterations (default ${DEFAULT_CONFIG.admmIters})
   --pcg-iters N          maximum PCG iterations per ADMM step (default ${DEFAULT_CONFIG.pcgIters})
+  --pcg-tol T            fixed absolute PCG tolerance (default: the schedule 1/(1+k)^1.2)
   --tol T                ε_abs = ε_rel of the stopping rule (default ${DEFAULT_CONFIG.tol})
   --seed S               seed of gates, sketch and split (default ${DEFAULT_CONFIG.seed})
   --no-warm-start        start PCG from 0 each step (the official code's behaviour)
@@ -72,7 +73,8 @@ const FLAGS: Record<string, FlagKind> = {
   '--beta': 'nonNeg',
   '--rho': 'positive',
   '--adaptive-rho': 'bool',
-  '--rank': 'posInt',
+  '--rank': 'nonNegInt',
+  '--pcg-tol': 'nonNeg',
   '--admm-iters': 'posInt',
   '--pcg-iters': 'posInt',
   '--tol': 'positive',
@@ -162,6 +164,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
     seed: num('--seed') ?? DEFAULT_CONFIG.seed,
     warmStart: values.has('--no-warm-start') ? false : DEFAULT_CONFIG.warmStart,
   };
+  const pcgTol = num('--pcg-tol');
+  if (pcgTol !== undefined) config.pcgTol = pcgTol;
   const out = str('--out');
   const exportProblem = str('--export-problem');
   if (out !== undefined && exportProblem !== undefined && out === exportProblem) throw new UsageError('--out and --export-problem name the same file.');

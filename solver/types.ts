@@ -45,6 +45,16 @@ export interface SolverConfig {
    * official code cold-starts). Saves PCG iterations late in the run.
    */
   warmStart: boolean;
+  /**
+   * Fixed absolute PCG tolerance instead of the schedule 1/(1+k)^1.2 of spec §4.3 (CRONOS-AM's
+   * solver uses 1e-6; benchmarks use 0 to make every step do `pcgIters` iterations).
+   */
+  pcgTol?: number;
+}
+
+/** The PCG tolerance of ADMM step k (0-based): `config.pcgTol` or the spec's 1/(1+k)^1.2. */
+export function pcgTolerance(config: Pick<SolverConfig, 'pcgTol'>, k: number): number {
+  return config.pcgTol ?? (1 + k) ** -1.2;
 }
 
 /** Default hyperparameters (spec §4.7 "sensible playground defaults"). */

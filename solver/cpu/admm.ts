@@ -5,7 +5,7 @@
  */
 import { activationPatterns } from '../problem';
 import type { CronosSolver, TestSet } from '../solver';
-import type { ConvexSolution, IterationMetrics, Problem, SolverConfig } from '../types';
+import { pcgTolerance, type ConvexSolution, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import { cholesky, choleskySolve, identity, matmul, maxAbs } from '../linalg';
 import { batchToFlat, blockToFlat, flatToBatch, flatToBlock } from '../layout';
 import { nystromApplyCoeffs, nystromCoefficients, nystromFromSketch, orthonormalTestMatrix } from '../nystrom-core';
@@ -256,7 +256,7 @@ export class CpuSolver implements CronosSolver {
         rhs,
         U,
         this.shape,
-        { tol: (1 + this.k) ** -1.2, maxIter: this.config.pcgIters, warmStart: this.config.warmStart },
+        { tol: pcgTolerance(this.config, this.k), maxIter: this.config.pcgIters, warmStart: this.config.warmStart },
       );
       for (let b = 0; b < C; b++) {
         pcgIterations = Math.max(pcgIterations, res.iterations[b]);

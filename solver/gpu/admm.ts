@@ -10,7 +10,7 @@
  */
 import { activationPatterns, signTargets } from '../problem';
 import type { CronosSolver, TestSet } from '../solver';
-import type { ConvexSolution, IterationMetrics, Problem, SolverConfig } from '../types';
+import { pcgTolerance, type ConvexSolution, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import { throwIfGpuFailed, type GpuContext } from './context';
 import { forwardProduct } from './gemm';
 import { encodeDispatches, readF32, runDispatches, storageBuffer, u32, uploadF32, type Dispatch } from './kernel';
@@ -227,8 +227,7 @@ export class GpuSolver implements CronosSolver {
   async step(): Promise<IterationMetrics> {
     const t0 = performance.now();
     const rho = this.rho;
-    // Spec §4.3: absolute PCG tolerance 1/(1+k)^1.2.
-    this.writeAdmmUniform(Math.pow(1 + this.k, -1.2));
+    this.writeAdmmUniform(pcgTolerance(this.config, this.k));
     const enc = this.ctx.device.createCommandEncoder({ label: `admm step ${this.k}` });
     enc.copyBufferToBuffer(this.V, 0, this.Vprev, 0, this.V.size);
     enc.copyBufferToBuffer(this.GtS, 0, this.GtSprev, 0, this.GtS.size);
@@ -322,7 +321,7 @@ export class GpuSolver implements CronosSolver {
     const list = [scale(this.Lam, dK), scale(this.GtNu, dK)];
     if (this.problem.model === 'relu') list.push(scale(this.Nu, this.problem.n * this.K));
     runDispatches(ctx, list);
-    this.writeAdmmUniform(Math.pow(1 + this.k, -1.2));
+    this.writeAdmmUniform(pcgTolerance(this.config, this.k));
     await this.precond.rebuild(this.rho, this.admm);
   }
 
