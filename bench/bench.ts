@@ -171,7 +171,7 @@ async function benchAdmm(ctx: GpuContext): Promise<void> {
   };
   const gpuMs = await time(await GpuSolver.create(ctx, problem, config));
   const cpuMs = await time(new CpuSolver(problem, config));
-  console.log(`ADMM iteration (n=${N}, d=${D_FEAT}, P=${P}, ReLU, rank ${config.rank}, ${pcgIters} PCG iterations, median of ${steps}):`);
+  console.log(`ADMM iteration (n=${N}, d=${D_FEAT}, P=${P}, ReLU, rank ${config.rank}, ${pcgIters} PCG iterations, mean of ${steps} steps):`);
   console.log(`  WebGPU (this adapter)  ${fmt(gpuMs, 4)} ms`);
   console.log(`  CPU float64            ${fmt(cpuMs, 4)} ms`);
   console.log(`  CPU/GPU                ${fmt(cpuMs / gpuMs)}×`);

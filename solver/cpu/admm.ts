@@ -11,6 +11,7 @@ import { batchToFlat, blockToFlat, flatToBatch, flatToBlock } from '../layout';
 import { nystromApplyCoeffs, nystromCoefficients, nystromFromSketch, orthonormalTestMatrix } from '../nystrom-core';
 import type { NystromFactor } from '../nystrom-core';
 import { accuracyFromLabels, accuracyFromTargets } from '../recovery';
+import { rhoBalanceFactor, stepMetrics, type StepSums } from '../residuals';
 import { CronosOperators } from './operators';
 import { pcg } from './pcg';
 import type { BatchedPreconditioner, BlockShape } from './pcg';
@@ -20,11 +21,6 @@ export interface CpuSolverOptions {
   /** Solve the u-system exactly with a dense Cholesky of A (tests only: forms N×N, N = S·d·P). */
   exactSolve?: boolean;
 }
-
-/** Ratio of the residuals that triggers a ρ change in residual balancing (spec §4.5). */
-const RHO_BALANCE_RATIO = 10;
-/** Factor by which ρ changes. */
-const RHO_BALANCE_FACTOR = 2;
 
 /** The Nyström sketch kept for the whole run: Y(ρ) = A(ρ)Ω = YI + YF/ρ, so a new ρ needs no new matvecs. */
 interface Sketch {
@@ -328,7 +324,6 @@ export class CpuSolver implements CronosSolver {
     }
 
     // Residuals and stopping thresholds (spec §4.4).
-    const primalResidual = Math.sqrt(sqUminusV + sqGuMinusS);
     let sqDual = 0;
     let sqDualScale = 0;
     for (let t = 0; t < dk; t++) {
@@ -337,22 +332,14 @@ export class CpuSolver implements CronosSolver {
       const y = Lam[t] + (relu ? this.GTnu[t] : 0);
       sqDualScale += y * y;
     }
-    const dualResidual = rho * Math.sqrt(sqDual);
-    const tol = this.config.tol;
-    const epsPrimal =
-      tol * Math.sqrt(dk + (relu ? nk : 0)) + tol * Math.max(Math.sqrt(sqU + sqGu), Math.sqrt(sqV + sqS));
-    const epsDual = tol * Math.sqrt(dk) + tol * rho * Math.sqrt(sqDualScale);
 
     // Objectives at u and v.
     const Y = this.problem.Y;
-    let loss = 0;
-    for (let t = 0; t < n * C; t++) loss += (this.Fu[t] - Y[t]) ** 2;
-    loss *= 0.5;
-    const penalty = beta * this.sumColumnNorms(U);
+    let sqLoss = 0;
+    for (let t = 0; t < n * C; t++) sqLoss += (this.Fu[t] - Y[t]) ** 2;
     this.ops.applyF(V, C, this.Fv);
-    let lossV = 0;
-    for (let t = 0; t < n * C; t++) lossV += (this.Fv[t] - Y[t]) ** 2;
-    const objectiveV = 0.5 * lossV + beta * this.sumColumnNorms(V);
+    let sqLossV = 0;
+    for (let t = 0; t < n * C; t++) sqLossV += (this.Fv[t] - Y[t]) ** 2;
 
     // Exact zeros: the prox sets whole columns of v to 0, so no threshold is needed.
     let activeNeurons = 0;
@@ -365,40 +352,23 @@ export class CpuSolver implements CronosSolver {
       }
     }
 
-    const metrics: IterationMetrics = {
-      iter: this.k + 1,
-      objective: loss + penalty,
-      loss,
-      penalty,
-      objectiveV,
-      primalResidual,
-      dualResidual,
-      epsPrimal,
-      epsDual,
-      coneViolation: relu ? coneViolation : 0,
-      maxAbsXU,
-      trainAccuracy: accuracyFromTargets(this.Fu, n, C, Y),
-      testAccuracy: this.testAccuracy(),
-      trainMse: (2 * loss) / (n * C),
-      pcgIterations,
-      pcgResidual,
-      rho,
-      activeNeurons,
-      timeMs: 0,
-      converged: primalResidual <= epsPrimal && dualResidual <= epsDual,
+    const sums: StepSums = {
+      sqUminusV, sqU, sqV, sqDual, sqDualScale, sqGuMinusS, sqGu, sqS,
+      maxNegGu: coneViolation, maxAbsXU, sqLoss, sqLossV,
+      sumNormU: this.sumColumnNorms(U), sumNormV: this.sumColumnNorms(V), activeNeurons,
+      trainAccuracy: accuracyFromTargets(this.Fu, n, C, Y), testAccuracy: this.testAccuracy(),
+      pcgIterations, pcgResidual,
     };
+    const metrics = stepMetrics(this.problem, this.config, sums, rho, this.k + 1, 0);
 
-    if (this.config.adaptiveRho) this.balanceRho(primalResidual, dualResidual);
+    if (this.config.adaptiveRho) this.balanceRho(rhoBalanceFactor(metrics));
     this.k++;
     metrics.timeMs = performance.now() - t0;
     return metrics;
   }
 
-  /** Residual balancing (spec §4.5): ρ ×2 or ×½, scaled duals by the inverse factor, new preconditioner. */
-  private balanceRho(rp: number, rd: number): void {
-    let factor = 1;
-    if (rp > RHO_BALANCE_RATIO * rd) factor = RHO_BALANCE_FACTOR;
-    else if (rd > RHO_BALANCE_RATIO * rp) factor = 1 / RHO_BALANCE_FACTOR;
+  /** Residual balancing (spec §4.5): ρ ← factor·ρ, scaled duals by the inverse factor, new preconditioner. */
+  private balanceRho(factor: number): void {
     if (factor === 1) return;
     this.rho *= factor;
     const inv = 1 / factor;

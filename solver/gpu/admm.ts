@@ -2,13 +2,15 @@
  * CRONOS on WebGPU: the ADMM iteration of spec §4.2 / §4.6 with every vector on the GPU, one
  * command buffer per ADMM step and one small status read-back per step (the metrics).
  *
- *   b  = Fᵀy/ρ + v − λ + Gᵀ(s − ν)          rhs()
- *   u  = PCG(A, b, M_nys)                    solveU()
- *   v  = prox_{β/ρ}(u + λ);  λ += u − v      proxAndLambda()
- *   Gu = G u;  s = max(Gu + ν, 0);  ν += Gu − s   slackAndNu()
- *   metrics (spec §4.4), then residual balancing of ρ when enabled   metrics(), balanceRho()
+ *   b  = Fᵀy/ρ + v − λ + Gᵀ(s − ν)               rhsStep()
+ *   u  = PCG(A, b, M_nys)                         uStep()     (GpuPcg, GpuNystrom)
+ *   v  = prox_{β/ρ}(u + λ);  λ += u − v           vStep()     (fused in group_prox.wgsl)
+ *   Gu = G u;  s = max(Gu + ν, 0);  ν += Gu − s   sStep()     (then Gᵀs, Gᵀν for the next b)
+ *   residuals, objective, accuracies              metricsStep()
+ *   ρ ← 2ρ or ρ/2 when residuals are unbalanced   balanceRho() (optional, spec §4.5)
  */
 import { activationPatterns, signTargets } from '../problem';
+import { rhoBalanceFactor, stepMetrics, type StepSums } from '../residuals';
 import type { CronosSolver, TestSet } from '../solver';
 import { pcgTolerance, type ConvexSolution, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import { throwIfGpuFailed, type GpuContext } from './context';
@@ -22,25 +24,48 @@ import { GpuPcg, PCG_STATE_FLOATS } from './pcg';
 /** Offsets in the status buffer (f32), filled by the metric reductions each step. */
 const ST = { dk: 0, nk: 5, fit: 10, fitV: 12, test: 14, size: 16 } as const;
 
-/** Residual balancing (spec §4.5): rescale ρ by 2 when the residuals differ by more than 10×. */
-const BALANCE_RATIO = 10;
-const BALANCE_FACTOR = 2;
-
 /** Bytes of the largest buffers, checked against the device limits before allocating. */
 export function gpuMemoryPlan(problem: Problem, config: SolverConfig, testRows: number): { largestBinding: number; total: number } {
   const { n, d, K, S, P } = problem;
-  const rank = config.rank;
-  const sketchCols = rank * S * P;
-  const sizes = [
-    n * d * 4, // X
-    n * K * 4, // Z, R, GU, S, Nu
-    n * sketchCols * 4, // sketch scratch
-    S * d * P * rank * 4, // Nyström factor
-    testRows * d * 4,
-    testRows * K * 4,
-  ];
-  const total = n * d * 4 + 5 * n * K * 4 + 2 * n * sketchCols * 4 + 16 * d * K * 4 + S * d * P * rank * 4 + testRows * (d + K) * 4;
+  const sketchCols = config.rank * S * P;
+  const sizes = [n * d * 4, n * K * 4, n * sketchCols * 4, S * d * P * config.rank * 4, testRows * d * 4, testRows * K * 4];
+  const total =
+    n * d * 4 + 5 * n * K * 4 + 2 * n * sketchCols * 4 + 16 * d * K * 4 + S * d * P * config.rank * 4 + testRows * (d + K) * 4;
   return { largestBinding: Math.max(...sizes), total };
+}
+
+/** The solver's GPU buffers: data, ADMM state (spec §4.1, all zeros) and work space. */
+interface Buffers {
+  data: DataBuffers;
+  /** n×C targets in ±1. */
+  Y: GPUBuffer;
+  /** d×K: u, v, v of the previous step, λ, Fᵀy, Gᵀs, Gᵀs of the previous step, Gᵀν, and PCG's residual r (starts as b). */
+  U: GPUBuffer;
+  V: GPUBuffer;
+  Vprev: GPUBuffer;
+  Lam: GPUBuffer;
+  Fty: GPUBuffer;
+  GtS: GPUBuffer;
+  GtSprev: GPUBuffer;
+  GtNu: GPUBuffer;
+  r: GPUBuffer;
+  /** n×K: X·u (and scratch of A), a second scratch, G·u, s, ν (the last three ReLU only). */
+  Z: GPUBuffer;
+  R: GPUBuffer;
+  GU: GPUBuffer;
+  S: GPUBuffer;
+  Nu: GPUBuffer;
+  /** n×C: F·u and F·v. */
+  Fu: GPUBuffer;
+  Fv: GPUBuffer;
+  /** 2K column norms (‖u_col‖, ‖v_col‖) from the prox. */
+  colnorm: GPUBuffer;
+  /** ST.size reduced sums; the read-back source. */
+  status: GPUBuffer;
+  /** Uniform: ρ, β/ρ, PCG tolerance. */
+  admm: GPUBuffer;
+  /** 16-byte placeholder for unused bindings. */
+  dummy: GPUBuffer;
 }
 
 /** The WebGPU CRONOS solver; create it with {@link GpuSolver.create}. */
@@ -48,26 +73,18 @@ export class GpuSolver implements CronosSolver {
   readonly device = 'gpu' as const;
   private k = 0;
   private rho: number;
-  private readonly bufs: GPUBuffer[] = [];
+  private readonly owned: GPUBuffer[] = [];
   private readonly g: Geometry;
   private readonly K: number;
-  private readonly admm: GPUBuffer;
-  private readonly status: GPUBuffer;
-  private readonly colnorm: GPUBuffer;
+  private readonly b: Buffers;
   private readonly staging: GPUBuffer;
-  private readonly U: GPUBuffer;
-  private readonly V: GPUBuffer;
-  private readonly Vprev: GPUBuffer;
-  private readonly GtS: GPUBuffer;
-  private readonly GtSprev: GPUBuffer;
-  private readonly Lam: GPUBuffer;
-  private readonly Nu: GPUBuffer;
-  private readonly GtNu: GPUBuffer;
   private readonly precond: GpuNystrom;
   private readonly pcg: GpuPcg;
-  private readonly stepDispatches: { rhsAndPcgInit: Dispatch[]; pcgIter: Dispatch[]; after: Dispatch[] };
   private readonly testRows: number;
-  private readonly placeholder: GPUBuffer;
+  /** Replayable dispatch lists of one ADMM step. */
+  private readonly steps: { rhs: Dispatch[]; pcgInit: Dispatch[]; pcgIteration: Dispatch[]; v: Dispatch[]; s: Dispatch[]; metrics: Dispatch[] };
+  /** Dual rescaling for ρ·2 and ρ/2 (λ, ν, Gᵀν scale by the inverse factor). */
+  private readonly rescale: Map<number, Dispatch[]>;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -76,131 +93,31 @@ export class GpuSolver implements CronosSolver {
     test?: TestSet,
   ) {
     const { n, d, P, S, C } = problem;
-    const relu = problem.model === 'relu';
     this.rho = config.rho;
     this.g = { n, d, P, S, B: C };
-    const g = this.g;
-    const K = (this.K = columns(g));
-    const dK = d * K;
-    const nK = n * K;
-    const buf = (bytes: number, label: string): GPUBuffer => {
-      const b = storageBuffer(ctx, bytes, label);
-      this.bufs.push(b);
-      return b;
-    };
-    const up = (data: ArrayLike<number>, label: string): GPUBuffer => {
-      const b = uploadF32(ctx, data, label);
-      this.bufs.push(b);
-      return b;
-    };
-
-    // Data and the uniform holding ρ, β/ρ and the PCG tolerance (rewritten each step).
-    const data: DataBuffers = { X: up(problem.X, 'X'), D: up(problem.D, 'D') };
-    const Y = up(problem.Y, 'Y');
-    this.admm = ctx.device.createBuffer({ label: 'admm', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.bufs.push(this.admm);
-    this.writeAdmmUniform(1);
-    const dummy = buf(16, 'dummy');
-    this.placeholder = dummy;
-
-    // ADMM state (spec §4.1: all zeros).
-    this.U = buf(dK * 4, 'U');
-    this.V = buf(dK * 4, 'V');
-    this.Vprev = buf(dK * 4, 'Vprev');
-    this.Lam = buf(dK * 4, 'Lambda');
-    const Rr = buf(dK * 4, 'pcg r');
-    const b1 = buf(dK * 4, 'Fty');
-    this.GtS = buf(dK * 4, 'GtS');
-    this.GtSprev = buf(dK * 4, 'GtSprev');
-    this.GtNu = buf(dK * 4, 'GtNu');
-    const Z = buf(nK * 4, 'Z');
-    const R = buf(nK * 4, 'R');
-    const GU = relu ? buf(nK * 4, 'GU') : dummy;
-    const Sl = relu ? buf(nK * 4, 'S') : dummy;
-    this.Nu = relu ? buf(nK * 4, 'Nu') : dummy;
-    const Fu = buf(n * C * 4, 'Fu');
-    const Fv = buf(n * C * 4, 'Fv');
-    this.colnorm = buf(2 * K * 4, 'colnorm');
-    this.status = buf(ST.size * 4, 'status');
+    this.K = columns(this.g);
+    this.b = this.allocate();
     this.staging = ctx.device.createBuffer({
       label: 'status staging',
-      size: (ST.size + 2 * K + PCG_STATE_FLOATS * C) * 4,
+      size: (ST.size + 2 * this.K + PCG_STATE_FLOATS * C) * 4,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
-    this.bufs.push(this.staging);
-
-    // b1 = Fᵀy once (spec §4.6 setup); the rhs kernel divides by the current ρ.
-    const setup = applyFt(ctx, g, data, Y, b1);
-
-    this.precond = new GpuNystrom(ctx, g, data, config.rank, config.seed);
-    this.pcg = new GpuPcg(ctx, g, data, { Z, R, dummy }, this.precond, { x: this.U, r: Rr }, this.admm);
-
-    const rhs = elementwise(ctx, 'admmRhs', [u32(dK), u32(relu ? 1 : 0)], [b1, this.V, this.Lam, this.GtS, this.GtNu, Rr, this.admm], dK);
-    const rhsAndPcgInit = [rhs, ...(config.warmStart ? this.pcg.warmInit : []), ...this.pcg.init];
-
-    // After PCG: v, λ (fused), G u, s, ν, Gᵀs, Gᵀν, then the metric reductions.
-    const after: Dispatch[] = [
-      gridDispatch(ctx, 'groupProx', [u32(d), u32(K)], [this.U, this.V, this.Lam, this.colnorm, this.admm], [K, 1, 1]),
-    ];
-    if (relu) {
-      after.push(
-        ...applyG(ctx, g, data, this.U, Z, GU),
-        elementwise(ctx, 'slackDual', [u32(nK)], [GU, Sl, this.Nu], nK),
-        ...applyGt(ctx, g, data, Sl, this.GtS),
-        ...applyGt(ctx, g, data, this.Nu, this.GtNu),
-      );
-    } else {
-      after.push(...forwardProduct(ctx, { X: data.X, n, d, U: this.U, K, D: data.D, P, out: Z, epilogue: 'plain' }));
-    }
-    after.push(combine(ctx, g, 1, Z, data.D, Fu, this.admm, dummy));
-    after.push(...applyF(ctx, g, data, this.V, R, Fv, this.admm, dummy));
-
-    const Gdk = reductionGroups(dK);
-    const pdk = buf(Gdk * 5 * 4, 'partials dk');
-    after.push(
-      gridDispatch(ctx, 'metricsDk', [u32(dK), u32(relu ? 1 : 0), u32(Gdk)], [this.U, this.V, this.Vprev, this.Lam, this.GtS, this.GtSprev, this.GtNu, pdk], [Gdk, 1, 1]),
-      finalize(ctx, pdk, Gdk, 5, this.status, ST.dk),
-    );
-    const Gnk = reductionGroups(nK);
-    const pnk = buf(Gnk * 5 * 4, 'partials nk');
-    after.push(
-      gridDispatch(ctx, 'metricsNk', [u32(nK), u32(relu ? 1 : 0), u32(Gnk)], [GU, Sl, Z, pnk], [Gnk, 1, 1]),
-      finalize(ctx, pnk, Gnk, 5, this.status, ST.nk, 0b11000),
-    );
-    const fit = (F: GPUBuffer, T: GPUBuffer, rows: number, dst: number): Dispatch[] => {
-      const G = reductionGroups(rows);
-      const part = buf(G * 2 * 4, 'partials fit');
-      return [
-        gridDispatch(ctx, 'metricsNc', [u32(rows), u32(C), u32(G)], [F, T, part], [G, 1, 1]),
-        finalize(ctx, part, G, 2, this.status, dst),
-      ];
-    };
-    after.push(...fit(Fu, Y, n, ST.fit), ...fit(Fv, Y, n, ST.fitV));
-
+    this.owned.push(this.staging);
+    this.writeAdmmUniform(pcgTolerance(config, 0));
+    this.precond = new GpuNystrom(ctx, this.g, this.b.data, config.rank, config.seed);
+    this.pcg = new GpuPcg(ctx, this.g, this.b.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.precond, { x: this.b.U, r: this.b.r }, this.b.admm);
     this.testRows = test?.n ?? 0;
-    if (test && test.n > 0) {
-      // Recovered-network predictions via positive homogeneity (spec §6.1–6.2):
-      // relu(X W1) w2 = Σ_i relu(X u_i) − relu(X w_i); gated nets use the training gates.
-      const Xt = up(test.X, 'Xtest');
-      const tg: Geometry = { ...g, n: test.n };
-      // ReLU predictions never read D (the relu epilogue masks), but the binding must not alias `dummy`.
-      const Dt = relu ? data.D : up(activationPatterns(test.X, test.n, d, problem.gates, P), 'Dtest');
-      const Yt = up(signTargets(test.labels, C === 1 ? 2 : C).Y, 'Ytest');
-      const Zt = buf(test.n * K * 4, 'Ztest');
-      const Ft = buf(test.n * C * 4, 'Ftest');
-      after.push(
-        ...forwardProduct(ctx, { X: Xt, n: test.n, d, U: this.U, K, D: Dt, P, out: Zt, epilogue: relu ? 'relu' : 'gate' }),
-        combine(ctx, tg, 2, Zt, Dt, Ft, this.admm, dummy),
-        ...fit(Ft, Yt, test.n, ST.test),
-      );
-    }
-    this.stepDispatches = { rhsAndPcgInit, pcgIter: this.pcg.iteration, after };
-
-    const enc = ctx.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    encodeDispatches(pass, setup);
-    pass.end();
-    ctx.device.queue.submit([enc.finish()]);
+    this.steps = {
+      rhs: this.rhsStep(),
+      pcgInit: [...(config.warmStart ? this.pcg.warmInit : []), ...this.pcg.init],
+      pcgIteration: this.pcg.iteration,
+      v: this.vStep(),
+      s: this.sStep(),
+      metrics: this.metricsStep(test),
+    };
+    this.rescale = new Map([2, 0.5].map((f) => [f, this.dualRescale(f)]));
+    // Setup of spec §4.6: Fᵀy once; the rhs kernel divides it by the current ρ.
+    runDispatches(ctx, applyFt(ctx, this.g, this.b.data, this.b.Y, this.b.Fty));
   }
 
   /** Allocates the solver on `ctx`, uploads the problem and builds the first preconditioner. */
@@ -213,122 +130,237 @@ export class GpuSolver implements CronosSolver {
           `(n=${problem.n}, d=${problem.d}, K=${problem.K}, rank=${config.rank}). Use fewer rows, a smaller P or rank, or --device cpu.`,
       );
     }
+    if (config.model !== problem.model) throw new Error(`config.model (${config.model}) differs from the problem's model (${problem.model}).`);
     const solver = new GpuSolver(ctx, problem, config, test);
-    await solver.precond.rebuild(solver.rho, solver.admm);
+    await solver.precond.rebuild(solver.rho, solver.b.admm);
     return solver;
   }
 
+  private allocate(): Buffers {
+    const { ctx, problem } = this;
+    const { n, d, C } = problem;
+    const relu = problem.model === 'relu';
+    const dK = d * this.K;
+    const nK = n * this.K;
+    const buf = (elems: number, label: string): GPUBuffer => {
+      const b = storageBuffer(ctx, elems * 4, label);
+      this.owned.push(b);
+      return b;
+    };
+    const up = (data: ArrayLike<number>, label: string): GPUBuffer => {
+      const b = uploadF32(ctx, data, label);
+      this.owned.push(b);
+      return b;
+    };
+    const admm = ctx.device.createBuffer({ label: 'admm', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.owned.push(admm);
+    const dummy = buf(4, 'dummy');
+    return {
+      data: { X: up(problem.X, 'X'), D: up(problem.D, 'D') },
+      Y: up(problem.Y, 'Y'),
+      U: buf(dK, 'U'),
+      V: buf(dK, 'V'),
+      Vprev: buf(dK, 'Vprev'),
+      Lam: buf(dK, 'Lambda'),
+      Fty: buf(dK, 'Fty'),
+      GtS: buf(dK, 'GtS'),
+      GtSprev: buf(dK, 'GtSprev'),
+      GtNu: buf(dK, 'GtNu'),
+      r: buf(dK, 'pcg r'),
+      Z: buf(nK, 'Z'),
+      R: buf(nK, 'R'),
+      GU: relu ? buf(nK, 'GU') : dummy,
+      S: relu ? buf(nK, 'S') : dummy,
+      Nu: relu ? buf(nK, 'Nu') : dummy,
+      Fu: buf(n * C, 'Fu'),
+      Fv: buf(n * C, 'Fv'),
+      colnorm: buf(2 * this.K, 'colnorm'),
+      status: buf(ST.size, 'status'),
+      admm,
+      dummy,
+    };
+  }
+
+  private get relu(): boolean {
+    return this.problem.model === 'relu';
+  }
+
+  /** b = Fᵀy/ρ + v − λ + Gᵀs − Gᵀν, written into PCG's residual r (PCG starts from r = b − A·u₀). */
+  private rhsStep(): Dispatch[] {
+    const { b } = this;
+    const dK = this.problem.d * this.K;
+    return [elementwise(this.ctx, 'admmRhs', [u32(dK), u32(this.relu ? 1 : 0)], [b.Fty, b.V, b.Lam, b.GtS, b.GtNu, b.r, b.admm], dK)];
+  }
+
+  /** v = prox_{β/ρ}(u + λ) per column and λ ← λ + u − v, fused; also the column norms. */
+  private vStep(): Dispatch[] {
+    const { b } = this;
+    return [gridDispatch(this.ctx, 'groupProx', [u32(this.problem.d), u32(this.K)], [b.U, b.V, b.Lam, b.colnorm, b.admm], [this.K, 1, 1])];
+  }
+
+  /** Gu (and X·u in Z), s = max(Gu + ν, 0), ν ← ν + Gu − s, then Gᵀs and Gᵀν for the next b. Gated: X·u only. */
+  private sStep(): Dispatch[] {
+    const { ctx, g, b } = this;
+    const { n, d, P } = this.problem;
+    if (!this.relu) return forwardProduct(ctx, { X: b.data.X, n, d, U: b.U, K: this.K, D: b.data.D, P, out: b.Z, epilogue: 'plain' });
+    const nK = n * this.K;
+    return [
+      ...applyG(ctx, g, b.data, b.U, b.Z, b.GU),
+      elementwise(ctx, 'slackDual', [u32(nK)], [b.GU, b.S, b.Nu], nK),
+      ...applyGt(ctx, g, b.data, b.S, b.GtS),
+      ...applyGt(ctx, g, b.data, b.Nu, b.GtNu),
+    ];
+  }
+
+  /** First- and second-level reductions of every metric into `status` (spec §4.4, §6.3). */
+  private metricsStep(test: TestSet | undefined): Dispatch[] {
+    const { ctx, g, b, problem } = this;
+    const { n, d, P, C } = problem;
+    const relu = this.relu;
+    const dK = d * this.K;
+    const nK = n * this.K;
+    const partials = (elems: number, label: string): GPUBuffer => {
+      const buf = storageBuffer(ctx, elems * 4, label);
+      this.owned.push(buf);
+      return buf;
+    };
+    const fit = (F: GPUBuffer, T: GPUBuffer, rows: number, dst: number): Dispatch[] => {
+      const G = reductionGroups(rows);
+      const part = partials(G * 2, 'partials fit');
+      return [gridDispatch(ctx, 'metricsNc', [u32(rows), u32(C), u32(G)], [F, T, part], [G, 1, 1]), finalize(ctx, part, G, 2, b.status, dst)];
+    };
+    const Gdk = reductionGroups(dK);
+    const pdk = partials(Gdk * 5, 'partials dk');
+    const Gnk = reductionGroups(nK);
+    const pnk = partials(Gnk * 5, 'partials nk');
+    const list: Dispatch[] = [
+      combine(ctx, g, 1, b.Z, b.data.D, b.Fu, b.admm, b.dummy),
+      ...applyF(ctx, g, b.data, b.V, b.R, b.Fv, b.admm, b.dummy),
+      gridDispatch(ctx, 'metricsDk', [u32(dK), u32(relu ? 1 : 0), u32(Gdk)], [b.U, b.V, b.Vprev, b.Lam, b.GtS, b.GtSprev, b.GtNu, pdk], [Gdk, 1, 1]),
+      finalize(ctx, pdk, Gdk, 5, b.status, ST.dk),
+      gridDispatch(ctx, 'metricsNk', [u32(nK), u32(relu ? 1 : 0), u32(Gnk)], [b.GU, b.S, b.Z, pnk], [Gnk, 1, 1]),
+      finalize(ctx, pnk, Gnk, 5, b.status, ST.nk, 0b11000),
+      ...fit(b.Fu, b.Y, n, ST.fit),
+      ...fit(b.Fv, b.Y, n, ST.fitV),
+    ];
+    if (test && test.n > 0) {
+      // The recovered network's predictions via positive homogeneity (spec §6.1–6.2):
+      // relu(X W1) w2 = Σ_i relu(X u_i) − relu(X w_i); gated nets reuse the training gates.
+      const up = (data: ArrayLike<number>, label: string): GPUBuffer => {
+        const buf = uploadF32(ctx, data, label);
+        this.owned.push(buf);
+        return buf;
+      };
+      const Xt = up(test.X, 'Xtest');
+      // ReLU predictions never read D, but the binding must not alias `dummy` (written in combine).
+      const Dt = relu ? b.data.D : up(activationPatterns(test.X, test.n, d, problem.gates, P), 'Dtest');
+      const Yt = up(signTargets(test.labels, C === 1 ? 2 : C).Y, 'Ytest');
+      const Zt = partials(test.n * this.K, 'Ztest');
+      const Ft = partials(test.n * C, 'Ftest');
+      list.push(
+        ...forwardProduct(ctx, { X: Xt, n: test.n, d, U: b.U, K: this.K, D: Dt, P, out: Zt, epilogue: relu ? 'relu' : 'gate' }),
+        combine(ctx, { ...g, n: test.n }, 2, Zt, Dt, Ft, b.admm, b.dummy),
+        ...fit(Ft, Yt, test.n, ST.test),
+      );
+    }
+    return list;
+  }
+
+  /** λ, ν, Gᵀν ← λ/f, ν/f, Gᵀν/f, so the unscaled multipliers ρλ, ρν stay put when ρ ← fρ. */
+  private dualRescale(f: number): Dispatch[] {
+    const { ctx, b } = this;
+    const dK = this.problem.d * this.K;
+    // axpby with a = 0 never reads x; `dummy` stands in (binding the target twice is invalid).
+    const list = [axpby(ctx, b.dummy, b.Lam, 0, 1 / f, dK), axpby(ctx, b.dummy, b.GtNu, 0, 1 / f, dK)];
+    if (this.relu) list.push(axpby(ctx, b.dummy, b.Nu, 0, 1 / f, this.problem.n * this.K));
+    return list;
+  }
+
   private writeAdmmUniform(pcgTol: number): void {
-    const data = new Float32Array([this.rho, this.problem.beta / this.rho, pcgTol, 0]);
-    this.ctx.device.queue.writeBuffer(this.admm, 0, data);
+    this.ctx.device.queue.writeBuffer(this.b.admm, 0, new Float32Array([this.rho, this.problem.beta / this.rho, pcgTol, 0]));
   }
 
   /** One ADMM iteration (spec §4.2): one submission, one status read-back. */
   async step(): Promise<IterationMetrics> {
     const t0 = performance.now();
+    const { b, steps } = this;
     const rho = this.rho;
     this.writeAdmmUniform(pcgTolerance(this.config, this.k));
     const enc = this.ctx.device.createCommandEncoder({ label: `admm step ${this.k}` });
-    enc.copyBufferToBuffer(this.V, 0, this.Vprev, 0, this.V.size);
-    enc.copyBufferToBuffer(this.GtS, 0, this.GtSprev, 0, this.GtS.size);
-    if (!this.config.warmStart) enc.clearBuffer(this.U);
+    enc.copyBufferToBuffer(b.V, 0, b.Vprev, 0, b.V.size);
+    enc.copyBufferToBuffer(b.GtS, 0, b.GtSprev, 0, b.GtS.size);
+    if (!this.config.warmStart) enc.clearBuffer(b.U);
     const pass = enc.beginComputePass();
-    encodeDispatches(pass, this.stepDispatches.rhsAndPcgInit);
-    for (let t = 0; t < this.config.pcgIters; t++) encodeDispatches(pass, this.stepDispatches.pcgIter);
-    encodeDispatches(pass, this.stepDispatches.after);
+    encodeDispatches(pass, steps.rhs);
+    encodeDispatches(pass, steps.pcgInit);
+    for (let t = 0; t < this.config.pcgIters; t++) encodeDispatches(pass, steps.pcgIteration);
+    encodeDispatches(pass, steps.v);
+    encodeDispatches(pass, steps.s);
+    encodeDispatches(pass, steps.metrics);
     pass.end();
-    const C = this.problem.C;
-    enc.copyBufferToBuffer(this.status, 0, this.staging, 0, ST.size * 4);
-    enc.copyBufferToBuffer(this.colnorm, 0, this.staging, ST.size * 4, 2 * this.K * 4);
-    enc.copyBufferToBuffer(this.pcg.state, 0, this.staging, (ST.size + 2 * this.K) * 4, PCG_STATE_FLOATS * C * 4);
+    enc.copyBufferToBuffer(b.status, 0, this.staging, 0, ST.size * 4);
+    enc.copyBufferToBuffer(b.colnorm, 0, this.staging, ST.size * 4, 2 * this.K * 4);
+    enc.copyBufferToBuffer(this.pcg.state, 0, this.staging, (ST.size + 2 * this.K) * 4, PCG_STATE_FLOATS * this.problem.C * 4);
     this.ctx.device.queue.submit([enc.finish()]);
     await this.staging.mapAsync(GPUMapMode.READ);
     const st = Float64Array.from(new Float32Array(this.staging.getMappedRange().slice(0)));
     this.staging.unmap();
     throwIfGpuFailed(this.ctx);
     this.k++;
-    const m = this.metricsFrom(st, rho, performance.now() - t0);
-    if (this.config.adaptiveRho && !m.converged) await this.balanceRho(m);
+    const m = stepMetrics(this.problem, this.config, this.sumsFrom(st), rho, this.k, 0);
+    if (this.config.adaptiveRho) await this.balanceRho(rhoBalanceFactor(m));
     m.timeMs = performance.now() - t0;
     return m;
   }
 
-  private metricsFrom(st: Float64Array, rho: number, timeMs: number): IterationMetrics {
-    const { n, d, C, beta } = this.problem;
+  /** Unpacks the status read-back. */
+  private sumsFrom(st: Float64Array): StepSums {
     const K = this.K;
-    const relu = this.problem.model === 'relu';
-    const tol = this.config.tol;
-    const [uv2, uu, vv, dual2, lamg2] = st.subarray(ST.dk, ST.dk + 5);
-    const [gus2, gugu, ss, viol, maxAbs] = st.subarray(ST.nk, ST.nk + 5);
-    const col = st.subarray(ST.size, ST.size + 2 * K);
-    let sumU = 0;
-    let sumV = 0;
-    let active = 0;
+    const [sqUminusV, sqU, sqV, sqDual, sqDualScale] = st.subarray(ST.dk, ST.dk + 5);
+    const [sqGuMinusS, sqGu, sqS, maxNegGu, maxAbsXU] = st.subarray(ST.nk, ST.nk + 5);
+    let sumNormU = 0;
+    let sumNormV = 0;
+    let activeNeurons = 0;
     for (let j = 0; j < K; j++) {
-      sumU += col[2 * j];
-      sumV += col[2 * j + 1];
-      if (col[2 * j + 1] > 0) active++;
+      sumNormU += st[ST.size + 2 * j];
+      sumNormV += st[ST.size + 2 * j + 1];
+      if (st[ST.size + 2 * j + 1] > 0) activeNeurons++;
     }
     let pcgIterations = 0;
     let pcgResidual = 0;
-    const pcgBase = ST.size + 2 * K;
-    for (let c = 0; c < C; c++) {
-      pcgIterations = Math.max(pcgIterations, st[pcgBase + c * PCG_STATE_FLOATS + 6]);
-      pcgResidual = Math.max(pcgResidual, st[pcgBase + c * PCG_STATE_FLOATS + 7]);
+    for (let c = 0; c < this.problem.C; c++) {
+      const base = ST.size + 2 * K + c * PCG_STATE_FLOATS;
+      pcgIterations = Math.max(pcgIterations, st[base + 6]);
+      pcgResidual = Math.max(pcgResidual, st[base + 7]);
     }
-    const primal = Math.sqrt(uv2 + (relu ? gus2 : 0));
-    const dual = rho * Math.sqrt(dual2);
-    const epsPrimal = tol * Math.sqrt(d * K + (relu ? n * K : 0)) + tol * Math.max(Math.sqrt(uu + (relu ? gugu : 0)), Math.sqrt(vv + (relu ? ss : 0)));
-    const epsDual = tol * Math.sqrt(d * K) + tol * rho * Math.sqrt(lamg2);
-    const loss = st[ST.fit] / 2;
-    const penalty = beta * sumU;
     return {
-      iter: this.k,
-      objective: loss + penalty,
-      loss,
-      penalty,
-      objectiveV: st[ST.fitV] / 2 + beta * sumV,
-      primalResidual: primal,
-      dualResidual: dual,
-      epsPrimal,
-      epsDual,
-      coneViolation: relu ? Math.max(0, viol) : 0,
-      maxAbsXU: maxAbs,
-      trainAccuracy: st[ST.fit + 1] / n,
+      sqUminusV, sqU, sqV, sqDual, sqDualScale, sqGuMinusS, sqGu, sqS, maxNegGu, maxAbsXU,
+      sqLoss: st[ST.fit],
+      sqLossV: st[ST.fitV],
+      sumNormU,
+      sumNormV,
+      activeNeurons,
+      trainAccuracy: st[ST.fit + 1] / this.problem.n,
       testAccuracy: this.testRows > 0 ? st[ST.test + 1] / this.testRows : NaN,
-      trainMse: st[ST.fit] / (n * C),
       pcgIterations,
       pcgResidual,
-      rho,
-      activeNeurons: active,
-      timeMs,
-      converged: primal <= epsPrimal && dual <= epsDual,
     };
   }
 
-  /** Residual balancing (spec §4.5): ρ ← 2ρ or ρ/2, scaled duals ← inverse factor, new preconditioner. */
-  private async balanceRho(m: IterationMetrics): Promise<void> {
-    let f = 1;
-    if (m.primalResidual > BALANCE_RATIO * m.dualResidual) f = BALANCE_FACTOR;
-    else if (m.dualResidual > BALANCE_RATIO * m.primalResidual) f = 1 / BALANCE_FACTOR;
-    if (f === 1) return;
+  /** Residual balancing (spec §4.5): ρ ← fρ, scaled duals ← 1/f, preconditioner re-sketched at the new ρ. */
+  private async balanceRho(f: number): Promise<void> {
+    const list = this.rescale.get(f);
+    if (!list) return;
     this.rho *= f;
-    const { ctx } = this;
-    const dK = this.problem.d * this.K;
-    // axpby with a = 0 never reads x, so the placeholder stands in for it (binding the target
-    // twice, read-only and writable, would be invalid).
-    const scale = (b: GPUBuffer, count: number): Dispatch => axpby(ctx, this.placeholder, b, 0, 1 / f, count);
-    const list = [scale(this.Lam, dK), scale(this.GtNu, dK)];
-    if (this.problem.model === 'relu') list.push(scale(this.Nu, this.problem.n * this.K));
-    runDispatches(ctx, list);
+    runDispatches(this.ctx, list);
     this.writeAdmmUniform(pcgTolerance(this.config, this.k));
-    await this.precond.rebuild(this.rho, this.admm);
+    await this.precond.rebuild(this.rho, this.b.admm);
   }
 
   /** Reads back (u, v) as float64. */
   async solution(): Promise<ConvexSolution> {
     const count = this.problem.d * this.K;
-    const [U, V] = await Promise.all([readF32(this.ctx, this.U, count), readF32(this.ctx, this.V, count)]);
+    const [U, V] = await Promise.all([readF32(this.ctx, this.b.U, count), readF32(this.ctx, this.b.V, count)]);
     return { U: Float64Array.from(U), V: Float64Array.from(V) };
   }
 
@@ -336,8 +368,8 @@ export class GpuSolver implements CronosSolver {
   dispose(): void {
     this.precond.destroy();
     this.pcg.destroy();
-    for (const b of this.bufs) b.destroy();
-    this.bufs.length = 0;
+    for (const buf of this.owned) buf.destroy();
+    this.owned.length = 0;
   }
 }
 

@@ -1,0 +1,93 @@
+/**
+ * ADMM residuals, stopping rule and residual balancing (spec §4.4, §4.5), shared by the CPU and
+ * GPU solvers so that both report exactly the same metrics from the same sums.
+ */
+import type { IterationMetrics, Problem, SolverConfig } from './types';
+
+/** The reductions of one ADMM step (squared norms are sums of squares over all classes). */
+export interface StepSums {
+  /** ‖u − v‖². */
+  sqUminusV: number;
+  /** ‖u‖², ‖v‖². */
+  sqU: number;
+  sqV: number;
+  /** ‖(v − v_prev) + Gᵀ(s − s_prev)‖² (gated: ‖v − v_prev‖²). */
+  sqDual: number;
+  /** ‖λ + Gᵀν‖² after the dual update (gated: ‖λ‖²). */
+  sqDualScale: number;
+  /** ‖Gu − s‖², ‖Gu‖², ‖s‖² (0 for gated). */
+  sqGuMinusS: number;
+  sqGu: number;
+  sqS: number;
+  /** max(−Gu) over all entries (≤ 0 means feasible). */
+  maxNegGu: number;
+  /** max |X u|. */
+  maxAbsXU: number;
+  /** ‖Fu − Y‖² and ‖Fv − Y‖². */
+  sqLoss: number;
+  sqLossV: number;
+  /** Σ over columns of ‖u_col‖ and ‖v_col‖. */
+  sumNormU: number;
+  sumNormV: number;
+  activeNeurons: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  pcgIterations: number;
+  pcgResidual: number;
+}
+
+/** Residual-balancing trigger: ρ changes when one residual exceeds the other by this ratio. */
+export const RHO_BALANCE_RATIO = 10;
+/** Residual-balancing step: ρ is multiplied or divided by this factor. */
+export const RHO_BALANCE_FACTOR = 2;
+
+/** Metrics of one ADMM step from its sums (spec §4.4 residuals and thresholds, §6.3 fit). */
+export function stepMetrics(
+  problem: Pick<Problem, 'n' | 'd' | 'C' | 'K' | 'beta' | 'model'>,
+  config: Pick<SolverConfig, 'tol'>,
+  s: StepSums,
+  rho: number,
+  iter: number,
+  timeMs: number,
+): IterationMetrics {
+  const { n, d, C, K, beta } = problem;
+  const relu = problem.model === 'relu';
+  const dk = d * K;
+  const nk = relu ? n * K : 0;
+  const tol = config.tol;
+  const primalResidual = Math.sqrt(s.sqUminusV + s.sqGuMinusS);
+  const dualResidual = rho * Math.sqrt(s.sqDual);
+  const epsPrimal = tol * Math.sqrt(dk + nk) + tol * Math.max(Math.sqrt(s.sqU + s.sqGu), Math.sqrt(s.sqV + s.sqS));
+  const epsDual = tol * Math.sqrt(dk) + tol * rho * Math.sqrt(s.sqDualScale);
+  const loss = s.sqLoss / 2;
+  const penalty = beta * s.sumNormU;
+  return {
+    iter,
+    objective: loss + penalty,
+    loss,
+    penalty,
+    objectiveV: s.sqLossV / 2 + beta * s.sumNormV,
+    primalResidual,
+    dualResidual,
+    epsPrimal,
+    epsDual,
+    coneViolation: relu ? Math.max(0, s.maxNegGu) : 0,
+    maxAbsXU: s.maxAbsXU,
+    trainAccuracy: s.trainAccuracy,
+    testAccuracy: s.testAccuracy,
+    trainMse: s.sqLoss / (n * C),
+    pcgIterations: s.pcgIterations,
+    pcgResidual: s.pcgResidual,
+    rho,
+    activeNeurons: s.activeNeurons,
+    timeMs,
+    converged: primalResidual <= epsPrimal && dualResidual <= epsDual,
+  };
+}
+
+/** Residual balancing (spec §4.5): the factor for ρ (2, ½ or 1 for no change). */
+export function rhoBalanceFactor(m: Pick<IterationMetrics, 'primalResidual' | 'dualResidual'>): number {
+  if (m.primalResidual > RHO_BALANCE_RATIO * m.dualResidual) return RHO_BALANCE_FACTOR;
+  if (m.dualResidual > RHO_BALANCE_RATIO * m.primalResidual) return 1 / RHO_BALANCE_FACTOR;
+  return 1;
+}
