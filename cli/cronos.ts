@@ -50,7 +50,7 @@ function pct(x: number): string {
 function progressLine(m: IterationMetrics): string {
   const e = (x: number): string => (Number.isFinite(x) ? x.toExponential(3) : String(x));
   return (
-    `iter ${String(m.iter).padStart(4)}  f ${e(m.objective)}  r_pri ${e(m.primalResidual)} (ε ${e(m.epsPrimal)})` +
+    `iter ${String(m.iter).padStart(4)}  f ${e(m.objective)}  f−dual ${e(m.objective - m.dualObjective)}  r_pri ${e(m.primalResidual)} (ε ${e(m.epsPrimal)})` +
     `  r_dual ${e(m.dualResidual)} (ε ${e(m.epsDual)})  viol ${e(m.coneViolation)}` +
     `  train ${pct(m.trainAccuracy)}  test ${pct(m.testAccuracy)}  pcg ${m.pcgIterations}  ρ ${m.rho}  ${m.timeMs.toFixed(0)} ms` +
     (m.converged ? '  converged' : '')

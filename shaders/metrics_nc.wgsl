@@ -1,6 +1,7 @@
 // metrics_nc.wgsl — first level of the fit metrics over predictions F (n×C) and ±1 targets Y:
 //   q0 ‖F − Y‖²   q1 number of correct rows (C = 1: sign(F) = y, sign(0) counts as wrong;
-//   C > 1: argmax_c F = argmax_c Y).  Partials go to partials[g·2 + q].
+//   C > 1: argmax_c F = argmax_c Y)   q2 ⟨F − Y, Y⟩ (for the dual bound).
+// Partials go to partials[g·3 + q].
 // Bindings: 0 params (uniform), 1 F, 2 Y (read), 3 partials (read_write).
 // Workgroup: 256 threads, grid-stride over rows; grid G.
 struct Params { n: u32, C: u32, G: u32, _p: u32 }
@@ -10,11 +11,13 @@ struct Params { n: u32, C: u32, G: u32, _p: u32 }
 @group(0) @binding(3) var<storage, read_write> partials: array<f32>;
 var<workgroup> s0: array<f32, 256>;
 var<workgroup> s1: array<f32, 256>;
+var<workgroup> s2: array<f32, 256>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   var sq = 0.0;
   var ok = 0.0;
+  var ry = 0.0;
   for (var j = wg.x * 256u + li; j < prm.n; j += prm.G * 256u) {
     var best = 0u;
     var label = 0u;
@@ -22,6 +25,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
       let f = F[j * prm.C + c];
       let y = Y[j * prm.C + c];
       sq += (f - y) * (f - y);
+      ry += (f - y) * y;
       if (f > F[j * prm.C + best]) { best = c; }
       if (y > 0.0) { label = c; }
     }
@@ -35,16 +39,19 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
   }
   s0[li] = sq;
   s1[li] = ok;
+  s2[li] = ry;
   workgroupBarrier();
   for (var w = 128u; w > 0u; w >>= 1u) {
     if (li < w) {
       s0[li] += s0[li + w];
       s1[li] += s1[li + w];
+      s2[li] += s2[li + w];
     }
     workgroupBarrier();
   }
   if (li == 0u) {
-    partials[wg.x * 2u] = s0[0];
-    partials[wg.x * 2u + 1u] = s1[0];
+    partials[wg.x * 3u] = s0[0];
+    partials[wg.x * 3u + 1u] = s1[0];
+    partials[wg.x * 3u + 2u] = s2[0];
   }
 }

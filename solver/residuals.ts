@@ -25,6 +25,10 @@ export interface StepSums {
   maxAbsXU: number;
   /** ‖Fu − Y‖² and ‖Fv − Y‖². */
   sqLoss: number;
+  /** ⟨Fu − Y, Y⟩. */
+  residualDotY: number;
+  /** max over columns g of ‖(Fᵀ(Fu − Y) + ρGᵀν)_g‖ (gated: ‖(Fᵀ(Fu − Y))_g‖). */
+  maxDualColumnNorm: number;
   sqLossV: number;
   /** Σ over columns of ‖u_col‖ and ‖v_col‖. */
   sumNormU: number;
@@ -34,6 +38,18 @@ export interface StepSums {
   testAccuracy: number;
   pcgIterations: number;
   pcgResidual: number;
+}
+
+/**
+ * Dual lower bound on f* (weak duality). The dual of the convex program (spec §1.2) is
+ *   max_{z, μ ≥ 0}  −½‖z‖² − ⟨z, y⟩   s.t.  ‖(Fᵀz − Gᵀμ)_g‖ ≤ β for every column g.
+ * ADMM's iterate gives z = Fu − y and μ = −ρν ≥ 0 (ν ≤ 0 by construction), which satisfy the
+ * constraint at the optimum (u-stationarity Fᵀz + ρGᵀν = −ρλ and ‖ρλ_g‖ ≤ β); scaling both by
+ * t = min(1, β / max_g‖(Fᵀz + ρGᵀν)_g‖) makes them dual feasible at every iterate.
+ */
+export function dualLowerBound(beta: number, sqLoss: number, residualDotY: number, maxDualColumnNorm: number): number {
+  const t = maxDualColumnNorm > beta ? beta / maxDualColumnNorm : 1;
+  return -0.5 * t * t * sqLoss - t * residualDotY;
 }
 
 /** Residual-balancing trigger: ρ changes when one residual exceeds the other by this ratio. */
@@ -67,6 +83,7 @@ export function stepMetrics(
     loss,
     penalty,
     objectiveV: s.sqLossV / 2 + beta * s.sumNormV,
+    dualObjective: dualLowerBound(beta, s.sqLoss, s.residualDotY, s.maxDualColumnNorm),
     primalResidual,
     dualResidual,
     epsPrimal,

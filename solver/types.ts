@@ -118,6 +118,12 @@ export interface IterationMetrics {
   penalty: number;
   /** Same objective evaluated at the group-sparse iterate v (what the recovered net uses). */
   objectiveV: number;
+  /**
+   * A certified lower bound on the optimum f*: the dual objective at the dual-feasible point
+   * built from this iterate (see solver/residuals.ts). objective − dualObjective bounds the
+   * suboptimality once the cone violation is ~0.
+   */
+  dualObjective: number;
   primalResidual: number;
   dualResidual: number;
   /** Stopping thresholds ε_pri and ε_dual of spec §4.4. */

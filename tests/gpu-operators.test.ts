@@ -111,7 +111,7 @@ describe.each(cases)('GPU operators $model n=$n d=$d P=$P classes=$classes', (c)
     expect(adjointGap(gpuAu, w, u, gpuAw)).toBeLessThan(1e-5);
   });
 
-  it('Nyström apply matches the float64 formula', async () => {
+  it('Nyström apply matches the float64 formula and is symmetric', async () => {
     const data = setup();
     const admm = admmUniform(rho, 0.1);
     const rank = 4;
@@ -135,6 +135,13 @@ describe.each(cases)('GPU operators $model n=$n d=$d P=$P classes=$classes', (c)
       for (let e = 0; e < N; e++) refFlat[e * C + b] = out[e];
     }
     expect(relError(gpuZ, flatToBatch(refFlat, d, P, S, C))).toBeLessThan(1e-5);
+    // Spec §10.1 test 5: M is symmetric to about 1e-6 (float32 factor on the GPU).
+    const y = randomVector(d * K, 9);
+    const yB = uploadF32(ctx, y, 'y');
+    const myB = storageBuffer(ctx, d * K * 4, 'My');
+    runDispatches(ctx, nys.apply(yB, myB));
+    const gpuMy = await readF32(ctx, myB, d * K);
+    expect(adjointGap(gpuZ, y, x, gpuMy)).toBeLessThan(1e-6);
     nys.destroy();
   });
 });

@@ -43,6 +43,10 @@ describe.each([
     expect(Math.abs(f - fStar) / fStar).toBeLessThanOrEqual(1e-4);
     expect(Math.abs(last.objective - fStar) / fStar).toBeLessThanOrEqual(1e-4);
     expect(coneViolation(problem, U)).toBeLessThanOrEqual(1e-4 * last.maxAbsXU);
+    // The dual bound is valid at every float32 iterate, and certifies the optimum to within the
+    // accuracy of the inexact u-solves (PCG tolerance 1/(1+k)^1.2, so looser for short runs).
+    for (const m of hist) expect(m.dualObjective).toBeLessThanOrEqual(fStar * (1 + 1e-5));
+    expect((fStar - last.dualObjective) / fStar).toBeLessThanOrEqual(1e-2);
     // Recovery (spec §6.1): the non-convex objective of (W1, w2) equals f(u) up to the violation.
     const net = recoverNetwork(problem, U, { pruneRel: 0 });
     const fNet = nonConvexObjective(net, problem.X, problem.n, problem.Y, problem.beta);

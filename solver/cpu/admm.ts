@@ -336,7 +336,11 @@ export class CpuSolver implements CronosSolver {
     // Objectives at u and v.
     const Y = this.problem.Y;
     let sqLoss = 0;
-    for (let t = 0; t < n * C; t++) sqLoss += (this.Fu[t] - Y[t]) ** 2;
+    let residualDotY = 0;
+    for (let t = 0; t < n * C; t++) {
+      sqLoss += (this.Fu[t] - Y[t]) ** 2;
+      residualDotY += (this.Fu[t] - Y[t]) * Y[t];
+    }
     this.ops.applyF(V, C, this.Fv);
     let sqLossV = 0;
     for (let t = 0; t < n * C; t++) sqLossV += (this.Fv[t] - Y[t]) ** 2;
@@ -354,7 +358,8 @@ export class CpuSolver implements CronosSolver {
 
     const sums: StepSums = {
       sqUminusV, sqU, sqV, sqDual, sqDualScale, sqGuMinusS, sqGu, sqS,
-      maxNegGu: coneViolation, maxAbsXU, sqLoss, sqLossV,
+      maxNegGu: coneViolation, maxAbsXU, sqLoss, sqLossV, residualDotY,
+      maxDualColumnNorm: this.maxDualColumnNorm(rho),
       sumNormU: this.sumColumnNorms(U), sumNormV: this.sumColumnNorms(V), activeNeurons,
       trainAccuracy: accuracyFromTargets(this.Fu, n, C, Y), testAccuracy: this.testAccuracy(),
       pcgIterations, pcgResidual,
@@ -376,6 +381,22 @@ export class CpuSolver implements CronosSolver {
     for (let t = 0; t < this.Nu.length; t++) this.Nu[t] *= inv;
     for (let t = 0; t < this.GTnu.length; t++) this.GTnu[t] *= inv;
     this.rebuildPreconditioner();
+  }
+
+  /** max over columns of ‖Fᵀ(Fu − Y) + ρGᵀν‖ (see residuals.ts, dualLowerBound); uses `rhs` as work space. */
+  private maxDualColumnNorm(rho: number): number {
+    const { n, C, K, d } = this.problem;
+    const z = new Float64Array(n * C);
+    for (let t = 0; t < n * C; t++) z[t] = this.Fu[t] - this.problem.Y[t];
+    const W = this.ops.applyFt(z, C, this.rhs);
+    if (this.relu) for (let t = 0; t < d * K; t++) W[t] += rho * this.GTnu[t];
+    let best = 0;
+    for (let col = 0; col < K; col++) {
+      let sq = 0;
+      for (let k = 0; k < d; k++) sq += W[k * K + col] ** 2;
+      best = Math.max(best, Math.sqrt(sq));
+    }
+    return best;
   }
 
   private sumColumnNorms(M: Float64Array): number {

@@ -5,6 +5,7 @@
  */
 import Papa from 'papaparse';
 import type { Dataset } from '../types';
+import { DECIMAL_COMMA, MISSING, NON_FINITE, NUMBER } from './cells';
 import { DataError, locate, quoteValue } from './errors';
 
 export { DataError } from './errors';
@@ -40,11 +41,6 @@ export interface TableToDatasetOptions {
 }
 
 const DELIMITERS = [',', '\t', ';', '|'] as const;
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-/** `1,5` in semicolon files (the spreadsheet export convention where comma is the decimal mark). */
-const DECIMAL_COMMA = /^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$/;
-const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
-const MISSING = new Set(['', 'na', 'n/a', 'null', 'none', '?', '-']);
 
 /**
  * Parses CSV text with a header row. Handles a BOM, \r\n / \r / \n line ends, quoted fields

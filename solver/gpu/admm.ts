@@ -22,7 +22,9 @@ import { applyF, applyFt, applyG, applyGt, columns, combine, type DataBuffers, t
 import { GpuPcg, PCG_STATE_FLOATS } from './pcg';
 
 /** Offsets in the status buffer (f32), filled by the metric reductions each step. */
-const ST = { dk: 0, nk: 5, fit: 10, fitV: 12, test: 14, size: 16 } as const;
+const ST = { dk: 0, nk: 5, fit: 10, fitV: 13, test: 16, size: 19 } as const;
+/** Quantities per fit reduction (metrics_nc.wgsl): ‖F − Y‖², correct rows, ⟨F − Y, Y⟩. */
+const FIT_Q = 3;
 
 /** Bytes of the largest buffers, checked against the device limits before allocating. */
 export function gpuMemoryPlan(problem: Problem, config: SolverConfig, testRows: number): { largestBinding: number; total: number } {
@@ -60,7 +62,10 @@ interface Buffers {
   Fv: GPUBuffer;
   /** 2K column norms (‖u_col‖, ‖v_col‖) from the prox. */
   colnorm: GPUBuffer;
-  /** ST.size reduced sums; the read-back source. */
+  /** n×C residual Fu − Y and K column norms of Fᵀ(Fu − Y) + ρGᵀν, for the dual bound. */
+  zres: GPUBuffer;
+  dualnorm: GPUBuffer;
+  /** ST.size reduced sums; the read-back source (with colnorm, dualnorm and the PCG state). */
   status: GPUBuffer;
   /** Uniform: ρ, β/ρ, PCG tolerance. */
   admm: GPUBuffer;
@@ -99,7 +104,7 @@ export class GpuSolver implements CronosSolver {
     this.b = this.allocate();
     this.staging = ctx.device.createBuffer({
       label: 'status staging',
-      size: (ST.size + 2 * this.K + PCG_STATE_FLOATS * C) * 4,
+      size: (ST.size + 3 * this.K + PCG_STATE_FLOATS * C) * 4,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     this.owned.push(this.staging);
@@ -175,6 +180,8 @@ export class GpuSolver implements CronosSolver {
       Fu: buf(n * C, 'Fu'),
       Fv: buf(n * C, 'Fv'),
       colnorm: buf(2 * this.K, 'colnorm'),
+      zres: buf(n * C, 'Fu - Y'),
+      dualnorm: buf(this.K, 'dual column norms'),
       status: buf(ST.size, 'status'),
       admm,
       dummy,
@@ -226,8 +233,8 @@ export class GpuSolver implements CronosSolver {
     };
     const fit = (F: GPUBuffer, T: GPUBuffer, rows: number, dst: number): Dispatch[] => {
       const G = reductionGroups(rows);
-      const part = partials(G * 2, 'partials fit');
-      return [gridDispatch(ctx, 'metricsNc', [u32(rows), u32(C), u32(G)], [F, T, part], [G, 1, 1]), finalize(ctx, part, G, 2, b.status, dst)];
+      const part = partials(G * FIT_Q, 'partials fit');
+      return [gridDispatch(ctx, 'metricsNc', [u32(rows), u32(C), u32(G)], [F, T, part], [G, 1, 1]), finalize(ctx, part, G, FIT_Q, b.status, dst)];
     };
     const Gdk = reductionGroups(dK);
     const pdk = partials(Gdk * 5, 'partials dk');
@@ -242,6 +249,12 @@ export class GpuSolver implements CronosSolver {
       finalize(ctx, pnk, Gnk, 5, b.status, ST.nk, 0b11000),
       ...fit(b.Fu, b.Y, n, ST.fit),
       ...fit(b.Fv, b.Y, n, ST.fitV),
+      // Dual bound: W = Fᵀ(Fu − Y) into PCG's residual buffer (free until the next rhs), then the
+      // column norms of W + ρGᵀν.
+      axpby(ctx, b.Fu, b.zres, 1, 0, n * C),
+      axpby(ctx, b.Y, b.zres, -1, 1, n * C),
+      ...applyFt(ctx, g, b.data, b.zres, b.r),
+      gridDispatch(ctx, 'dualNorms', [u32(d), u32(this.K), u32(relu ? 1 : 0)], [b.r, b.GtNu, b.dualnorm, b.admm], [this.K, 1, 1]),
     ];
     if (test && test.n > 0) {
       // The recovered network's predictions via positive homogeneity (spec §6.1–6.2):
@@ -300,7 +313,8 @@ export class GpuSolver implements CronosSolver {
     pass.end();
     enc.copyBufferToBuffer(b.status, 0, this.staging, 0, ST.size * 4);
     enc.copyBufferToBuffer(b.colnorm, 0, this.staging, ST.size * 4, 2 * this.K * 4);
-    enc.copyBufferToBuffer(this.pcg.state, 0, this.staging, (ST.size + 2 * this.K) * 4, PCG_STATE_FLOATS * this.problem.C * 4);
+    enc.copyBufferToBuffer(b.dualnorm, 0, this.staging, (ST.size + 2 * this.K) * 4, this.K * 4);
+    enc.copyBufferToBuffer(this.pcg.state, 0, this.staging, (ST.size + 3 * this.K) * 4, PCG_STATE_FLOATS * this.problem.C * 4);
     this.ctx.device.queue.submit([enc.finish()]);
     await this.staging.mapAsync(GPUMapMode.READ);
     const st = Float64Array.from(new Float32Array(this.staging.getMappedRange().slice(0)));
@@ -326,10 +340,12 @@ export class GpuSolver implements CronosSolver {
       sumNormV += st[ST.size + 2 * j + 1];
       if (st[ST.size + 2 * j + 1] > 0) activeNeurons++;
     }
+    let maxDualColumnNorm = 0;
+    for (let j = 0; j < K; j++) maxDualColumnNorm = Math.max(maxDualColumnNorm, st[ST.size + 2 * K + j]);
     let pcgIterations = 0;
     let pcgResidual = 0;
     for (let c = 0; c < this.problem.C; c++) {
-      const base = ST.size + 2 * K + c * PCG_STATE_FLOATS;
+      const base = ST.size + 3 * K + c * PCG_STATE_FLOATS;
       pcgIterations = Math.max(pcgIterations, st[base + 6]);
       pcgResidual = Math.max(pcgResidual, st[base + 7]);
     }
@@ -337,6 +353,8 @@ export class GpuSolver implements CronosSolver {
       sqUminusV, sqU, sqV, sqDual, sqDualScale, sqGuMinusS, sqGu, sqS, maxNegGu, maxAbsXU,
       sqLoss: st[ST.fit],
       sqLossV: st[ST.fitV],
+      residualDotY: st[ST.fit + 2],
+      maxDualColumnNorm,
       sumNormU,
       sumNormV,
       activeNeurons,

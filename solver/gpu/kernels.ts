@@ -6,6 +6,7 @@ import admmRhsSrc from '../../shaders/admm_rhs.wgsl?raw';
 import axpbySrc from '../../shaders/axpby.wgsl?raw';
 import blockDotSrc from '../../shaders/block_dot.wgsl?raw';
 import combineSrc from '../../shaders/combine.wgsl?raw';
+import dualNormsSrc from '../../shaders/dual_norms.wgsl?raw';
 import groupProxSrc from '../../shaders/group_prox.wgsl?raw';
 import metricsDkSrc from '../../shaders/metrics_dk.wgsl?raw';
 import metricsNcSrc from '../../shaders/metrics_nc.wgsl?raw';
@@ -25,6 +26,7 @@ const SOURCES = {
   axpby: axpbySrc,
   blockDot: blockDotSrc,
   combine: combineSrc,
+  dualNorms: dualNormsSrc,
   groupProx: groupProxSrc,
   metricsDk: metricsDkSrc,
   metricsNc: metricsNcSrc,

@@ -1,0 +1,55 @@
+/**
+ * Per-iteration metrics as CSV (RFC 4180: comma-separated, CRLF line ends, fields quoted only
+ * when they contain a comma, a quote or a line break). Numbers are written with JavaScript's
+ * shortest round-trip formatting, so parsing a cell gives back the exact double; NaN (e.g. the
+ * test accuracy without a test set) is an empty cell; booleans are `true` / `false`.
+ */
+import type { IterationMetrics } from '../types';
+
+/**
+ * Every field of {@link IterationMetrics} with its kind, in column order. Typed as a full Record,
+ * so adding a metric to the interface fails to compile until it is listed here.
+ */
+export const METRIC_KINDS: Readonly<Record<keyof IterationMetrics, 'number' | 'boolean'>> = {
+  iter: 'number',
+  objective: 'number',
+  loss: 'number',
+  penalty: 'number',
+  objectiveV: 'number',
+  dualObjective: 'number',
+  primalResidual: 'number',
+  dualResidual: 'number',
+  epsPrimal: 'number',
+  epsDual: 'number',
+  coneViolation: 'number',
+  maxAbsXU: 'number',
+  trainAccuracy: 'number',
+  testAccuracy: 'number',
+  trainMse: 'number',
+  pcgIterations: 'number',
+  pcgResidual: 'number',
+  rho: 'number',
+  activeNeurons: 'number',
+  timeMs: 'number',
+  converged: 'boolean',
+};
+
+/** The CSV columns: the metric names in {@link METRIC_KINDS} order. */
+export const METRIC_COLUMNS = Object.keys(METRIC_KINDS) as (keyof IterationMetrics)[];
+
+/** One RFC 4180 field. */
+export function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function cell(v: number | boolean): string {
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return Number.isNaN(v) ? '' : String(v);
+}
+
+/** The header and one row per iteration, each line ending in CRLF. */
+export function metricsToCsv(history: readonly IterationMetrics[]): string {
+  const lines = [METRIC_COLUMNS.map(csvField).join(',')];
+  for (const m of history) lines.push(METRIC_COLUMNS.map((k) => csvField(cell(m[k]))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
