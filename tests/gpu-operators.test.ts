@@ -8,6 +8,7 @@ import { CronosOperators } from '../solver/cpu/operators';
 import type { GpuContext } from '../solver/gpu/context';
 import { readF32, runDispatches, storageBuffer, uploadF32 } from '../solver/gpu/kernel';
 import { GpuNystrom } from '../solver/gpu/nystrom';
+import { uploadRowBlocks } from '../solver/gpu/rowblocks';
 import { applyF, applyFt, applyG, applyGt, matvecA, type Geometry } from '../solver/gpu/operators';
 import { batchToFlat, flatToBatch } from '../solver/layout';
 import { nystromApply } from '../solver/nystrom-core';
@@ -36,14 +37,16 @@ function admmUniform(rho: number, beta: number): GPUBuffer {
   return b;
 }
 
-const cases: Array<{ model: ModelKind; n: number; d: number; P: number; classes: number }> = [
-  { model: 'relu', n: 137, d: 13, P: 6, classes: 2 },
-  { model: 'relu', n: 300, d: 21, P: 8, classes: 3 },
-  { model: 'gated', n: 137, d: 13, P: 6, classes: 2 },
-  { model: 'gated', n: 211, d: 7, P: 5, classes: 4 },
+const cases: Array<{ model: ModelKind; n: number; d: number; P: number; classes: number; blocked: boolean }> = [
+  { model: 'relu', n: 137, d: 13, P: 6, classes: 2, blocked: false },
+  { model: 'relu', n: 300, d: 21, P: 8, classes: 3, blocked: false },
+  { model: 'gated', n: 137, d: 13, P: 6, classes: 2, blocked: false },
+  { model: 'gated', n: 211, d: 7, P: 5, classes: 4, blocked: false },
+  { model: 'relu', n: 300, d: 21, P: 8, classes: 3, blocked: true },
+  { model: 'gated', n: 211, d: 7, P: 5, classes: 4, blocked: true },
 ];
 
-describe.each(cases)('GPU operators $model n=$n d=$d P=$P classes=$classes', (c) => {
+describe.each(cases)('GPU operators $model n=$n d=$d P=$P classes=$classes, X in row blocks: $blocked', (c) => {
   const problem = randomProblem({ ...c, seed: 3 });
   const { n, d, P, S, C, K } = problem;
   const g: Geometry = { n, d, P, S, B: C };
@@ -51,7 +54,8 @@ describe.each(cases)('GPU operators $model n=$n d=$d P=$P classes=$classes', (c)
   const rho = 0.3;
 
   const setup = () => {
-    const X = uploadF32(ctx, problem.X, 'X');
+    // Small blocks force X into several row blocks (64 rows each) in the 'blocked' cases.
+    const X = uploadRowBlocks(ctx, problem.X, n, d, 'X', c.blocked ? 64 * 4 * Math.ceil(d / 4) * 4 : undefined);
     const D = uploadF32(ctx, problem.D, 'D');
     return { X, D };
   };

@@ -9,6 +9,7 @@ import type { GpuContext } from '../solver/gpu/context';
 import { GpuSolver } from '../solver/gpu/admm';
 import { readF32, runDispatches, storageBuffer, uploadF32 } from '../solver/gpu/kernel';
 import { GpuNystrom } from '../solver/gpu/nystrom';
+import { uploadRowBlocks } from '../solver/gpu/rowblocks';
 import { columns, type Geometry } from '../solver/gpu/operators';
 import { GpuPcg, PCG_STATE_FLOATS } from '../solver/gpu/pcg';
 import { accuracyFromLabels, predictNetwork, recoverNetwork } from '../solver/recovery';
@@ -76,7 +77,7 @@ describe.each(['relu', 'gated'] as ModelKind[])('Nyström preconditioner on the 
     const { n, d, P, S, C } = problem;
     const g: Geometry = { n, d, P, S, B: C };
     const K = columns(g);
-    const data = { X: uploadF32(ctx, problem.X, 'X'), D: uploadF32(ctx, problem.D, 'D') };
+    const data = { X: uploadRowBlocks(ctx, problem.X, n, d, 'X'), D: uploadF32(ctx, problem.D, 'D') };
     const b = randomVector(d * K, 3);
     let bNorm = 0;
     for (const v of b) bNorm += v * v;
@@ -108,5 +109,23 @@ describe.each(['relu', 'gated'] as ModelKind[])('Nyström preconditioner on the 
     const precond = await iterations(2 * P);
     expect(plain).toBeGreaterThan(5);
     expect(precond).toBeLessThanOrEqual(plain);
+  });
+});
+
+describe.each(['relu', 'gated'] as ModelKind[])('X stored in row blocks: %s', (model) => {
+  it('follows the same trajectory as one buffer', async () => {
+    const data = randomDataset(330, 8, 2, 12);
+    const train = { ...data, n: 260, X: data.X.slice(0, 260 * 8), labels: data.labels.slice(0, 260) };
+    const test = { n: 70, X: data.X.slice(260 * 8), labels: data.labels.slice(260) };
+    const problem = buildProblem(train, { model, P: 6, beta: 0.05, seed: 3 });
+    // A tight PCG tolerance, so that rounding differences cannot change PCG's stopping step.
+    const config: SolverConfig = { ...DEFAULT_CONFIG, model, P: 6, rho: 0.5, rank: 6, pcgIters: 60, pcgTol: 1e-6, admmIters: 6 };
+    const whole = await run(await GpuSolver.create(ctx, problem, config, test), 6);
+    // 64-row blocks: 5 blocks for the training rows (the last one partial), 2 for the test rows.
+    const blocked = await run(await GpuSolver.create(ctx, problem, config, test, { xBlockBytes: 64 * 8 * 4 }), 6);
+    for (let k = 0; k < 6; k++) {
+      expect(Math.abs(blocked[k].objective - whole[k].objective) / whole[k].objective).toBeLessThan(1e-4);
+      expect(blocked[k].testAccuracy).toBeCloseTo(whole[k].testAccuracy, 6);
+    }
   });
 });

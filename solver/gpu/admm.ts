@@ -14,7 +14,7 @@ import { rhoBalanceFactor, stepMetrics, type StepSums } from '../residuals';
 import type { CronosSolver, TestSet } from '../solver';
 import { pcgTolerance, type ConvexSolution, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import { throwIfGpuFailed, type GpuContext } from './context';
-import { forwardProduct } from './gemm';
+import { destroyRowBlocks, forwardBlocked, rowsPerBlock, uploadRowBlocks, type RowBlocks } from './rowblocks';
 import { encodeDispatches, readF32, runDispatches, storageBuffer, u32, uploadF32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
 import { GpuNystrom } from './nystrom';
@@ -26,14 +26,25 @@ const ST = { dk: 0, nk: 5, fit: 10, fitV: 13, test: 16, size: 19 } as const;
 /** Quantities per fit reduction (metrics_nc.wgsl): ‖F − Y‖², correct rows, ⟨F − Y, Y⟩. */
 const FIT_Q = 3;
 
-/** Bytes of the largest buffers, checked against the device limits before allocating. */
-export function gpuMemoryPlan(problem: Problem, config: SolverConfig, testRows: number): { largestBinding: number; total: number } {
+/**
+ * Memory the solver needs on the GPU: the largest single binding (X is split into row blocks, so
+ * only the n×K, sketch and Nyström buffers must fit whole), the number of row blocks of X, and the
+ * total.
+ */
+export function gpuMemoryPlan(
+  problem: Problem,
+  config: SolverConfig,
+  testRows: number,
+  maxBindingBytes = Infinity,
+): { largestBinding: number; xBlocks: number; total: number } {
   const { n, d, K, S, P } = problem;
   const sketchCols = config.rank * S * P;
-  const sizes = [n * d * 4, n * K * 4, n * sketchCols * 4, S * d * P * config.rank * 4, testRows * d * 4, testRows * K * 4];
+  const xBytes = n * d * 4;
+  const xBlocks = xBytes <= maxBindingBytes ? 1 : Math.ceil(n / rowsPerBlock(d, maxBindingBytes));
+  const sizes = [Math.min(xBytes, maxBindingBytes), n * K * 4, n * sketchCols * 4, S * d * P * config.rank * 4, testRows * K * 4];
   const total =
-    n * d * 4 + 5 * n * K * 4 + 2 * n * sketchCols * 4 + 16 * d * K * 4 + S * d * P * config.rank * 4 + testRows * (d + K) * 4;
-  return { largestBinding: Math.max(...sizes), total };
+    xBytes + 5 * n * K * 4 + 2 * n * sketchCols * 4 + 16 * d * K * 4 + S * d * P * config.rank * 4 + testRows * (d + K) * 4;
+  return { largestBinding: Math.max(...sizes), xBlocks, total };
 }
 
 /** The solver's GPU buffers: data, ADMM state (spec §4.1, all zeros) and work space. */
@@ -73,12 +84,19 @@ interface Buffers {
   dummy: GPUBuffer;
 }
 
+/** Options of {@link GpuSolver.create} beyond the shared config. */
+export interface GpuSolverOptions {
+  /** Largest row block of X in bytes (default: the adapter's binding limit). */
+  xBlockBytes?: number;
+}
+
 /** The WebGPU CRONOS solver; create it with {@link GpuSolver.create}. */
 export class GpuSolver implements CronosSolver {
   readonly device = 'gpu' as const;
   private k = 0;
   private rho: number;
   private readonly owned: GPUBuffer[] = [];
+  private readonly blocks: RowBlocks[] = [];
   private readonly g: Geometry;
   private readonly K: number;
   private readonly b: Buffers;
@@ -95,7 +113,8 @@ export class GpuSolver implements CronosSolver {
     private readonly ctx: GpuContext,
     readonly problem: Problem,
     readonly config: SolverConfig,
-    test?: TestSet,
+    test: TestSet | undefined,
+    private readonly xBlockBytes: number,
   ) {
     const { n, d, P, S, C } = problem;
     this.rho = config.rho;
@@ -126,9 +145,9 @@ export class GpuSolver implements CronosSolver {
   }
 
   /** Allocates the solver on `ctx`, uploads the problem and builds the first preconditioner. */
-  static async create(ctx: GpuContext, problem: Problem, config: SolverConfig, test?: TestSet): Promise<GpuSolver> {
-    const plan = gpuMemoryPlan(problem, config, test?.n ?? 0);
+  static async create(ctx: GpuContext, problem: Problem, config: SolverConfig, test?: TestSet, opts: GpuSolverOptions = {}): Promise<GpuSolver> {
     const lim = ctx.adapter.maxStorageBufferBindingSize;
+    const plan = gpuMemoryPlan(problem, config, test?.n ?? 0, lim);
     if (plan.largestBinding > lim) {
       throw new Error(
         `The problem needs a ${mib(plan.largestBinding)} GPU buffer but this adapter allows at most ${mib(lim)} per binding ` +
@@ -136,7 +155,7 @@ export class GpuSolver implements CronosSolver {
       );
     }
     if (config.model !== problem.model) throw new Error(`config.model (${config.model}) differs from the problem's model (${problem.model}).`);
-    const solver = new GpuSolver(ctx, problem, config, test);
+    const solver = new GpuSolver(ctx, problem, config, test, opts.xBlockBytes ?? lim);
     await solver.precond.rebuild(solver.rho, solver.b.admm);
     return solver;
   }
@@ -160,8 +179,10 @@ export class GpuSolver implements CronosSolver {
     const admm = ctx.device.createBuffer({ label: 'admm', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.owned.push(admm);
     const dummy = buf(4, 'dummy');
+    const X = uploadRowBlocks(ctx, problem.X, n, d, 'X', this.xBlockBytes);
+    this.blocks.push(X);
     return {
-      data: { X: up(problem.X, 'X'), D: up(problem.D, 'D') },
+      data: { X, D: up(problem.D, 'D') },
       Y: up(problem.Y, 'Y'),
       U: buf(dK, 'U'),
       V: buf(dK, 'V'),
@@ -209,7 +230,7 @@ export class GpuSolver implements CronosSolver {
   private sStep(): Dispatch[] {
     const { ctx, g, b } = this;
     const { n, d, P } = this.problem;
-    if (!this.relu) return forwardProduct(ctx, { X: b.data.X, n, d, U: b.U, K: this.K, D: b.data.D, P, out: b.Z, epilogue: 'plain' });
+    if (!this.relu) return forwardBlocked(ctx, { X: b.data.X, d, U: b.U, K: this.K, D: b.data.D, P, out: b.Z, epilogue: 'plain' });
     const nK = n * this.K;
     return [
       ...applyG(ctx, g, b.data, b.U, b.Z, b.GU),
@@ -264,14 +285,15 @@ export class GpuSolver implements CronosSolver {
         this.owned.push(buf);
         return buf;
       };
-      const Xt = up(test.X, 'Xtest');
+      const Xt = uploadRowBlocks(ctx, test.X, test.n, d, 'Xtest', this.xBlockBytes);
+      this.blocks.push(Xt);
       // ReLU predictions never read D, but the binding must not alias `dummy` (written in combine).
       const Dt = relu ? b.data.D : up(activationPatterns(test.X, test.n, d, problem.gates, P), 'Dtest');
       const Yt = up(signTargets(test.labels, C === 1 ? 2 : C).Y, 'Ytest');
       const Zt = partials(test.n * this.K, 'Ztest');
       const Ft = partials(test.n * C, 'Ftest');
       list.push(
-        ...forwardProduct(ctx, { X: Xt, n: test.n, d, U: b.U, K: this.K, D: Dt, P, out: Zt, epilogue: relu ? 'relu' : 'gate' }),
+        ...forwardBlocked(ctx, { X: Xt, d, U: b.U, K: this.K, D: Dt, P, out: Zt, epilogue: relu ? 'relu' : 'gate' }),
         combine(ctx, { ...g, n: test.n }, 2, Zt, Dt, Ft, b.admm, b.dummy),
         ...fit(Ft, Yt, test.n, ST.test),
       );
@@ -388,6 +410,8 @@ export class GpuSolver implements CronosSolver {
     this.pcg.destroy();
     for (const buf of this.owned) buf.destroy();
     this.owned.length = 0;
+    for (const X of this.blocks) destroyRowBlocks(X);
+    this.blocks.length = 0;
   }
 }
 

@@ -9,7 +9,7 @@
  * kernels read X, U and R as `array<vec4<f32>>`.
  */
 import type { GpuContext } from './context';
-import { Kernel, dispatchOf, paramsBuffer, storageBuffer, u32, f32, type Dispatch } from './kernel';
+import { Kernel, dispatchOf, paramsBuffer, storageBuffer, u32, f32, type Binding, type Dispatch } from './kernel';
 import xuSource from '../../shaders/xu.wgsl?raw';
 import xtrSource from '../../shaders/xtr.wgsl?raw';
 import xtrReduceSource from '../../shaders/xtr_reduce.wgsl?raw';
@@ -20,19 +20,19 @@ export type ForwardEpilogue = 'plain' | 'cone' | 'relu' | 'gate';
 /** Operands of {@link forwardProduct}. All buffers are row-major f32. */
 export interface ForwardArgs {
   /** n×d data matrix. */
-  X: GPUBuffer;
+  X: Binding;
   n: number;
   d: number;
   /** d×K right-hand side. */
   U: GPUBuffer;
   K: number;
   /** n×P activation patterns (0/1); column col uses pattern col % P. Read by 'cone' and 'gate'. */
-  D: GPUBuffer;
+  D: Binding;
   P: number;
   /** n×K result (Z, max(Z,0) or D∘Z). */
-  out: GPUBuffer;
+  out: Binding;
   /** n×K E∘Z, required by (and only written by) the 'cone' epilogue. */
-  out2?: GPUBuffer;
+  out2?: Binding;
   epilogue: ForwardEpilogue;
 }
 
@@ -42,25 +42,25 @@ export type TransposedLoad = 'plain' | 'cone' | 'fT';
 /** Operands of {@link transposedProduct}. All buffers are row-major f32. */
 export interface TransposedArgs {
   /** n×d data matrix. */
-  X: GPUBuffer;
+  X: Binding;
   n: number;
   d: number;
   /** n×K for 'plain' and 'cone'; n×C for 'fT'. */
-  R: GPUBuffer;
+  R: Binding;
   /** Columns of the result; for 'fT' K must equal C·S·P. */
   K: number;
   /** n×P activation patterns (0/1). Read by 'cone' and 'fT'. */
-  D: GPUBuffer;
+  D: Binding;
   P: number;
   /** Sign blocks per class (2 for ReLU, 1 for gated); used by 'fT'. */
   S: number;
   /** Outputs (classes) of R; used by 'fT'. */
   C: number;
   /** d×K result. May be the same buffer as `base` (in-place update). */
-  out: GPUBuffer;
+  out: Binding;
   alpha: number;
   /** Optional d×K term added after scaling; 0 when absent. */
-  base?: GPUBuffer;
+  base?: Binding;
   load: TransposedLoad;
 }
 
@@ -125,7 +125,7 @@ function checkDim(name: string, v: number): void {
 }
 
 /** Throws unless `buf` holds `elems` floats (padded to whole vec4s) and fits one storage binding. */
-function checkBuffer(ctx: GpuContext, name: string, buf: GPUBuffer, elems: number): void {
+function checkBuffer(ctx: GpuContext, name: string, buf: Binding, elems: number): void {
   const limit = ctx.adapter.maxStorageBufferBindingSize;
   const need = Math.ceil(elems / 4) * 16;
   if (need > limit || buf.size > limit) {
@@ -176,7 +176,7 @@ export function forwardProduct(ctx: GpuContext, args: ForwardArgs): Dispatch[] {
   checkBuffer(ctx, 'U', args.U, d * K);
   checkBuffer(ctx, 'D', args.D, n * P);
   checkBuffer(ctx, 'out', args.out, n * K);
-  let out2 = dummyBuffer(ctx);
+  let out2: Binding = dummyBuffer(ctx);
   if (args.epilogue === 'cone') {
     if (!args.out2) throw new Error("the 'cone' epilogue needs out2");
     if (args.out2 === args.out) throw new Error('out2 must differ from out');
@@ -271,7 +271,7 @@ export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispat
     checkBuffer(ctx, 'R', args.R, n * K);
   }
   let baseMode = 0;
-  let base = dummyBuffer(ctx);
+  let base: Binding = dummyBuffer(ctx);
   if (args.base === args.out) {
     baseMode = 2;
   } else if (args.base) {

@@ -28,6 +28,24 @@ export function writeF32(ctx: GpuContext, buf: GPUBuffer, data: ArrayLike<number
   ctx.device.queue.writeBuffer(buf, offsetElems * 4, f.buffer, f.byteOffset, f.byteLength);
 }
 
+/**
+ * A range of a buffer bound in place of the whole buffer (row blocks of X and of the n-row
+ * matrices). `offset` must be a multiple of minStorageBufferOffsetAlignment (256) and `size` of 16.
+ */
+export interface BufferView {
+  buffer: GPUBuffer;
+  offset: number;
+  size: number;
+}
+
+/** What a kernel binding accepts: a whole buffer or a view of one. */
+export type Binding = GPUBuffer | BufferView;
+
+/** Bytes a binding exposes to the kernel. */
+export function bindingSize(b: Binding): number {
+  return b.size;
+}
+
 /** Kernel parameters: a 16-byte-aligned block of u32 and f32 fields, in declaration order. */
 export type ParamValue = { u32: number } | { f32: number };
 
@@ -68,12 +86,12 @@ export class Kernel {
     });
   }
 
-  /** Bind group for group 0 with `buffers` at bindings 0, 1, 2, … */
-  bind(buffers: GPUBuffer[]): GPUBindGroup {
+  /** Bind group for group 0 with `buffers` (whole buffers or row-range views) at bindings 0, 1, 2, … */
+  bind(buffers: Binding[]): GPUBindGroup {
     return this.ctx.device.createBindGroup({
       label: this.label,
       layout: this.pipeline.getBindGroupLayout(0),
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries: buffers.map((b, binding) => ({ binding, resource: b instanceof GPUBuffer ? { buffer: b } : b })),
     });
   }
 
@@ -95,7 +113,7 @@ export interface Dispatch {
 }
 
 /** Makes a {@link Dispatch}. */
-export function dispatchOf(kernel: Kernel, buffers: GPUBuffer[], x: number, y = 1, z = 1): Dispatch {
+export function dispatchOf(kernel: Kernel, buffers: Binding[], x: number, y = 1, z = 1): Dispatch {
   return { kernel, group: kernel.bind(buffers), grid: [x, y, z] };
 }
 

@@ -12,7 +12,7 @@
  * A costs two GEMM passes over X (forward and transposed) plus one n×K mixing pass.
  */
 import type { GpuContext } from './context';
-import { forwardProduct, transposedProduct } from './gemm';
+import { forwardBlocked, transposedBlocked, type RowBlocks } from './rowblocks';
 import type { Dispatch } from './kernel';
 import { u32 } from './kernel';
 import { elementwise } from './kernels';
@@ -33,9 +33,9 @@ export function columns(g: Geometry): number {
   return g.B * g.S * g.P;
 }
 
-/** The data every operator reads: X (n×d) and D (n×P, 0/1 as f32). */
+/** The data every operator reads: X (n×d, in row blocks) and D (n×P, 0/1 as f32). */
 export interface DataBuffers {
-  X: GPUBuffer;
+  X: RowBlocks;
   D: GPUBuffer;
 }
 
@@ -74,10 +74,10 @@ export function matvecA(
 ): Dispatch[] {
   const K = columns(g);
   return [
-    ...forwardProduct(ctx, { X: data.X, n: g.n, d: g.d, U: input, K, D: data.D, P: g.P, out: scratch.Z, epilogue: 'plain' }),
+    ...forwardBlocked(ctx, { X: data.X, d: g.d, U: input, K, D: data.D, P: g.P, out: scratch.Z, epilogue: 'plain' }),
     combine(ctx, g, 0, scratch.Z, data.D, scratch.R, admm, scratch.dummy),
-    ...transposedProduct(ctx, {
-      X: data.X, n: g.n, d: g.d, R: scratch.R, K, D: data.D, P: g.P, S: g.S, C: g.B,
+    ...transposedBlocked(ctx, {
+      X: data.X, d: g.d, R: scratch.R, K, D: data.D, P: g.P, S: g.S, C: g.B,
       out: output, alpha: 1, base: input, load: 'plain',
     }),
   ];
@@ -96,26 +96,26 @@ export function applyF(
 ): Dispatch[] {
   const K = columns(g);
   return [
-    ...forwardProduct(ctx, { X: data.X, n: g.n, d: g.d, U: input, K, D: data.D, P: g.P, out: Z, epilogue: 'plain' }),
+    ...forwardBlocked(ctx, { X: data.X, d: g.d, U: input, K, D: data.D, P: g.P, out: Z, epilogue: 'plain' }),
     combine(ctx, g, 1, Z, data.D, out, admm, dummy),
   ];
 }
 
 /** out (d×K) = α·Fᵀ·r for r n×B. */
 export function applyFt(ctx: GpuContext, g: Geometry, data: DataBuffers, r: GPUBuffer, out: GPUBuffer, alpha = 1): Dispatch[] {
-  return transposedProduct(ctx, {
-    X: data.X, n: g.n, d: g.d, R: r, K: columns(g), D: data.D, P: g.P, S: g.S, C: g.B, out, alpha, load: 'fT',
+  return transposedBlocked(ctx, {
+    X: data.X, d: g.d, R: r, K: columns(g), D: data.D, P: g.P, S: g.S, C: g.B, out, alpha, load: 'fT',
   });
 }
 
 /** GU (n×K) = G·input and Z (n×K) = X·input, in one pass over X (ReLU only). */
 export function applyG(ctx: GpuContext, g: Geometry, data: DataBuffers, input: GPUBuffer, Z: GPUBuffer, GU: GPUBuffer): Dispatch[] {
-  return forwardProduct(ctx, { X: data.X, n: g.n, d: g.d, U: input, K: columns(g), D: data.D, P: g.P, out: Z, out2: GU, epilogue: 'cone' });
+  return forwardBlocked(ctx, { X: data.X, d: g.d, U: input, K: columns(g), D: data.D, P: g.P, out: Z, out2: GU, epilogue: 'cone' });
 }
 
 /** out (d×K) = Gᵀ·z for z n×K (ReLU only). */
 export function applyGt(ctx: GpuContext, g: Geometry, data: DataBuffers, z: GPUBuffer, out: GPUBuffer): Dispatch[] {
-  return transposedProduct(ctx, {
-    X: data.X, n: g.n, d: g.d, R: z, K: columns(g), D: data.D, P: g.P, S: g.S, C: g.B, out, alpha: 1, load: 'cone',
+  return transposedBlocked(ctx, {
+    X: data.X, d: g.d, R: z, K: columns(g), D: data.D, P: g.P, S: g.S, C: g.B, out, alpha: 1, load: 'cone',
   });
 }
