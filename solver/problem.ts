@@ -3,6 +3,7 @@
  * Both solvers consume the same {@link Problem}, so they use the exact same D.
  */
 import { createRng, RNG_STREAM } from './rng';
+import type { TestSet } from './solver';
 import type { Dataset, ModelKind, Problem } from './types';
 
 /** Targets in ±1: binary → one column (class 1 ↦ +1, class 0 ↦ −1); C ≥ 3 → one-vs-all columns. */
@@ -55,4 +56,42 @@ export function buildProblem(
   const D = activationPatterns(data.X, n, d, gates, opts.P);
   const S = opts.model === 'relu' ? 2 : 1;
   return { model: opts.model, n, d, P: opts.P, C, S, K: C * S * opts.P, beta: opts.beta, X: data.X, Y, gates, D };
+}
+
+/**
+ * A regression problem (issue: numeric targets): the same convex program with one real-valued
+ * output. The target is standardised (the network has no bias, so centring matters) and the
+ * metrics are reported back in the target's units.
+ */
+export function buildRegressionProblem(
+  data: Pick<Dataset, 'X' | 'n' | 'd'>,
+  target: Float64Array,
+  opts: { model: ModelKind; P: number; beta: number; seed: number },
+): Problem {
+  const { n, d } = data;
+  let mean = 0;
+  for (let j = 0; j < n; j++) mean += target[j];
+  mean /= n;
+  let v = 0;
+  for (let j = 0; j < n; j++) v += (target[j] - mean) ** 2;
+  const std = Math.sqrt(v / n) || 1;
+  const Y = Float64Array.from(target, (t) => (t - mean) / std);
+  const gates = sampleGates(d, opts.P, opts.seed);
+  const D = activationPatterns(data.X, n, d, gates, opts.P);
+  const S = opts.model === 'relu' ? 2 : 1;
+  return {
+    model: opts.model, n, d, P: opts.P, C: 1, S, K: S * opts.P, beta: opts.beta, X: data.X, Y, gates, D,
+    task: 'regression', targetMean: mean, targetStd: std,
+  };
+}
+
+/** The test rows' targets in the solver's space: ±1 one-vs-all, or the standardised target. */
+export function testTargets(problem: Problem, test: TestSet): Float64Array {
+  if (problem.task === 'regression') {
+    if (!test.targets) throw new Error('A regression problem needs test targets (TestSet.targets).');
+    const mean = problem.targetMean ?? 0;
+    const std = problem.targetStd ?? 1;
+    return Float64Array.from(test.targets, (t) => (t - mean) / std);
+  }
+  return signTargets(test.labels, problem.C === 1 ? 2 : problem.C).Y;
 }

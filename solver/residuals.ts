@@ -36,6 +36,8 @@ export interface StepSums {
   activeNeurons: number;
   trainAccuracy: number;
   testAccuracy: number;
+  /** ‖F_test − Y_test‖² of the recovered network on the test rows (NaN without a test set). */
+  sqLossTest: number;
   pcgIterations: number;
   pcgResidual: number;
 }
@@ -52,6 +54,37 @@ export function dualLowerBound(beta: number, sqLoss: number, residualDotY: numbe
   return -0.5 * t * t * sqLoss - t * residualDotY;
 }
 
+/** Constants that turn the fit sums into MSE and R² (spec §6.3; regression in the target's units). */
+export interface FitScale {
+  regression: boolean;
+  /** targetStd² for regression, else 1. */
+  unit2: number;
+  /** Σ(Y − mean Y)² on the training and test rows, in the solver's (standardised) units. */
+  sst: number;
+  sstTest: number;
+  testRows: number;
+}
+
+/** {@link FitScale} of a problem and its test targets (in the solver's space, see problem.testTargets). */
+export function fitScale(problem: Pick<Problem, 'Y' | 'task' | 'targetStd'>, testY: Float64Array | null): FitScale {
+  const sst = (y: Float64Array): number => {
+    let m = 0;
+    for (const v of y) m += v;
+    m /= Math.max(1, y.length);
+    let s = 0;
+    for (const v of y) s += (v - m) ** 2;
+    return s;
+  };
+  const regression = problem.task === 'regression';
+  return {
+    regression,
+    unit2: regression ? (problem.targetStd ?? 1) ** 2 : 1,
+    sst: sst(problem.Y),
+    sstTest: testY ? sst(testY) : NaN,
+    testRows: testY ? testY.length : 0,
+  };
+}
+
 /** Residual-balancing trigger: ρ changes when one residual exceeds the other by this ratio. */
 export const RHO_BALANCE_RATIO = 10;
 /** Residual-balancing step: ρ is multiplied or divided by this factor. */
@@ -62,6 +95,7 @@ export function stepMetrics(
   problem: Pick<Problem, 'n' | 'd' | 'C' | 'K' | 'beta' | 'model'>,
   config: Pick<SolverConfig, 'tol'>,
   s: StepSums,
+  fit: FitScale,
   rho: number,
   iter: number,
   timeMs: number,
@@ -90,9 +124,12 @@ export function stepMetrics(
     epsDual,
     coneViolation: relu ? Math.max(0, s.maxNegGu) : 0,
     maxAbsXU: s.maxAbsXU,
-    trainAccuracy: s.trainAccuracy,
-    testAccuracy: s.testAccuracy,
-    trainMse: s.sqLoss / (n * C),
+    trainAccuracy: fit.regression ? NaN : s.trainAccuracy,
+    testAccuracy: fit.regression ? NaN : s.testAccuracy,
+    trainMse: (fit.unit2 * s.sqLoss) / (n * C),
+    testMse: fit.testRows > 0 ? (fit.unit2 * s.sqLossTest) / fit.testRows : NaN,
+    trainR2: fit.regression ? 1 - s.sqLoss / fit.sst : NaN,
+    testR2: fit.regression && fit.testRows > 0 ? 1 - s.sqLossTest / fit.sstTest : NaN,
     pcgIterations: s.pcgIterations,
     pcgResidual: s.pcgResidual,
     rho,

@@ -4,11 +4,14 @@
  */
 import type { ConvexSolution, DeviceKind, IterationMetrics, Problem, SolverConfig } from './types';
 
-/** Held-out rows for test accuracy (features preprocessed like the training rows). */
+/** Held-out rows for test metrics (features preprocessed like the training rows). */
 export interface TestSet {
   X: Float64Array;
   n: number;
+  /** Class index per row (classification). */
   labels: Int32Array;
+  /** Target per row in its own units (regression problems; `labels` is then ignored). */
+  targets?: Float64Array;
 }
 
 /** One CRONOS instance: state lives on its device; `step` runs one ADMM iteration (spec §4.2). */

@@ -16,6 +16,12 @@
 /** ReLU (cone-constrained, spec §1.2) or gated ReLU (unconstrained, spec §1.3). */
 export type ModelKind = 'relu' | 'gated';
 
+/**
+ * Classification (±1 one-vs-all targets, accuracy) or regression (one real target, the same
+ * least-squares objective, MSE and R²).
+ */
+export type Task = 'classification' | 'regression';
+
 /** Where the solver runs. */
 export type DeviceKind = 'gpu' | 'cpu';
 
@@ -98,8 +104,13 @@ export interface Problem {
   K: number;
   beta: number;
   X: Float64Array;
-  /** n×C targets in ±1. */
+  /** n×C targets: ±1 for classification; the standardised target for regression (C = 1). */
   Y: Float64Array;
+  /** Absent means classification. */
+  task?: Task;
+  /** Regression: Y = (target − targetMean)/targetStd, so metrics can be reported in the target's units. */
+  targetMean?: number;
+  targetStd?: number;
   /** d×P Gaussian gate vectors (column i produces pattern i). */
   gates: Float64Array;
   /** n×P activation patterns D = 1[X·gates ≥ 0]. */
@@ -133,12 +144,17 @@ export interface IterationMetrics {
   coneViolation: number;
   /** max|X U| over all entries, the scale of the cone violation. */
   maxAbsXU: number;
-  /** Fraction in [0,1], of the convex model sign(Fu) (argmax for C > 1). */
+  /** Fraction in [0,1], of the convex model sign(Fu) (argmax for C > 1); NaN for regression. */
   trainAccuracy: number;
   /** Fraction in [0,1] of the recovered network on the test set; NaN without a test set. */
   testAccuracy: number;
-  /** ‖Fu − Y‖²/(nC). */
+  /** ‖Fu − Y‖²/(nC) (regression: in the target's units). */
   trainMse: number;
+  /** The same on the test set (of the recovered network); NaN without a test set. */
+  testMse: number;
+  /** Regression: 1 − SSE/SST on the training and test sets; NaN for classification. */
+  trainR2: number;
+  testR2: number;
   /** PCG iterations this step (max over classes). */
   pcgIterations: number;
   /** Final PCG residual ‖r‖ (max over classes). */

@@ -3,15 +3,15 @@
  * u-solve, all C one-vs-all classes in one batched d×K state. It is the test oracle of the WebGPU
  * solver and the fallback solver of browsers without WebGPU.
  */
-import { activationPatterns } from '../problem';
+import { activationPatterns, testTargets } from '../problem';
 import type { CronosSolver, TestSet } from '../solver';
 import { pcgTolerance, type ConvexSolution, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import { cholesky, choleskySolve, identity, matmul, maxAbs } from '../linalg';
 import { batchToFlat, blockToFlat, flatToBatch, flatToBlock } from '../layout';
 import { nystromApplyCoeffs, nystromCoefficients, nystromFromSketch, orthonormalTestMatrix } from '../nystrom-core';
 import type { NystromFactor } from '../nystrom-core';
-import { accuracyFromLabels, accuracyFromTargets } from '../recovery';
-import { rhoBalanceFactor, stepMetrics, type StepSums } from '../residuals';
+import { accuracyFromTargets } from '../recovery';
+import { fitScale, rhoBalanceFactor, stepMetrics, type FitScale, type StepSums } from '../residuals';
 import { CronosOperators } from './operators';
 import { pcg } from './pcg';
 import type { BatchedPreconditioner, BlockShape } from './pcg';
@@ -46,6 +46,8 @@ interface TestBuffers extends TestSet {
   Zt: Float64Array;
   /** n_t×C network outputs. */
   scores: Float64Array;
+  /** n_t×C targets in the solver's space (problem.testTargets). */
+  Yt: Float64Array;
 }
 
 /**
@@ -96,6 +98,7 @@ export class CpuSolver implements CronosSolver {
   private dense: DenseSystem | null = null;
 
   private readonly test: TestBuffers | null;
+  private readonly fit: FitScale;
 
   constructor(problem: Problem, config: SolverConfig, test?: TestSet, opts: CpuSolverOptions = {}) {
     if (config.model !== problem.model) throw new Error(`config.model ${config.model} ≠ problem.model ${problem.model}`);
@@ -141,10 +144,12 @@ export class CpuSolver implements CronosSolver {
 
     if (test) {
       const Dt = this.relu ? null : activationPatterns(test.X, test.n, d, problem.gates, P);
-      this.test = { X: test.X, n: test.n, labels: test.labels, Dt, Zt: new Float64Array(test.n * K), scores: new Float64Array(test.n * C) };
+      const Yt = testTargets(problem, test);
+      this.test = { X: test.X, n: test.n, labels: test.labels, Dt, Zt: new Float64Array(test.n * K), scores: new Float64Array(test.n * C), Yt };
     } else {
       this.test = null;
     }
+    this.fit = fitScale(problem, this.test?.Yt ?? null);
   }
 
   /** Ω and the ρ-independent parts of the sketch, from r batched matvecs (one GEMM pass with r·S·P columns). */
@@ -361,10 +366,10 @@ export class CpuSolver implements CronosSolver {
       maxNegGu: coneViolation, maxAbsXU, sqLoss, sqLossV, residualDotY,
       maxDualColumnNorm: this.maxDualColumnNorm(rho),
       sumNormU: this.sumColumnNorms(U), sumNormV: this.sumColumnNorms(V), activeNeurons,
-      trainAccuracy: accuracyFromTargets(this.Fu, n, C, Y), testAccuracy: this.testAccuracy(),
+      trainAccuracy: accuracyFromTargets(this.Fu, n, C, Y), ...this.testFit(),
       pcgIterations, pcgResidual,
     };
-    const metrics = stepMetrics(this.problem, this.config, sums, rho, this.k + 1, 0);
+    const metrics = stepMetrics(this.problem, this.config, sums, this.fit, rho, this.k + 1, 0);
 
     if (this.config.adaptiveRho) this.balanceRho(rhoBalanceFactor(metrics));
     this.k++;
@@ -412,9 +417,10 @@ export class CpuSolver implements CronosSolver {
   }
 
   /** Test accuracy of the network recovered from u, evaluated without forming it (spec §6.2). */
-  private testAccuracy(): number {
+  /** The recovered network on the test rows: accuracy and ‖F_t − Y_t‖² (NaN without a test set). */
+  private testFit(): { testAccuracy: number; sqLossTest: number } {
     const test = this.test;
-    if (!test) return NaN;
+    if (!test) return { testAccuracy: NaN, sqLossTest: NaN };
     const { d, P, C, K } = this.problem;
     const nt = test.n;
     const Zt = test.Zt;
@@ -434,7 +440,9 @@ export class CpuSolver implements CronosSolver {
         scores[j * C + c] = acc;
       }
     }
-    return accuracyFromLabels(scores, nt, C, test.labels);
+    let sqLossTest = 0;
+    for (let t = 0; t < nt * C; t++) sqLossTest += (scores[t] - test.Yt[t]) ** 2;
+    return { testAccuracy: accuracyFromTargets(scores, nt, C, test.Yt), sqLossTest };
   }
 
   /** Copies of the current u and v. */

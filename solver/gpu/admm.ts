@@ -9,8 +9,8 @@
  *   residuals, objective, accuracies              metricsStep()
  *   ρ ← 2ρ or ρ/2 when residuals are unbalanced   balanceRho() (optional, spec §4.5)
  */
-import { activationPatterns, signTargets } from '../problem';
-import { rhoBalanceFactor, stepMetrics, type StepSums } from '../residuals';
+import { activationPatterns, testTargets } from '../problem';
+import { fitScale, rhoBalanceFactor, stepMetrics, type FitScale, type StepSums } from '../residuals';
 import type { CronosSolver, TestSet } from '../solver';
 import { pcgTolerance, type ConvexSolution, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import { throwIfGpuFailed, type GpuContext } from './context';
@@ -104,6 +104,7 @@ export class GpuSolver implements CronosSolver {
   private readonly precond: GpuNystrom;
   private readonly pcg: GpuPcg;
   private readonly testRows: number;
+  private readonly fit: FitScale;
   /** Replayable dispatch lists of one ADMM step. */
   private readonly steps: { rhs: Dispatch[]; pcgInit: Dispatch[]; pcgIteration: Dispatch[]; v: Dispatch[]; s: Dispatch[]; metrics: Dispatch[] };
   /** Dual rescaling for ρ·2 and ρ/2 (λ, ν, Gᵀν scale by the inverse factor). */
@@ -131,6 +132,7 @@ export class GpuSolver implements CronosSolver {
     this.precond = new GpuNystrom(ctx, this.g, this.b.data, config.rank, config.seed);
     this.pcg = new GpuPcg(ctx, this.g, this.b.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.precond, { x: this.b.U, r: this.b.r }, this.b.admm);
     this.testRows = test?.n ?? 0;
+    this.fit = fitScale(problem, test && test.n > 0 ? testTargets(problem, test) : null);
     this.steps = {
       rhs: this.rhsStep(),
       pcgInit: [...(config.warmStart ? this.pcg.warmInit : []), ...this.pcg.init],
@@ -289,7 +291,7 @@ export class GpuSolver implements CronosSolver {
       this.blocks.push(Xt);
       // ReLU predictions never read D, but the binding must not alias `dummy` (written in combine).
       const Dt = relu ? b.data.D : up(activationPatterns(test.X, test.n, d, problem.gates, P), 'Dtest');
-      const Yt = up(signTargets(test.labels, C === 1 ? 2 : C).Y, 'Ytest');
+      const Yt = up(testTargets(problem, test), 'Ytest');
       const Zt = partials(test.n * this.K, 'Ztest');
       const Ft = partials(test.n * C, 'Ftest');
       list.push(
@@ -343,7 +345,7 @@ export class GpuSolver implements CronosSolver {
     this.staging.unmap();
     throwIfGpuFailed(this.ctx);
     this.k++;
-    const m = stepMetrics(this.problem, this.config, this.sumsFrom(st), rho, this.k, 0);
+    const m = stepMetrics(this.problem, this.config, this.sumsFrom(st), this.fit, rho, this.k, 0);
     if (this.config.adaptiveRho) await this.balanceRho(rhoBalanceFactor(m));
     m.timeMs = performance.now() - t0;
     return m;
@@ -382,6 +384,7 @@ export class GpuSolver implements CronosSolver {
       activeNeurons,
       trainAccuracy: st[ST.fit + 1] / this.problem.n,
       testAccuracy: this.testRows > 0 ? st[ST.test + 1] / this.testRows : NaN,
+      sqLossTest: this.testRows > 0 ? st[ST.test] : NaN,
       pcgIterations,
       pcgResidual,
     };
