@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../solver/data/csv';
 import { DataError } from '../solver/data/errors';
-import { checkProblemSize, formatBytes, standardizationReport, standardize, stratifiedSplit } from '../solver/data/preprocess';
+import { formatBytes, standardizationReport, standardize, stratifiedSplit } from '../solver/data/preprocess';
+import { planDataset } from '../solver/data/plan';
 import type { AdapterSummary } from '../solver/gpu/context';
 import { createSolver, runCronos, type TestSet } from '../solver/index';
 import { buildProblem } from '../solver/problem';
@@ -129,12 +130,14 @@ async function train(args: TrainArgs): Promise<void> {
     gpu = nodeGpu();
     const ctx = await sharedGpuContext(gpu);
     adapter = ctx.adapter;
-    const report = checkProblemSize(problem.n, problem.d, problem.P, problem.C, problem.model, adapter, {
-      rank: config.rank,
-      testRows: test?.n ?? 0,
-      fileName: args.data,
-    });
-    log(`gpu: ${adapter.description || adapter.vendor || 'adapter'} (${adapter.architecture}); largest buffer ${formatBytes(report.largest.bytes)} of ${formatBytes(report.limit)}`);
+    // X may be split into row blocks (solver/gpu/rowblocks.ts); every other buffer must fit whole.
+    const plan = planDataset(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, adapter, { testRows: test?.n ?? 0 });
+    if (!plan.fits) throw new DataError(`${args.data}: ${plan.message}`, { file: args.data });
+    const largest = plan.buffers.filter((b) => !b.blockable).reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    log(
+      `gpu: ${adapter.description || adapter.vendor || 'adapter'} (${adapter.architecture}); X in ${plan.x.blocks} row block(s); ` +
+        `largest other buffer ${formatBytes(largest.bytes)} of ${formatBytes(plan.bufferLimit)}`,
+    );
   }
 
   const solver = await createSolver(problem, config, gpu ? { device: args.device, test, gpu } : { device: args.device, test });

@@ -10,9 +10,9 @@ export function plural(n: number, word: string, many = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : many}`;
 }
 
-/** A short list of quoted values: `"a", "b", "c", ...`. */
-export function quoteList(values: readonly string[], max = 5): string {
-  const shown = values.slice(0, max).map((v) => JSON.stringify(v.length > 30 ? `${v.slice(0, 27)}...` : v));
+/** A short list of quoted values: `"a", "b", "c", ...` (each cut to `maxLength` characters). */
+export function quoteList(values: readonly string[], max = 5, maxLength = 30): string {
+  const shown = values.slice(0, max).map((v) => JSON.stringify(v.length > maxLength ? `${v.slice(0, maxLength - 3)}...` : v));
   return shown.join(', ') + (values.length > max ? ', ...' : '');
 }
 

@@ -60,8 +60,29 @@ export function fitStandardization(data: Pick<Dataset, 'X' | 'n' | 'd'>): Standa
     // min === max is exact; a rounding-level std of equal values would otherwise blow up.
     constant[k] = min[k] === max[k] ? 1 : 0;
     std[k] = constant[k] ? 0 : Math.sqrt(std[k] / n);
+    if (!constant[k] && !(std[k] > 0 && Number.isFinite(std[k]) && Number.isFinite(mean[k]))) {
+      // Values near the float64 limits: the sums over- or underflowed (e.g. 0 and 5e-324 give
+      // std 0, so x/std would put NaN and ∞ into X). Redo this column with scaled sums.
+      const robust = scaledMoments(X, n, d, k, Math.max(Math.abs(min[k]), Math.abs(max[k])));
+      mean[k] = robust.mean;
+      std[k] = robust.std;
+      if (!(std[k] > 0 && Number.isFinite(std[k]))) {
+        constant[k] = 1;
+        std[k] = 0;
+      }
+    }
   }
   return { mean, std, constant };
+}
+
+/** Mean and population std of column k computed on x/scale, so neither sum leaves float64 range. */
+function scaledMoments(X: Float64Array, n: number, d: number, k: number, scale: number): { mean: number; std: number } {
+  let m = 0;
+  for (let j = 0; j < n; j++) m += X[j * d + k] / scale;
+  m /= n;
+  let v = 0;
+  for (let j = 0; j < n; j++) v += (X[j * d + k] / scale - m) ** 2;
+  return { mean: m * scale, std: Math.sqrt(v / n) * scale };
 }
 
 /** A copy of `data` with X standardised by `stats` (fields other than X are kept). */

@@ -16,6 +16,11 @@ export interface BufferLimits {
 export interface BufferEstimate {
   name: string;
   bytes: number;
+  /**
+   * The buffer holds X (or the test X), which the GPU solver may store in row blocks across
+   * several buffers (solver/gpu/rowblocks.ts), so it is not bound by the one-buffer limit.
+   */
+  blockable?: boolean;
 }
 
 /** What {@link checkProblemSize} found. */
@@ -51,7 +56,7 @@ export function estimateGpuBuffers(
   const f = 4;
   const sketch = rank * S * P;
   const list: BufferEstimate[] = [
-    { name: `X (n×d = ${n}×${d})`, bytes: n * d * f },
+    { name: `X (n×d = ${n}×${d})`, bytes: n * d * f, blockable: true },
     { name: `patterns D (n×P = ${n}×${P})`, bytes: n * P * f },
     { name: `targets Y (n×C = ${n}×${C})`, bytes: n * C * f },
     { name: `X·U (n×K = ${n}×${K})`, bytes: n * K * f },
@@ -67,7 +72,7 @@ export function estimateGpuBuffers(
   const groups = Math.ceil((n * K) / REDUCE_GROUP);
   list.push({ name: `reduction partial sums (${groups} groups × 5)`, bytes: groups * 5 * f });
   if (testRows > 0) {
-    list.push({ name: `test X (${testRows}×${d})`, bytes: testRows * d * f });
+    list.push({ name: `test X (${testRows}×${d})`, bytes: testRows * d * f, blockable: true });
     list.push({ name: `test X·U (${testRows}×${K})`, bytes: testRows * K * f });
   }
   return list;

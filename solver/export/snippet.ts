@@ -56,7 +56,7 @@ export function predictionSnippet(net: Network, standardization: Standardization
   const features = info.featureNames ? [...info.featureNames] : Array.from({ length: d }, (_, k) => `x${k + 1}`);
   const list = (xs: string[]): string => `[${xs.map(strLit).join(', ')}]`;
   return `// Standalone predictor of a two-layer ${net.model === 'gated' ? 'gated ReLU' : 'ReLU'} network trained by CRONOS Playground
-// (convex training, https://arxiv.org/abs/2411.01088). No dependencies.
+// (CRONOS: Feng, Frangella, Pilanci, NeurIPS 2024). No dependencies.
 //   import { predict } from './cronos-model.mjs';
 //   predict([${features.slice(0, 3).map((f) => f.replace(/[^\w .-]/g, '?')).join(', ')}${d > 3 ? ', …' : ''}])  // → { scores, index, label }
 // x holds raw feature values in the order of model.features; the z-scoring fitted on the training
