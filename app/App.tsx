@@ -1,96 +1,111 @@
 /**
- * Placeholder playground (the full UI is its own issue): trains a built-in dataset on load in a
- * Web Worker and shows the live metrics of every ADMM iteration.
+ * The playground page: settings on the left, the live views of the run on the right. The solver
+ * lives in a Web Worker (workerClient.ts); this component keeps the settings, folds the Worker's
+ * messages into the run state (runState.ts) once per frame, and appends metrics to the history
+ * the charts stream from.
  */
-import { useEffect, useRef, useState } from 'react';
-import { DEFAULT_CONFIG, type IterationMetrics } from '../solver/types';
-import { BUILTIN_DATASETS } from './datasets';
-import { fmt, pct } from './format';
-import type { FromWorker, ToWorker } from './protocol';
-
-type Ready = Extract<FromWorker, { type: 'ready' }>;
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { datasetInfo } from './datasets';
+import { MetricsHistory, recordMetrics, type XAxis } from './history';
+import type { ProblemSummary } from './protocol';
+import { INITIAL_RUN_STATE, runReducer } from './runState';
+import { DEFAULT_SETTINGS, type Settings } from './settings';
+import { createWorkerClient, type WorkerClient } from './workerClient';
+import { AccuracyPanel } from './components/AccuracyPanel';
+import { Controls } from './components/Controls';
+import { ConvergencePanel } from './components/ConvergencePanel';
+import { DecisionBoundary } from './components/DecisionBoundary';
+import { GpuPanel } from './components/GpuPanel';
+import { Licences } from './components/Licences';
+import { PatternsPanel } from './components/PatternsPanel';
+import { Transport } from './components/Transport';
+import { WeightImages } from './components/WeightImages';
 
 /** The playground page. */
 export function App() {
-  const worker = useRef<Worker | null>(null);
-  const [datasetId, setDatasetId] = useState(BUILTIN_DATASETS[0].id);
-  const [ready, setReady] = useState<Ready | null>(null);
-  const [history, setHistory] = useState<IterationMetrics[]>([]);
-  const [running, setRunning] = useState(false);
-  const [finished, setFinished] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const send = (m: ToWorker) => worker.current?.postMessage(m);
+  const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS);
+  const [state, dispatch] = useReducer(runReducer, INITIAL_RUN_STATE);
+  const [xAxis, setXAxis] = useState<XAxis>('iteration');
+  const history = useRef(new MetricsHistory()).current;
+  const client = useRef<WorkerClient | null>(null);
+  const initial = useRef(settings);
 
   useEffect(() => {
-    const w = new Worker(new URL('./solver.worker.ts', import.meta.url), { type: 'module' });
-    worker.current = w;
-    w.onmessage = (ev: MessageEvent<FromWorker>) => {
-      const m = ev.data;
-      if (m.type === 'ready') setReady(m);
-      else if (m.type === 'metrics') setHistory((h) => [...h, m.metrics]);
-      else if (m.type === 'state') {
-        setRunning(m.running);
-        setFinished(m.finished);
-      } else setError(m.message);
+    const c = createWorkerClient((messages) => {
+      recordMetrics(history, messages);
+      dispatch({ type: 'messages', messages });
+    });
+    client.current = c;
+    c.send({ type: 'start', settings: initial.current, autoplay: true });
+    return () => {
+      c.dispose();
+      client.current = null;
     };
-    return () => w.terminate();
+  }, [history]);
+
+  const onSettings = useCallback((next: Settings) => {
+    setSettings(next);
+    initial.current = next;
+    client.current?.send({ type: 'settings', settings: next });
   }, []);
+  const onPlay = useCallback(() => client.current?.send({ type: 'resume' }), []);
+  const onPause = useCallback(() => client.current?.send({ type: 'pause' }), []);
+  const onStep = useCallback(() => client.current?.send({ type: 'step' }), []);
+  const onReset = useCallback(() => client.current?.send({ type: 'reset' }), []);
 
-  useEffect(() => {
-    const dataset = BUILTIN_DATASETS.find((d) => d.id === datasetId) ?? BUILTIN_DATASETS[0];
-    setHistory([]);
-    setReady(null);
-    setError(null);
-    send({ type: 'start', dataset, config: { ...DEFAULT_CONFIG, admmIters: 200 }, device: 'auto' });
-  }, [datasetId]);
-
-  const last = history[history.length - 1];
+  const { problem, view, snapshot, latest } = state;
+  const version = history.length;
   return (
-    <main>
-      <header>
-        <h1>CRONOS Playground</h1>
-        <p>Two-layer ReLU networks trained to their global optimum by convex optimisation (ADMM with Nyström-preconditioned CG), live on your GPU.</p>
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <h1>CRONOS Playground</h1>
+          <p>Two-layer ReLU networks trained to their global optimum by convex optimisation: ADMM with Nyström-preconditioned CG, live in your browser.</p>
+        </div>
+        <Transport state={state} admmIters={settings.admmIters} onPlay={onPlay} onPause={onPause} onStep={onStep} onReset={onReset} />
       </header>
-      {ready?.fallbackReason && (
-        <p className="banner" role="status">WebGPU is unavailable ({ready.fallbackReason}); running the float64 CPU solver instead.</p>
-      )}
-      {error && <p className="error" role="alert">{error}</p>}
-      <section className="controls" aria-label="Controls">
-        <label>
-          Dataset{' '}
-          <select value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
-            {BUILTIN_DATASETS.map((d) => (
-              <option key={d.id} value={d.id}>{d.title}</option>
-            ))}
-          </select>
-        </label>
-        <button type="button" onClick={() => send({ type: running ? 'pause' : 'resume' })}>{running ? 'Pause' : 'Play'}</button>
-        <button type="button" onClick={() => send({ type: 'step' })} disabled={running}>Step</button>
-      </section>
-      {ready && (
-        <p className="status" data-testid="status">
-          {ready.problem.dataset}: n = {ready.problem.n} (test {ready.problem.nTest}), d = {ready.problem.d}, P = {ready.problem.P}, {ready.problem.C === 1 ? 'binary' : `${ready.problem.C} classes`}; {ready.device === 'gpu' ? `WebGPU ${[ready.adapter?.vendor, ready.adapter?.architecture, ready.adapter?.description].filter(Boolean).join(' ') || 'adapter'}` : 'CPU (float64)'}
-          {finished && ` — finished: ${finished === 'converged' ? 'ε-optimal (stopping rule holds)' : 'iteration limit'}`}
+
+      {state.device === 'cpu' && state.fallbackReason && (
+        <p className="banner warn" role="status" data-testid="cpu-banner">
+          <strong>Running on the CPU fallback.</strong> {state.fallbackReason} The float64 CPU solver runs the same algorithm, only
+          slower; Chrome and Edge ship WebGPU.
         </p>
       )}
-      <table aria-label="ADMM iterations">
-        <thead>
-          <tr><th>iter</th><th>objective</th><th>primal res.</th><th>dual res.</th><th>cone viol.</th><th>train acc.</th><th>test acc.</th><th>PCG</th><th>ρ</th><th>ms</th></tr>
-        </thead>
-        <tbody>
-          {history.slice(-12).reverse().map((m) => (
-            <tr key={m.iter}>
-              <td>{m.iter}</td><td>{fmt(m.objective, 7)}</td><td>{fmt(m.primalResidual)}</td><td>{fmt(m.dualResidual)}</td><td>{fmt(m.coneViolation)}</td>
-              <td>{pct(m.trainAccuracy)}</td><td>{pct(m.testAccuracy)}</td><td>{m.pcgIterations}</td><td>{fmt(m.rho, 3)}</td><td>{m.timeMs.toFixed(1)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {last && <p data-testid="summary">After {last.iter} iterations: objective {fmt(last.objective, 7)}, train {pct(last.trainAccuracy)}, test {pct(last.testAccuracy)}.</p>}
-      <footer>
-        <p>Datasets: Fashion-MNIST © 2017 Zalando SE (MIT); breast cancer and digits from scikit-learn (BSD-3-Clause, origin UCI); Palmer penguins (CC0). See <a href="datasets/LICENSES.md">datasets/LICENSES.md</a>.</p>
-      </footer>
-    </main>
+      {state.error && (
+        <p className="banner error" role="alert" data-testid="error">
+          {state.error}
+        </p>
+      )}
+
+      <div className="layout">
+        <aside className="sidebar">
+          <Controls settings={settings} onChange={onSettings} />
+        </aside>
+        <main className="dashboard">
+          <ProblemLine problem={problem} />
+          <ConvergencePanel history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={problem?.model ?? null} />
+          <AccuracyPanel history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
+          {problem && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={problem} snapshot={snapshot} />}
+          {problem?.image && <WeightImages problem={problem} snapshot={snapshot} />}
+          <PatternsPanel view={view?.patterns ?? null} problem={problem} snapshot={snapshot} />
+          <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
+        </main>
+      </div>
+      <Licences />
+    </div>
+  );
+}
+
+/** One line on the problem being solved. */
+function ProblemLine({ problem }: { problem: ProblemSummary | null }) {
+  if (!problem) return <p className="problem-line muted">Preparing the problem…</p>;
+  const info = datasetInfo(problem.dataset);
+  const classes = problem.classNames.map((c, i) => `${c} ${problem.classCounts[i]}`).join(', ');
+  return (
+    <p className="problem-line" data-testid="problem-line">
+      <strong>{info.title}</strong>: {problem.n} training rows ({classes}), {problem.nTest} test rows {problem.testSource === 'file' ? 'from the test file' : 'held out'}; d ={' '}
+      {problem.d} features{problem.bias ? ' (x, y, bias)' : ''}; {problem.model === 'relu' ? 'ReLU' : 'gated ReLU'} with P = {problem.P} patterns, K = {problem.K} columns
+      {problem.C > 1 ? ` (${problem.C} one-vs-all outputs)` : ''}; β = {problem.beta}.
+    </p>
   );
 }

@@ -1,42 +1,186 @@
 /**
- * The one typed message interface between the page and the solver Worker. The page never
- * touches GPU buffers; it sends commands and receives metrics.
+ * The one typed message interface between the page and the solver Worker. The Worker is the
+ * only code that touches the solver and the GPU; the page sends commands and receives metrics
+ * (every ADMM step) and snapshots (throttled views of the current solution). Every reply carries
+ * the run number it belongs to, so the page can drop messages of a run it has replaced.
+ * Typed arrays in `ready` and `snapshot` are transferred, not copied.
  */
 import type { AdapterSummary } from '../solver/gpu/context';
-import type { DeviceKind, IterationMetrics, SolverConfig } from '../solver/types';
-
-/** A built-in dataset: CSV files under public/datasets (see index.json there). */
-export interface BuiltinDataset {
-  id: string;
-  title: string;
-  train: string;
-  test?: string;
-  label: string;
-}
+import type { DeviceKind, IterationMetrics, ModelKind } from '../solver/types';
+import type { DatasetId } from './datasets';
+import type { Settings } from './settings';
 
 /** Commands from the page. */
 export type ToWorker =
-  | { type: 'start'; dataset: BuiltinDataset; config: SolverConfig; device: 'auto' | DeviceKind }
+  /** Build everything for `settings`; run at once when `autoplay`. */
+  | { type: 'start'; settings: Settings; autoplay: boolean }
+  /** New settings: the Worker rebuilds what the change invalidates (see settings.ts changeLevel). */
+  | { type: 'settings'; settings: Settings }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** One ADMM iteration (while paused or finished). */
   | { type: 'step' }
+  /** Back to iteration 0 with the same problem, paused. */
   | { type: 'reset' };
+
+/** Where a run is. */
+export type RunStatus = 'loading' | 'running' | 'paused' | 'finished' | 'error';
+
+/** Why a run stopped by itself. */
+export type FinishReason = 'converged' | 'max-iterations';
 
 /** Facts about the problem the Worker built. */
 export interface ProblemSummary {
-  dataset: string;
+  dataset: DatasetId;
+  title: string;
+  /** Training rows. */
   n: number;
+  /** Test rows (0 without a test set). */
   nTest: number;
+  /** Where the test rows come from. */
+  testSource: 'file' | 'split';
+  /** Features the solver sees (the 2-D sets get a constant bias feature: d = 3). */
   d: number;
+  /** Whether a constant-1 feature was appended (after standardisation). */
+  bias: boolean;
   P: number;
+  /** Outputs: 1 for binary problems, one per class otherwise. */
   C: number;
+  /** Sign blocks: 2 for ReLU, 1 for gated ReLU. */
+  S: number;
+  /** Columns of the d×K variable matrix, C·S·P. */
+  K: number;
   classNames: string[];
-  model: SolverConfig['model'];
+  /** Training rows per class. */
+  classCounts: number[];
+  model: ModelKind;
+  beta: number;
+  /** Pixel grid of image data. */
+  image: { width: number; height: number } | null;
+}
+
+/** GPU memory the problem needs (solver/gpu/admm.ts gpuMemoryPlan and solver/data/size.ts). */
+export interface MemoryReport {
+  /** Largest single storage binding in bytes. */
+  largestBinding: number;
+  /** All solver buffers together, in bytes. */
+  total: number;
+  /** The biggest buffers, largest first. */
+  buffers: { name: string; bytes: number }[];
+}
+
+/** The pattern matrix D for display: a subsample of rows grouped by class. */
+export interface PatternView {
+  rows: number;
+  P: number;
+  /** rows×P, 0/1. */
+  D: Uint8Array;
+  /** Class of every displayed row (rows are sorted by class). */
+  rowClass: Uint8Array;
+  /** Training rows in total (before subsampling). */
+  totalRows: number;
+}
+
+/** The training and test points of a 2-D set, in the generator's coordinates. */
+export interface PointView {
+  x: Float32Array;
+  y: Float32Array;
+  label: Uint8Array;
+  /** 1 for test rows. */
+  test: Uint8Array;
+  /** Half-width of the square view. */
+  domain: number;
+}
+
+/** Gate hyperplane i as the line a·x + b·y + c = 0 in the generator's coordinates. */
+export interface GateLines {
+  a: Float64Array;
+  b: Float64Array;
+  c: Float64Array;
+}
+
+/** Parts of the view that stay fixed for a problem (sent once, in `ready`). */
+export interface ProblemView {
+  patterns: PatternView;
+  points: PointView | null;
+  gateLines: GateLines | null;
+}
+
+/** Confusion matrices of the recovered network (row = true class, column = predicted). */
+export interface ConfusionView {
+  classes: number;
+  /** classes×classes counts. */
+  train: Int32Array;
+  test: Int32Array | null;
+}
+
+/** First-layer weights of the strongest neurons, for image data. */
+export interface WeightTiles {
+  count: number;
+  width: number;
+  height: number;
+  /** count×(width·height) weights (standardised-pixel units). */
+  pixels: Float32Array;
+  /** Column of the variable matrix each tile shows. */
+  column: Int32Array;
+  norm: Float64Array;
+}
+
+/** A view of the current solution, computed in the Worker from `solver.solution()`. */
+export interface Snapshot {
+  iter: number;
+  /** ‖column‖ of u and of the group-sparse v, for the K columns (layout of solver/types.ts). */
+  normsU: Float64Array;
+  normsV: Float64Array;
+  /** Hidden units of the recovered network. */
+  hidden: number;
+  /** Accuracy of the recovered network (fractions; NaN without test rows). */
+  trainAccuracy: number;
+  testAccuracy: number;
+  confusion: ConfusionView;
+  /** 2-D sets: network output on a size×size grid over the view (row 0 at the top). */
+  boundary: { size: number; values: Float32Array } | null;
+  tiles: WeightTiles | null;
 }
 
 /** Replies and progress from the Worker. */
 export type FromWorker =
-  | { type: 'ready'; device: DeviceKind; adapter: AdapterSummary | null; fallbackReason: string | null; problem: ProblemSummary }
-  | { type: 'metrics'; metrics: IterationMetrics }
-  | { type: 'state'; running: boolean; finished: 'converged' | 'max-iterations' | null }
-  | { type: 'error'; message: string };
+  | { type: 'phase'; run: number; phase: string }
+  | {
+      type: 'ready';
+      run: number;
+      device: DeviceKind;
+      adapter: AdapterSummary | null;
+      /** Why WebGPU is not used, when the CPU runs because of a fallback. */
+      fallbackReason: string | null;
+      problem: ProblemSummary;
+      memory: MemoryReport;
+      view: ProblemView;
+      settings: Settings;
+    }
+  | { type: 'metrics'; run: number; metrics: IterationMetrics }
+  | { type: 'snapshot'; run: number; snapshot: Snapshot }
+  | { type: 'state'; run: number; status: RunStatus; finished: FinishReason | null }
+  | { type: 'error'; run: number; message: string };
+
+/** The buffers of a snapshot, to transfer instead of copy. */
+export function snapshotTransferables(s: Snapshot): Transferable[] {
+  const list: ArrayBufferLike[] = [s.normsU.buffer, s.normsV.buffer, s.confusion.train.buffer];
+  if (s.confusion.test) list.push(s.confusion.test.buffer);
+  if (s.boundary) list.push(s.boundary.values.buffer);
+  if (s.tiles) list.push(s.tiles.pixels.buffer, s.tiles.column.buffer, s.tiles.norm.buffer);
+  return unique(list);
+}
+
+/** The buffers of a problem view, to transfer instead of copy. */
+export function viewTransferables(v: ProblemView): Transferable[] {
+  const list: ArrayBufferLike[] = [v.patterns.D.buffer, v.patterns.rowClass.buffer];
+  if (v.points) list.push(v.points.x.buffer, v.points.y.buffer, v.points.label.buffer, v.points.test.buffer);
+  if (v.gateLines) list.push(v.gateLines.a.buffer, v.gateLines.b.buffer, v.gateLines.c.buffer);
+  return unique(list);
+}
+
+/** Distinct ArrayBuffers (a buffer listed twice makes postMessage throw). */
+function unique(list: ArrayBufferLike[]): Transferable[] {
+  return [...new Set(list)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}

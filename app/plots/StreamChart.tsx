@@ -1,0 +1,160 @@
+/**
+ * A live line chart over the run's {@link MetricsHistory}: created once with plotly.js, then fed
+ * only the new points with Plotly.extendTraces (under the frame budget of frames.ts). A new run
+ * or an x-axis switch redraws it once from the history.
+ */
+import { memo, useEffect, useRef } from 'react';
+import type { Data } from 'plotly.js/lib/core';
+import type { IterationMetrics } from '../../solver/types';
+import { chartScheduler, Throttle } from '../frames';
+import type { MetricsHistory, XAxis } from '../history';
+import { CHART_CONFIG, chartLayout } from './chartLayout';
+import { loadPlotly, type Plotly } from './loadPlotly';
+
+/** One series of a chart. */
+export interface TraceSpec {
+  name: string;
+  /** The y value of an iteration (null leaves a gap, e.g. non-positive values on a log axis). */
+  value: (m: IterationMetrics) => number | null;
+  color: string;
+  dash?: 'solid' | 'dash' | 'dot';
+  width?: number;
+  /** 'hv' draws a step line (integer counts). */
+  shape?: 'linear' | 'hv';
+}
+
+/** Props of {@link StreamChart}. */
+export interface StreamChartProps {
+  /** DOM id of the plot element (tests read its `data`). */
+  id: string;
+  label: string;
+  traces: TraceSpec[];
+  history: MetricsHistory;
+  /** Changes whenever rows were appended (the history itself is mutated in place). */
+  version: number;
+  xAxis: XAxis;
+  yType: 'log' | 'linear';
+  yRange?: [number, number];
+  ySuffix?: string;
+  height?: number;
+}
+
+interface PlotState {
+  plotly: Plotly;
+  drawn: number;
+  run: number;
+  axis: XAxis;
+}
+
+const X_TITLES: Record<XAxis, string> = { iteration: 'ADMM iteration', time: 'solver time (s)' };
+
+/** Least time between two redraws of one chart (each extendTraces redraws the whole figure). */
+export const MIN_REDRAW_MS = 400;
+
+/** A streaming plotly.js line chart. */
+export const StreamChart = memo(function StreamChart(props: StreamChartProps) {
+  const el = useRef<HTMLDivElement>(null);
+  const plot = useRef<PlotState | null>(null);
+  const latest = useRef(props);
+  latest.current = props;
+  const throttle = useRef<Throttle | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    const node = el.current;
+    const t = new Throttle(MIN_REDRAW_MS, () => sync(plot.current, node, latest.current));
+    throttle.current = t;
+    const key = {};
+    void loadPlotly().then((plotly) => {
+      if (cancelled || !node) return;
+      // Created through the frame scheduler too: six figures built in one task would block for long.
+      chartScheduler.request(key, () => {
+        if (cancelled) return;
+        const p = latest.current;
+        void plotly.newPlot(node, fullTraces(p), layoutOf(p), CHART_CONFIG);
+        plot.current = { plotly, drawn: p.history.length, run: p.history.run, axis: p.xAxis };
+      });
+    });
+    return () => {
+      cancelled = true;
+      t.cancel();
+      chartScheduler.cancel(key);
+      if (plot.current && node) plot.current.plotly.purge(node);
+      plot.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    throttle.current?.request();
+  }, [props.version, props.xAxis, props.history.run]);
+
+  return (
+    <div className="stream-chart">
+      {props.traces.length > 1 && <Legend traces={props.traces} />}
+      <div id={props.id} ref={el} className="chart" role="img" aria-label={props.label} style={{ height: props.height ?? 210 }} />
+      <div className="x-label" data-testid={`${props.id}-x`}>
+        {X_TITLES[props.xAxis]}
+      </div>
+    </div>
+  );
+});
+
+/**
+ * The legend in HTML rather than plotly.js's: plotly measures legend text on every redraw,
+ * which is a large share of a streaming update's cost.
+ */
+function Legend({ traces }: { traces: TraceSpec[] }) {
+  return (
+    <ul className="legend" aria-label="Legend">
+      {traces.map((t) => (
+        <li key={t.name}>
+          <svg width="20" height="8" aria-hidden="true">
+            <line x1="1" y1="4" x2="19" y2="4" stroke={t.color} strokeWidth={t.width ?? 2} strokeDasharray={t.dash === 'dash' ? '5 3' : t.dash === 'dot' ? '2 2' : undefined} />
+          </svg>
+          {t.name}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Brings the plot up to date with the history: redraw after a run/axis change, else append. */
+function sync(p: PlotState | null, node: HTMLDivElement | null, props: StreamChartProps): void {
+  if (!p || !node) return;
+  const { history, traces, xAxis } = props;
+  if (p.run !== history.run || p.axis !== xAxis || p.drawn > history.length) {
+    void p.plotly.react(node, fullTraces(props), layoutOf(props), CHART_CONFIG);
+    p.run = history.run;
+    p.axis = xAxis;
+    p.drawn = history.length;
+    return;
+  }
+  const from = p.drawn;
+  const to = history.length;
+  if (from === to) return;
+  const xs = history.xs(xAxis, from, to);
+  const rows = history.rows.slice(from, to);
+  const update = { x: traces.map(() => xs), y: traces.map((t) => rows.map(t.value)) };
+  void p.plotly.extendTraces(node, update as unknown as Data, traces.map((_, i) => i));
+  p.drawn = to;
+}
+
+/** Every trace with all points of the history. */
+function fullTraces(props: StreamChartProps): Data[] {
+  const { history, traces, xAxis } = props;
+  const xs = history.xs(xAxis);
+  return traces.map((t) => ({
+    type: 'scatter',
+    mode: 'lines',
+    name: t.name,
+    x: xs,
+    y: history.rows.map(t.value),
+    connectgaps: false,
+    line: { color: t.color, dash: t.dash ?? 'solid', width: t.width ?? 2, shape: t.shape ?? 'linear' },
+    hovertemplate: '%{y:.4g}',
+  }));
+}
+
+function layoutOf(props: StreamChartProps) {
+  return chartLayout({ yType: props.yType, yRange: props.yRange, ySuffix: props.ySuffix, height: props.height ?? 210 });
+}

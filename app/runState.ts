@@ -1,0 +1,106 @@
+/**
+ * The page's view of the current run, as a reducer over batches of Worker messages. Messages
+ * of a run that has been replaced are dropped; a message of a newer run starts a fresh state
+ * (keeping the previous problem's views until the new `ready` arrives, so the layout does not
+ * jump while the next problem builds).
+ */
+import type { AdapterSummary } from '../solver/gpu/context';
+import type { DeviceKind, IterationMetrics } from '../solver/types';
+import type { FinishReason, FromWorker, MemoryReport, ProblemSummary, ProblemView, RunStatus, Snapshot } from './protocol';
+
+/** Everything the page renders about the run. */
+export interface RunState {
+  /** Run number of the newest message seen (-1 before any). */
+  run: number;
+  status: RunStatus;
+  /** What the Worker is doing while loading. */
+  phase: string | null;
+  finished: FinishReason | null;
+  device: DeviceKind | null;
+  adapter: AdapterSummary | null;
+  fallbackReason: string | null;
+  problem: ProblemSummary | null;
+  memory: MemoryReport | null;
+  view: ProblemView | null;
+  latest: IterationMetrics | null;
+  /** Exponential moving average of the milliseconds per ADMM step. */
+  msPerStep: number | null;
+  snapshot: Snapshot | null;
+  error: string | null;
+}
+
+/** The state before the Worker has said anything. */
+export const INITIAL_RUN_STATE: RunState = {
+  run: -1,
+  status: 'loading',
+  phase: 'Starting the solver',
+  finished: null,
+  device: null,
+  adapter: null,
+  fallbackReason: null,
+  problem: null,
+  memory: null,
+  view: null,
+  latest: null,
+  msPerStep: null,
+  snapshot: null,
+  error: null,
+};
+
+/** Weight of the newest step in {@link RunState.msPerStep}. */
+const MS_EMA = 0.2;
+
+/** Actions: a frame's worth of Worker messages. */
+export type RunAction = { type: 'messages'; messages: FromWorker[] };
+
+/** Applies a batch of messages in order. */
+export function runReducer(state: RunState, action: RunAction): RunState {
+  let s = state;
+  for (const msg of action.messages) s = applyMessage(s, msg);
+  return s;
+}
+
+/** Applies one message. */
+export function applyMessage(state: RunState, msg: FromWorker): RunState {
+  if (msg.run < state.run) return state;
+  const s: RunState = msg.run > state.run ? { ...state, run: msg.run, latest: null, msPerStep: null, snapshot: null, finished: null, error: null } : { ...state };
+  switch (msg.type) {
+    case 'phase':
+      s.phase = msg.phase;
+      s.status = 'loading';
+      return s;
+    case 'ready':
+      return {
+        ...s,
+        phase: null,
+        device: msg.device,
+        adapter: msg.adapter,
+        fallbackReason: msg.fallbackReason,
+        problem: msg.problem,
+        memory: msg.memory,
+        view: msg.view,
+      };
+    case 'metrics':
+      s.latest = msg.metrics;
+      s.msPerStep = s.msPerStep === null ? msg.metrics.timeMs : (1 - MS_EMA) * s.msPerStep + MS_EMA * msg.metrics.timeMs;
+      return s;
+    case 'snapshot':
+      s.snapshot = msg.snapshot;
+      return s;
+    case 'state':
+      s.status = msg.status;
+      s.finished = msg.finished;
+      if (msg.status !== 'loading') s.phase = null;
+      return s;
+    case 'error':
+      s.status = 'error';
+      s.error = msg.message;
+      s.phase = null;
+      return s;
+  }
+}
+
+/** ADMM iterations per second from the step time (null before the first step). */
+export function iterationsPerSecond(state: Pick<RunState, 'msPerStep'>): number | null {
+  return state.msPerStep === null || state.msPerStep <= 0 ? null : 1000 / state.msPerStep;
+}

@@ -1,0 +1,68 @@
+/**
+ * From a catalogue entry and the settings to standardised training and test matrices: fetch or
+ * generate the rows, split them (seeded, stratified) when there is no test file, z-score with the
+ * training statistics, and give the 2-D sets a constant bias feature. CRONOS has no bias term,
+ * so without it every gate hyperplane and every neuron would pass through the origin and the
+ * circles set could not be separated at all.
+ */
+import { parseDataset } from '../../solver/data/csv';
+import { standardize, type Standardization } from '../../solver/data/preprocess';
+import { stratifiedSplit } from '../../solver/data/split';
+import { syntheticDataset } from '../../solver/data/synthetic';
+import type { Dataset } from '../../solver/types';
+import type { DatasetInfo } from '../datasets';
+import { appendBias } from '../features';
+import type { Settings } from '../settings';
+
+/** Training and test data ready for buildProblem, plus what the views need to map back. */
+export interface PreparedData {
+  info: DatasetInfo;
+  /** Standardised (and, for 2-D sets, bias-extended) training rows. */
+  train: Dataset;
+  test: Dataset | null;
+  testSource: 'file' | 'split';
+  /** Training statistics of the original features. */
+  stats: Standardization;
+  bias: boolean;
+  /** 2-D sets: the rows in generator coordinates, for the scatter plot. */
+  planar: { train: Dataset; test: Dataset | null } | null;
+}
+
+/** Fetches the text of a built-in file (injected so tests can read from disk). */
+export type FetchText = (file: string) => Promise<string>;
+
+/** Loads (or generates), splits and standardises the dataset of `settings`. */
+export async function prepareData(info: DatasetInfo, settings: Settings, fetchText: FetchText): Promise<PreparedData> {
+  const src = info.source;
+  let trainRaw: Dataset;
+  let testRaw: Dataset | null = null;
+  let testSource: 'file' | 'split' = 'split';
+  if (src.kind === 'synthetic') {
+    const all = syntheticDataset(src.generator, { n: src.n, noise: settings.noise, seed: settings.seed });
+    const split = stratifiedSplit(all, settings.testFraction, settings.seed);
+    trainRaw = split.train;
+    testRaw = split.test;
+  } else {
+    const trainFile = parseDataset(await fetchText(src.train), src.train, { label: src.label });
+    if (src.test) {
+      testRaw = parseDataset(await fetchText(src.test), src.test, { label: src.label, like: trainFile });
+      trainRaw = trainFile;
+      testSource = 'file';
+    } else {
+      const split = stratifiedSplit(trainFile, settings.testFraction, settings.seed);
+      trainRaw = split.train;
+      testRaw = split.test;
+    }
+  }
+  const { train, test, stats } = standardize(trainRaw, testRaw ?? undefined);
+  const bias = src.kind === 'synthetic';
+  return {
+    info,
+    train: bias ? appendBias(train) : train,
+    test: test ? (bias ? appendBias(test) : test) : null,
+    testSource,
+    stats,
+    bias,
+    planar: bias ? { train: trainRaw, test: testRaw } : null,
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The page's side of the Worker connection: a typed `send`, and incoming messages delivered in
+ * one batch per animation frame (see frames.ts).
+ */
+import { FrameBatcher, type ScheduleFrame } from './frames';
+import type { FromWorker, ToWorker } from './protocol';
+
+/** A running solver Worker. */
+export interface WorkerClient {
+  send(msg: ToWorker): void;
+  /** Terminates the Worker (its GPU resources go with it). */
+  dispose(): void;
+}
+
+/** Starts the solver Worker; `onBatch` receives its messages, a frame's worth at a time. */
+export function createWorkerClient(onBatch: (messages: FromWorker[]) => void, schedule?: ScheduleFrame): WorkerClient {
+  const worker = new Worker(new URL('./solver.worker.ts', import.meta.url), { type: 'module', name: 'cronos-solver' });
+  const batcher = new FrameBatcher<FromWorker>(onBatch, schedule);
+  worker.onmessage = (ev: MessageEvent<FromWorker>) => batcher.push(ev.data);
+  worker.onerror = (ev: ErrorEvent) => {
+    // A Worker that fails to load (or throws outside a command) would otherwise leave the page spinning.
+    ev.preventDefault();
+    batcher.push({ type: 'error', run: Number.MAX_SAFE_INTEGER, message: `The solver Worker failed: ${ev.message || 'could not start'}` });
+  };
+  return {
+    send: (msg) => worker.postMessage(msg),
+    dispose: () => worker.terminate(),
+  };
+}
