@@ -9,7 +9,7 @@ import { datasetInfo } from './datasets';
 import { MetricsHistory, recordMetrics, type XAxis } from './history';
 import type { ProblemSummary } from './protocol';
 import { INITIAL_RUN_STATE, runReducer } from './runState';
-import { DEFAULT_SETTINGS, type Settings } from './settings';
+import type { Settings } from './settings';
 import { createWorkerClient, type WorkerClient } from './workerClient';
 import { AccuracyPanel } from './components/AccuracyPanel';
 import { Controls } from './components/Controls';
@@ -20,28 +20,59 @@ import { Licences } from './components/Licences';
 import { PatternsPanel } from './components/PatternsPanel';
 import { Transport } from './components/Transport';
 import { WeightImages } from './components/WeightImages';
+import { DataPanel } from './components/ingest/DataPanel';
+import { INITIAL_INGEST_STATE, ingestReducer } from './components/ingest/ingestState';
+import type { ToIngest } from './ingest/protocol';
+import { useBootState, useShare } from './share/wire-hooks';
+import { ExportMenu } from './components/ExportMenu';
+import { ShareDialog } from './components/ShareDialog';
+import { ShareNotices } from './components/ShareNotices';
 
 /** The playground page. */
 export function App() {
-  const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS);
+  // The first settings come from a share link in the fragment, if any (share/wire.ts).
+  const boot = useBootState();
+  const [settings, setSettings] = useState<Settings>(boot.settings);
   const [state, dispatch] = useReducer(runReducer, INITIAL_RUN_STATE);
-  const [xAxis, setXAxis] = useState<XAxis>('iteration');
+  const [xAxis, setXAxis] = useState<XAxis>(boot.view.xAxis);
   const history = useRef(new MetricsHistory()).current;
   const client = useRef<WorkerClient | null>(null);
   const initial = useRef(settings);
+  const [ingest, ingestDispatch] = useReducer(ingestReducer, INITIAL_INGEST_STATE);
+  // Link in the fragment, session files, exports (share/wire-hooks.ts).
+  const share = useShare({
+    boot,
+    settings,
+    xAxis,
+    setSettings,
+    setXAxis,
+    latest: initial,
+    client,
+    history,
+    run: state.run,
+    title: state.problem?.title ?? null,
+    status: state.status,
+    finished: state.finished,
+  });
+  const receiveShare = share.receive;
 
   useEffect(() => {
-    const c = createWorkerClient((messages) => {
-      recordMetrics(history, messages);
-      dispatch({ type: 'messages', messages });
-    });
+    const c = createWorkerClient(
+      (messages) => {
+        receiveShare(messages);
+        recordMetrics(history, messages);
+        dispatch({ type: 'messages', messages });
+      },
+      undefined,
+      (replies) => ingestDispatch({ type: 'replies', replies }),
+    );
     client.current = c;
     c.send({ type: 'start', settings: initial.current, autoplay: true });
     return () => {
       c.dispose();
       client.current = null;
     };
-  }, [history]);
+  }, [history, receiveShare]);
 
   const onSettings = useCallback((next: Settings) => {
     setSettings(next);
@@ -52,6 +83,14 @@ export function App() {
   const onPause = useCallback(() => client.current?.send({ type: 'pause' }), []);
   const onStep = useCallback(() => client.current?.send({ type: 'step' }), []);
   const onReset = useCallback(() => client.current?.send({ type: 'reset' }), []);
+  const sendIngest = useCallback((m: ToIngest) => client.current?.send(m), []);
+  // "Train on this data": a fresh start on 'user' takes the dataset loaded now (worker/session.ts).
+  const onTrainUser = useCallback(() => {
+    const next: Settings = { ...initial.current, dataset: 'user' };
+    setSettings(next);
+    initial.current = next;
+    client.current?.send({ type: 'start', settings: next, autoplay: true });
+  }, []);
 
   const { problem, view, snapshot, latest } = state;
   const version = history.length;
@@ -63,6 +102,10 @@ export function App() {
           <p>Two-layer ReLU networks trained to their global optimum by convex optimisation: ADMM with Nyström-preconditioned CG, live in your browser.</p>
         </div>
         <Transport state={state} admmIters={settings.admmIters} onPlay={onPlay} onPause={onPause} onStep={onStep} onReset={onReset} />
+        <div className="share-actions">
+          <ShareDialog share={share} hasRun={problem !== null} />
+          <ExportMenu share={share} hasRun={problem !== null} hasMetrics={latest !== null} />
+        </div>
       </header>
 
       {state.device === 'cpu' && state.fallbackReason && (
@@ -76,12 +119,23 @@ export function App() {
           {state.error}
         </p>
       )}
+      <ShareNotices share={share} run={state} />
 
       <div className="layout">
         <aside className="sidebar">
-          <Controls settings={settings} onChange={onSettings} />
+          <Controls settings={settings} onChange={onSettings} userTitle={ingest.dataset ? ingest.dataset.summary.fileName : null} />
         </aside>
         <main className="dashboard">
+          <DataPanel
+            state={ingest}
+            dispatch={ingestDispatch}
+            send={sendIngest}
+            settings={settings}
+            adapter={state.adapter}
+            device={state.device}
+            trainingTitle={problem?.dataset === 'user' ? problem.title : null}
+            onTrain={onTrainUser}
+          />
           <ProblemLine problem={problem} />
           <ConvergencePanel history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={problem?.model ?? null} />
           <AccuracyPanel history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
@@ -99,11 +153,12 @@ export function App() {
 /** One line on the problem being solved. */
 function ProblemLine({ problem }: { problem: ProblemSummary | null }) {
   if (!problem) return <p className="problem-line muted">Preparing the problem…</p>;
-  const info = datasetInfo(problem.dataset);
-  const classes = problem.classNames.map((c, i) => `${c} ${problem.classCounts[i]}`).join(', ');
+  // The Worker's title: the catalogue's, or the file name of the user's data.
+  const title = problem.title || datasetInfo(problem.dataset).title;
+  const classes = problem.task === 'regression' ? `regression on "${problem.target?.name ?? 'target'}"` : problem.classNames.map((c, i) => `${c} ${problem.classCounts[i]}`).join(', ');
   return (
     <p className="problem-line" data-testid="problem-line">
-      <strong>{info.title}</strong>: {problem.n} training rows ({classes}), {problem.nTest} test rows {problem.testSource === 'file' ? 'from the test file' : 'held out'}; d ={' '}
+      <strong>{title}</strong>: {problem.n} training rows ({classes}), {problem.nTest} test rows {problem.testSource === 'file' ? 'from the test file' : 'held out'}; d ={' '}
       {problem.d} features{problem.bias ? ' (x, y, bias)' : ''}; {problem.model === 'relu' ? 'ReLU' : 'gated ReLU'} with P = {problem.P} patterns, K = {problem.K} columns
       {problem.C > 1 ? ` (${problem.C} one-vs-all outputs)` : ''}; β = {problem.beta}.
     </p>

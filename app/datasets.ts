@@ -15,12 +15,16 @@ export type DatasetId =
   | 'fmnist-pullover-bag-28x28'
   | 'breast-cancer'
   | 'digits-8x8'
-  | 'penguins';
+  | 'penguins'
+  /** The user's own CSV or image dataset, loaded in the "Your data" panel (never in DATASETS). */
+  | 'user';
 
 /** Where the rows come from. */
 export type DatasetSource =
   | { kind: 'synthetic'; generator: SyntheticKind; n: number }
-  | { kind: 'csv'; train: string; test?: string; label: string };
+  | { kind: 'csv'; train: string; test?: string; label: string }
+  /** Whatever the "Your data" panel loaded last; the Worker holds the rows. */
+  | { kind: 'user' };
 
 /** One entry of the dataset menu. */
 export interface DatasetInfo {
@@ -30,8 +34,8 @@ export interface DatasetInfo {
   group: '2-D' | 'real';
   description: string;
   source: DatasetSource;
-  /** Pixel grid for image data (first-layer weights are drawn as images). */
-  image: { width: number; height: number } | null;
+  /** Pixel grid for image data (first-layer weights are drawn as images); channels 3 = RGB (default 1). */
+  image: { width: number; height: number; channels?: 1 | 3 } | null;
   /** Licence line shown next to the dataset. */
   licence: string;
   citation: string | null;
@@ -146,14 +150,31 @@ export const DATASETS: readonly DatasetInfo[] = [
 /** The dataset that trains when the page opens (the paper's task). */
 export const DEFAULT_DATASET: DatasetId = 'fmnist-pullover-bag-10x10';
 
+/**
+ * The entry of the user's own data. Kept out of {@link DATASETS}: that list mirrors the files
+ * under public/datasets, and the real title, size and image grid only exist once a file has been
+ * read (the Worker sends them in the problem summary).
+ */
+export const USER_DATASET: DatasetInfo = {
+  id: 'user',
+  title: 'Your data',
+  group: 'real',
+  description: 'The CSV file or images loaded in "Your data"; they never leave this browser.',
+  source: { kind: 'user' },
+  image: null,
+  licence: 'Your own data (it stays in this browser).',
+  citation: null,
+};
+
 /** The catalogue entry of `id` (the default dataset's for an unknown id). */
 export function datasetInfo(id: string): DatasetInfo {
+  if (id === 'user') return USER_DATASET;
   return DATASETS.find((d) => d.id === id) ?? (DATASETS.find((d) => d.id === DEFAULT_DATASET) as DatasetInfo);
 }
 
-/** Whether `id` names a dataset of the catalogue. */
+/** Whether `id` names a dataset of the catalogue or the user's own ('user'). */
 export function isDatasetId(id: string): id is DatasetId {
-  return DATASETS.some((d) => d.id === id);
+  return id === 'user' || DATASETS.some((d) => d.id === id);
 }
 
 /** True for the generated 2-D sets (noise slider, decision boundary, hyperplanes). */

@@ -6,8 +6,10 @@
  * Typed arrays in `ready` and `snapshot` are transferred, not copied.
  */
 import type { AdapterSummary } from '../solver/gpu/context';
-import type { DeviceKind, IterationMetrics, ModelKind } from '../solver/types';
+import type { DeviceKind, IterationMetrics, ModelKind, Task } from '../solver/types';
 import type { DatasetId } from './datasets';
+import type { FromIngest, ToIngest } from './ingest/protocol';
+import type { FromShare, ToShare } from './share/wire-protocol';
 import type { Settings } from './settings';
 
 /** Commands from the page. */
@@ -21,7 +23,11 @@ export type ToWorker =
   /** One ADMM iteration (while paused or finished). */
   | { type: 'step' }
   /** Back to iteration 0 with the same problem, paused. */
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** Loading the user's own data (app/ingest/protocol.ts); answered by FromIngest replies. */
+  | ToIngest
+  /** Exports and session files (app/share/wire-protocol.ts). */
+  | ToShare;
 
 /** Where a run is. */
 export type RunStatus = 'loading' | 'running' | 'paused' | 'finished' | 'error';
@@ -55,8 +61,12 @@ export interface ProblemSummary {
   classCounts: number[];
   model: ModelKind;
   beta: number;
-  /** Pixel grid of image data. */
-  image: { width: number; height: number } | null;
+  /** Pixel grid of image data; channels 3 = RGB, interleaved per pixel (default 1). */
+  image: { width: number; height: number; channels?: 1 | 3 } | null;
+  /** Absent means classification. */
+  task?: Task;
+  /** Regression: the target column and its training mean and std (Y = (target − mean)/std). */
+  target?: { name: string; mean: number; std: number };
 }
 
 /** GPU memory the problem needs (solver/gpu/admm.ts gpuMemoryPlan and solver/data/size.ts). */
@@ -88,6 +98,8 @@ export interface PointView {
   label: Uint8Array;
   /** 1 for test rows. */
   test: Uint8Array;
+  /** Regression: each point's target, standardised like the problem's Y (the boundary's scale). */
+  value?: Float32Array;
   /** Half-width of the square view. */
   domain: number;
 }
@@ -119,8 +131,10 @@ export interface WeightTiles {
   count: number;
   width: number;
   height: number;
-  /** count×(width·height) weights (standardised-pixel units). */
+  /** count×(width·height·channels) weights (standardised-pixel units, channels interleaved). */
   pixels: Float32Array;
+  /** 3 for RGB images (default 1). */
+  channels?: 1 | 3;
   /** Column of the variable matrix each tile shows. */
   column: Int32Array;
   norm: Float64Array;
@@ -161,7 +175,17 @@ export type FromWorker =
   | { type: 'metrics'; run: number; metrics: IterationMetrics }
   | { type: 'snapshot'; run: number; snapshot: Snapshot }
   | { type: 'state'; run: number; status: RunStatus; finished: FinishReason | null }
-  | { type: 'error'; run: number; message: string };
+  | { type: 'error'; run: number; message: string }
+  /** The answer to a share-export request (app/share/wire-protocol.ts). */
+  | FromShare;
+
+/** Anything the Worker posts: the solver's replies and the data-ingestion replies. */
+export type WorkerReply = FromWorker | FromIngest;
+
+/** True for the replies of the data ingestion (their type starts with 'ingest-'). */
+export function isIngestReply(m: WorkerReply): m is FromIngest {
+  return m.type.startsWith('ingest-');
+}
 
 /** The buffers of a snapshot, to transfer instead of copy. */
 export function snapshotTransferables(s: Snapshot): Transferable[] {
@@ -176,6 +200,7 @@ export function snapshotTransferables(s: Snapshot): Transferable[] {
 export function viewTransferables(v: ProblemView): Transferable[] {
   const list: ArrayBufferLike[] = [v.patterns.D.buffer, v.patterns.rowClass.buffer];
   if (v.points) list.push(v.points.x.buffer, v.points.y.buffer, v.points.label.buffer, v.points.test.buffer);
+  if (v.points?.value) list.push(v.points.value.buffer);
   if (v.gateLines) list.push(v.gateLines.a.buffer, v.gateLines.b.buffer, v.gateLines.c.buffer);
   return unique(list);
 }

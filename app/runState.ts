@@ -97,6 +97,9 @@ export function applyMessage(state: RunState, msg: FromWorker): RunState {
       s.error = msg.message;
       s.phase = null;
       return s;
+    case 'share-export':
+      // Answers to export requests; the page's share code takes them (app/share/wire-hooks.ts).
+      return state;
   }
 }
 

@@ -7,6 +7,7 @@
 import { MAX_SYNTHETIC_NOISE } from '../solver/data/synthetic';
 import { DEFAULT_CONFIG, type ModelKind, type SolverConfig } from '../solver/types';
 import { DEFAULT_DATASET, type DatasetId } from './datasets';
+import { sameCsvSource, type CsvSource } from './share/wire-source';
 
 /** Which solver the Worker uses: WebGPU with CPU fallback, or one of them explicitly. */
 export type DevicePreference = 'auto' | 'gpu' | 'cpu';
@@ -31,6 +32,14 @@ export interface Settings {
   warmStart: boolean;
   seed: number;
   device: DevicePreference;
+  /** Seed of the 2-D generators when a share link sets it apart from `seed` (unset: `seed`). */
+  dataSeed?: number;
+  /** Seed of the hold-out split when a share link sets it apart from `seed` (unset: `seed`). */
+  splitSeed?: number;
+  /** Fixed absolute PCG tolerance from a share link (unset: the spec's schedule). */
+  pcgTol?: number;
+  /** A CSV from a share link or session file (app/share/wire-source.ts); it replaces `dataset`. */
+  csv?: CsvSource;
 }
 
 /**
@@ -65,18 +74,22 @@ export interface NumericLimit {
 /** The numeric settings. */
 export type NumericKey = 'noise' | 'testFraction' | 'P' | 'beta' | 'rho' | 'rank' | 'pcgIters' | 'admmIters' | 'tol' | 'seed';
 
-/** Bounds of every numeric setting (the controls and the URL parser share them). */
+/**
+ * Bounds of every numeric setting (the controls and the URL parser share them). They match the
+ * share link's bounds (app/share/state.ts LIMITS) where the solver copes: P ≤ 1024, rank ≤ 256,
+ * 32-bit seeds, no test split (0), long runs; β, ρ and the noise stay clamped to useful ranges.
+ */
 export const LIMITS: Record<NumericKey, NumericLimit> = {
   noise: { min: 0, max: MAX_SYNTHETIC_NOISE, integer: false },
-  testFraction: { min: 0.1, max: 0.9, integer: false },
-  P: { min: 1, max: 512, integer: true },
+  testFraction: { min: 0, max: 0.9, integer: false },
+  P: { min: 1, max: 1024, integer: true },
   beta: { min: 0, max: 100, integer: false },
   rho: { min: 1e-4, max: 1e3, integer: false },
-  rank: { min: 0, max: 200, integer: true },
-  pcgIters: { min: 1, max: 500, integer: true },
-  admmIters: { min: 1, max: 5000, integer: true },
-  tol: { min: 1e-8, max: 1, integer: false },
-  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
+  rank: { min: 0, max: 256, integer: true },
+  pcgIters: { min: 1, max: 10_000, integer: true },
+  admmIters: { min: 1, max: 100_000, integer: true },
+  tol: { min: 0, max: 1, integer: false },
+  seed: { min: 0, max: 2 ** 32 - 1, integer: true },
 };
 
 /** Values the menus offer (a value from the URL outside the list is shown as an extra entry). */
@@ -120,6 +133,8 @@ export function toSolverConfig(s: Settings): SolverConfig {
     tol: s.tol,
     seed: s.seed,
     warmStart: s.warmStart,
+    // Only when set: an absent pcgTol selects the spec's tolerance schedule.
+    ...(s.pcgTol !== undefined ? { pcgTol: s.pcgTol } : {}),
   };
 }
 
@@ -131,12 +146,13 @@ export function toSolverConfig(s: Settings): SolverConfig {
  */
 export type ChangeLevel = 'none' | 'limit' | 'solver' | 'problem';
 
-const PROBLEM_KEYS = ['dataset', 'noise', 'testFraction', 'model', 'P', 'beta', 'seed'] as const satisfies readonly (keyof Settings)[];
-const SOLVER_KEYS = ['rho', 'adaptiveRho', 'rank', 'pcgIters', 'tol', 'warmStart', 'device'] as const satisfies readonly (keyof Settings)[];
+const PROBLEM_KEYS = ['dataset', 'noise', 'testFraction', 'model', 'P', 'beta', 'seed', 'dataSeed', 'splitSeed'] as const satisfies readonly (keyof Settings)[];
+const SOLVER_KEYS = ['rho', 'adaptiveRho', 'rank', 'pcgIters', 'tol', 'warmStart', 'device', 'pcgTol'] as const satisfies readonly (keyof Settings)[];
 
 /** The level of the change from `prev` to `next` (the dearest field that differs). */
 export function changeLevel(prev: Settings, next: Settings): ChangeLevel {
-  if (PROBLEM_KEYS.some((k) => prev[k] !== next[k])) return 'problem';
+  // csv by content: the Worker compares settings that each crossed postMessage as a copy.
+  if (PROBLEM_KEYS.some((k) => prev[k] !== next[k]) || !sameCsvSource(prev.csv, next.csv)) return 'problem';
   if (SOLVER_KEYS.some((k) => prev[k] !== next[k])) return 'solver';
   if (prev.admmIters !== next.admmIters) return 'limit';
   return 'none';

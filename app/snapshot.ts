@@ -173,12 +173,20 @@ export function confusionAccuracy(m: Int32Array, classes: number): number {
 }
 
 /**
- * The first-layer weights of the (up to) `max` columns of U with the largest norms, as images.
+ * The first-layer weights of the (up to) `max` columns of U with the largest norms, as images
+ * (RGB images: three interleaved values per pixel, as the features are laid out).
  * Columns at float-noise level (≤ 1e-6 of the largest) are left out, as recoverNetwork prunes them.
  */
-export function weightTiles(U: Float64Array, p: Pick<Problem, 'd' | 'K'>, normsU: Float64Array, image: { width: number; height: number }, max = MAX_WEIGHT_TILES): WeightTiles | null {
+export function weightTiles(
+  U: Float64Array,
+  p: Pick<Problem, 'd' | 'K'>,
+  normsU: Float64Array,
+  image: { width: number; height: number; channels?: 1 | 3 },
+  max = MAX_WEIGHT_TILES,
+): WeightTiles | null {
   const { d, K } = p;
-  if (image.width * image.height !== d) return null;
+  const channels = image.channels ?? 1;
+  if (image.width * image.height * channels !== d) return null;
   let top = 0;
   for (let col = 0; col < K; col++) top = Math.max(top, normsU[col]);
   const cols: number[] = [];
@@ -193,6 +201,7 @@ export function weightTiles(U: Float64Array, p: Pick<Problem, 'd' | 'K'>, normsU
     count: chosen.length,
     width: image.width,
     height: image.height,
+    ...(channels === 3 ? { channels } : {}),
     pixels,
     column: Int32Array.from(chosen),
     norm: Float64Array.from(chosen, (col) => normsU[col]),
@@ -208,7 +217,7 @@ export interface SnapshotContext {
   test: TestSet | null;
   stats: Standardization;
   bias: boolean;
-  image: { width: number; height: number } | null;
+  image: { width: number; height: number; channels?: 1 | 3 } | null;
   /** Half-width of the 2-D view; null for data that is not 2-D. */
   domain: number | null;
 }
@@ -219,14 +228,16 @@ export function computeSnapshot(ctx: SnapshotContext, U: Float64Array, V: Float6
   const normsU = columnNorms(U, problem.d, problem.K);
   const normsV = columnNorms(V, problem.d, problem.K);
   const net = recoverNetwork(problem, U);
-  const trainScores = net.m > 0 ? predictNetwork(net, problem.X, problem.n) : new Float64Array(problem.n * problem.C);
-  const train = confusionMatrix(trainScores, problem.n, problem.C, ctx.trainLabels, numClasses);
+  // Regression has no classes: no confusion matrices, no accuracy (the metrics carry MSE and R²).
+  const regression = problem.task === 'regression';
+  const trainScores = net.m > 0 && !regression ? predictNetwork(net, problem.X, problem.n) : new Float64Array(problem.n * problem.C);
+  const train = regression ? new Int32Array(0) : confusionMatrix(trainScores, problem.n, problem.C, ctx.trainLabels, numClasses);
   let test: Int32Array | null = null;
-  if (ctx.test && ctx.test.n > 0) {
+  if (ctx.test && ctx.test.n > 0 && !regression) {
     const s = net.m > 0 ? predictNetwork(net, ctx.test.X, ctx.test.n) : new Float64Array(ctx.test.n * problem.C);
     test = confusionMatrix(s, ctx.test.n, problem.C, ctx.test.labels, numClasses);
   }
-  const confusion: ConfusionView = { classes: numClasses, train, test };
+  const confusion: ConfusionView = { classes: regression ? 0 : numClasses, train, test };
   return {
     iter,
     normsU,

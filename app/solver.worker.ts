@@ -1,11 +1,15 @@
 /**
  * The solver Web Worker: the only place that touches the solver and the GPU. It wires a
  * {@link Session} to postMessage, fetches built-in datasets (cached per file) and creates solvers
- * on WebGPU, or on the float64 CPU solver when WebGPU is missing.
+ * on WebGPU, or on the float64 CPU solver when WebGPU is missing. The user's own data is read
+ * here too (an {@link IngestSession}), so training on it needs no copy between Workers.
  */
 import { createSolver, sharedGpuContext } from '../solver/index';
+import { IngestSession } from './ingest/session';
+import type { ToIngest } from './ingest/protocol';
 import type { FromWorker, ToWorker } from './protocol';
 import { Session } from './worker/session';
+import { RemoteCsvCache } from './share/wire-remote';
 
 const scope = self as unknown as Worker;
 const texts = new Map<string, Promise<string>>();
@@ -29,6 +33,10 @@ function fetchDataset(file: string): Promise<string> {
   return p;
 }
 
+const ingest = new IngestSession((msg) => scope.postMessage(msg));
+/** CSV files named by share links (app/share/wire-remote.ts). */
+const remote = new RemoteCsvCache();
+
 const session = new Session({
   post: (msg: FromWorker, transfer: Transferable[] = []) => scope.postMessage(msg, transfer),
   fetchText: fetchDataset,
@@ -36,6 +44,23 @@ const session = new Session({
   adapter: async () => (await sharedGpuContext()).adapter,
   now: () => performance.now(),
   defer: (fn) => setTimeout(fn, 0),
+  userData: () => ingest.current,
+  fetchUrl: (url) => remote.fetch(url),
+  cachedUrl: (url) => remote.cached(url),
 });
 
-scope.onmessage = (ev: MessageEvent<ToWorker>) => session.handle(ev.data);
+/** Ingestion requests, told apart by their type prefix. */
+function isIngestRequest(msg: ToWorker): msg is ToIngest {
+  return msg.type.startsWith('ingest-');
+}
+
+scope.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  // IngestSession.handle never rejects: failures come back as ingest-error replies.
+  if (isIngestRequest(msg)) void ingest.handle(msg);
+  else {
+    // Settings for other data cancel a remote download in flight (before the queued build runs).
+    if (msg.type === 'start' || msg.type === 'settings' || msg.type === 'share-restore') remote.keepFor(msg.settings);
+    session.handle(msg);
+  }
+};

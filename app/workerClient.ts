@@ -1,9 +1,11 @@
 /**
  * The page's side of the Worker connection: a typed `send`, and incoming messages delivered in
- * one batch per animation frame (see frames.ts).
+ * one batch per animation frame (see frames.ts). Data-ingestion replies go to their own
+ * callback: the run reducer never sees them.
  */
+import type { FromIngest } from './ingest/protocol';
 import { FrameBatcher, type ScheduleFrame } from './frames';
-import type { FromWorker, ToWorker } from './protocol';
+import { isIngestReply, type FromWorker, type ToWorker, type WorkerReply } from './protocol';
 
 /** A running solver Worker. */
 export interface WorkerClient {
@@ -12,11 +14,18 @@ export interface WorkerClient {
   dispose(): void;
 }
 
-/** Starts the solver Worker; `onBatch` receives its messages, a frame's worth at a time. */
-export function createWorkerClient(onBatch: (messages: FromWorker[]) => void, schedule?: ScheduleFrame): WorkerClient {
+/**
+ * Starts the solver Worker; `onBatch` receives its run messages and `onIngest` its ingestion
+ * replies, each a frame's worth at a time.
+ */
+export function createWorkerClient(onBatch: (messages: FromWorker[]) => void, schedule?: ScheduleFrame, onIngest?: (replies: FromIngest[]) => void): WorkerClient {
   const worker = new Worker(new URL('./solver.worker.ts', import.meta.url), { type: 'module', name: 'cronos-solver' });
   const batcher = new FrameBatcher<FromWorker>(onBatch, schedule);
-  worker.onmessage = (ev: MessageEvent<FromWorker>) => batcher.push(ev.data);
+  const ingest = new FrameBatcher<FromIngest>((replies) => onIngest?.(replies), schedule);
+  worker.onmessage = (ev: MessageEvent<WorkerReply>) => {
+    if (isIngestReply(ev.data)) ingest.push(ev.data);
+    else batcher.push(ev.data);
+  };
   worker.onerror = (ev: ErrorEvent) => {
     // A Worker that fails to load (or throws outside a command) would otherwise leave the page spinning.
     ev.preventDefault();

@@ -1,11 +1,13 @@
 /**
  * Accuracy: train and test curves per iteration, the final figures of the run, and the
- * confusion matrices of the recovered two-layer network on train and test rows.
+ * confusion matrices of the recovered two-layer network on train and test rows. A regression
+ * run (user data with a numeric target) shows R² and MSE instead, in the target's units, and
+ * no confusion matrices.
  */
 import { memo } from 'react';
 import type { IterationMetrics } from '../../solver/types';
 import { fmt, pct } from '../format';
-import { finiteOrNull, type MetricsHistory, type XAxis } from '../history';
+import { finiteOrNull, logSafe, type MetricsHistory, type XAxis } from '../history';
 import { StreamChart, type TraceSpec } from '../plots/StreamChart';
 import type { ProblemSummary, Snapshot } from '../protocol';
 import { ConfusionMatrix } from './ConfusionMatrix';
@@ -14,6 +16,15 @@ import { Panel } from './Panel';
 const ACCURACY: TraceSpec[] = [
   { name: 'train (convex model)', value: (m) => finiteOrNull(100 * m.trainAccuracy), color: '#1f6fb2' },
   { name: 'test (recovered network)', value: (m) => finiteOrNull(100 * m.testAccuracy), color: '#e8841a' },
+];
+
+const R2: TraceSpec[] = [
+  { name: 'train R² (convex model)', value: (m) => finiteOrNull(m.trainR2), color: '#1f6fb2' },
+  { name: 'test R² (recovered network)', value: (m) => finiteOrNull(m.testR2), color: '#e8841a' },
+];
+const MSE: TraceSpec[] = [
+  { name: 'train MSE', value: (m) => logSafe(m.trainMse), color: '#1f6fb2' },
+  { name: 'test MSE', value: (m) => logSafe(m.testMse), color: '#e8841a' },
 ];
 
 /** Props of {@link AccuracyPanel}. */
@@ -28,6 +39,7 @@ export interface AccuracyPanelProps {
 
 /** Accuracy curves, final figures and confusion matrices. */
 export const AccuracyPanel = memo(function AccuracyPanel({ history, version, xAxis, latest, snapshot, problem }: AccuracyPanelProps) {
+  if (problem?.task === 'regression') return <RegressionFit history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />;
   const classNames = problem?.classNames ?? [];
   return (
     <Panel title="Accuracy" subtitle="Train accuracy of the convex model sign(Fu); test accuracy and confusion matrices of the recovered ReLU network." testId="accuracy">
@@ -74,3 +86,54 @@ export const AccuracyPanel = memo(function AccuracyPanel({ history, version, xAx
     </Panel>
   );
 });
+
+/** R² and MSE (train and test) of a regression run, with their curves. */
+function RegressionFit({ history, version, xAxis, latest, snapshot, problem }: AccuracyPanelProps) {
+  const target = problem?.target?.name ?? 'target';
+  return (
+    <Panel
+      title="Fit (regression)"
+      subtitle={`Regression on "${target}": R² and mean squared error in the target's units, train (convex model Fu) and test (recovered ReLU network). Accuracy and confusion matrices do not apply.`}
+      testId="accuracy"
+    >
+      <dl className="figures">
+        <div>
+          <dt>Train R²</dt>
+          <dd data-testid="train-r2">{latest ? fmt(latest.trainR2, 4) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Test R²</dt>
+          <dd data-testid="test-r2">{latest ? fmt(latest.testR2, 4) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Train MSE</dt>
+          <dd data-testid="train-mse">{latest ? fmt(latest.trainMse, 4) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Test MSE</dt>
+          <dd data-testid="test-mse">{latest ? fmt(latest.testMse, 4) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Objective</dt>
+          <dd>{latest ? fmt(latest.objective, 5) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Hidden units</dt>
+          <dd data-testid="hidden-units" title="Neurons of the network recovered from u (spec §6.1)">
+            {snapshot ? snapshot.hidden : '—'}
+          </dd>
+        </div>
+      </dl>
+      <div className="chart-grid">
+        <figure>
+          <figcaption>R² (1 = perfect, 0 = predicting the mean)</figcaption>
+          <StreamChart id="chart-r2" label="Train and test R² per iteration" traces={R2} history={history} version={version} xAxis={xAxis} yType="linear" height={190} />
+        </figure>
+        <figure>
+          <figcaption>Mean squared error, log scale</figcaption>
+          <StreamChart id="chart-mse" label="Train and test mean squared error per iteration, log scale" traces={MSE} history={history} version={version} xAxis={xAxis} yType="log" height={190} />
+        </figure>
+      </div>
+    </Panel>
+  );
+}

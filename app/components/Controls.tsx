@@ -8,6 +8,8 @@ import { memo, useEffect, useId, useRef, useState, type ReactNode } from 'react'
 import { DATASETS, datasetInfo, hasTestFile, isDatasetId, isPlanar } from '../datasets';
 import { fmtSetting } from '../format';
 import { clampSetting, LIMITS, menuOptions, PRESETS, type DevicePreference, type Settings } from '../settings';
+import { activeCsv, csvSourceInfo, seedsApartNote, withOneSeed, withoutCsv } from '../share/wire-source';
+import { ShareRemoteCsv } from './ShareRemoteCsv';
 
 /** Props of {@link Controls}. */
 export interface ControlsProps {
@@ -15,11 +17,15 @@ export interface ControlsProps {
   onChange(next: Settings): void;
   /** Disable everything (e.g. while the Worker is gone). */
   disabled?: boolean;
+  /** File name of the data loaded in "Your data" (adds it to the dataset menu), or null. */
+  userTitle?: string | null;
 }
 
 /** The settings sidebar (memoised: it only changes with the settings). */
-export const Controls = memo(function Controls({ settings, onChange, disabled = false }: ControlsProps) {
-  const info = datasetInfo(settings.dataset);
+export const Controls = memo(function Controls({ settings, onChange, disabled = false, userTitle = null }: ControlsProps) {
+  // A CSV from a share link or session file stands in for the catalogue entry (share/wire-source.ts).
+  const csv = activeCsv(settings);
+  const info = csv ? csvSourceInfo(csv, settings.dataset) : datasetInfo(settings.dataset);
   const set = <K extends keyof Settings>(key: K, value: Settings[K]): void => {
     if (settings[key] !== value) onChange({ ...settings, [key]: value });
   };
@@ -31,10 +37,11 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
           {(id) => (
             <select
               id={id}
-              value={settings.dataset}
+              value={csv ? 'csv' : settings.dataset}
               data-testid="dataset"
               onChange={(e) => {
-                if (isDatasetId(e.target.value)) set('dataset', e.target.value);
+                // Picking a dataset leaves a CSV from a link or session.
+                if (isDatasetId(e.target.value)) onChange(withoutCsv({ ...settings, dataset: e.target.value }));
               }}
             >
               <optgroup label="2-D (generated, TensorFlow Playground style)">
@@ -51,9 +58,20 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
                   </option>
                 ))}
               </optgroup>
+              {(userTitle !== null || settings.dataset === 'user') && (
+                <optgroup label="Your data">
+                  <option value="user">{userTitle ?? 'Your data'}</option>
+                </optgroup>
+              )}
+              {csv && (
+                <optgroup label="From a link or session">
+                  <option value="csv">{info.title}</option>
+                </optgroup>
+              )}
             </select>
           )}
         </Field>
+        <ShareRemoteCsv settings={settings} onChange={onChange} />
         {isPlanar(info) && (
           <SliderField
             label="Noise"
@@ -65,7 +83,9 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
             onCommit={(v) => set('noise', v)}
           />
         )}
-        {hasTestFile(info) ? (
+        {info.source.kind === 'user' ? (
+          <p className="note">Test split: set in "Your data".</p>
+        ) : hasTestFile(info) ? (
           <p className="note">Test set: the dataset's own test file.</p>
         ) : (
           <SelectField
@@ -78,7 +98,7 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
             testId="split"
           />
         )}
-        <SeedField value={settings.seed} onCommit={(v) => set('seed', v)} />
+        <SeedField value={settings.seed} note={seedsApartNote(settings)} onCommit={(v) => onChange(withOneSeed(settings, v))} />
         <p className="licence" data-testid="dataset-licence">
           <span className="muted">Licence:</span> {info.licence}
         </p>
@@ -253,7 +273,7 @@ function SliderField(props: { label: string; value: number; min: number; max: nu
 }
 
 /** The seed: a number field (committed on Enter, blur or a pause) and a button for a fresh one. */
-function SeedField({ value, onCommit }: { value: number; onCommit(v: number): void }) {
+function SeedField({ value, note, onCommit }: { value: number; note: string | null; onCommit(v: number): void }) {
   const [draft, setDraft] = useState(String(value));
   useEffect(() => setDraft(String(value)), [value]);
   const commit = (): void => {
@@ -262,7 +282,7 @@ function SeedField({ value, onCommit }: { value: number; onCommit(v: number): vo
     if (v !== value) onCommit(v);
   };
   return (
-    <Field label="Seed" hint="Drives the data, the split, the gates and the Nyström sketch.">
+    <Field label="Seed" hint={note ?? 'Drives the data, the split, the gates and the Nyström sketch.'}>
       {(id) => (
         <div className="seed-row">
           <input

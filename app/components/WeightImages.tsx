@@ -1,9 +1,11 @@
 /**
  * First-layer weights of the strongest neurons drawn as images (image datasets): what each
- * neuron of the recovered network looks for, blue = positive weight, orange = negative.
+ * neuron of the recovered network looks for, blue = positive weight, orange = negative. RGB
+ * images (user data) are drawn in colour (grey = 0, each channel brighter for positive weights)
+ * or as three diverging tiles, one per channel.
  */
-import { memo, useEffect, useRef } from 'react';
-import { diverging } from '../colors';
+import { memo, useEffect, useRef, useState } from 'react';
+import { diverging, type Rgb } from '../colors';
 import { paintCells } from '../draw';
 import type { ProblemSummary, Snapshot, WeightTiles } from '../protocol';
 import { Panel } from './Panel';
@@ -17,16 +19,23 @@ export interface WeightImagesProps {
 /** The weight-image grid. */
 export const WeightImages = memo(function WeightImages({ problem, snapshot }: WeightImagesProps) {
   const tiles = snapshot?.tiles ?? null;
+  const [mode, setMode] = useState<RgbMode>('colour');
+  const rgb = (problem.image?.channels ?? 1) === 3;
   return (
     <Panel
       title="First-layer weights"
-      subtitle={`The ${tiles?.count ?? 0} strongest neurons (by ‖u‖), each weight vector as a ${problem.image?.width ?? 0}×${problem.image?.height ?? 0} image; blue > 0 > orange.`}
+      subtitle={
+        rgb
+          ? `The ${tiles?.count ?? 0} strongest neurons (by ‖u‖), each weight vector as a ${problem.image?.width ?? 0}×${problem.image?.height ?? 0} RGB image; ${mode === 'colour' ? 'grey = 0, a channel brighter where its weight is positive' : 'one tile per channel (R, G, B), blue > 0 > orange'}.`
+          : `The ${tiles?.count ?? 0} strongest neurons (by ‖u‖), each weight vector as a ${problem.image?.width ?? 0}×${problem.image?.height ?? 0} image; blue > 0 > orange.`
+      }
       testId="weights"
+      actions={rgb && <RgbSwitch value={mode} onChange={setMode} />}
     >
       {tiles && tiles.count > 0 ? (
-        <ol className="tiles">
+        <ol className={`tiles${rgb && mode === 'channels' ? ' per-channel' : ''}`}>
           {Array.from({ length: tiles.count }, (_, t) => (
-            <Tile key={t} tiles={tiles} index={t} caption={tileCaption(problem, tiles.column[t])} />
+            <Tile key={t} tiles={tiles} index={t} caption={tileCaption(problem, tiles.column[t])} mode={mode} />
           ))}
         </ol>
       ) : (
@@ -44,24 +53,78 @@ export function tileCaption(p: Pick<ProblemSummary, 'S' | 'P' | 'C' | 'className
   const c = Math.floor(column / (p.S * p.P));
   const s = Math.floor(column / p.P) % p.S;
   const i = column % p.P;
+  // Regression has no classes: say which sign block the neuron belongs to.
+  if (p.classNames.length === 0) return `#${i + 1} ${p.S === 1 ? '' : s === 0 ? '(+)' : '(−)'}`.trim();
   if (p.C === 1) return `#${i + 1} → ${p.classNames[s === 0 ? 1 : 0] ?? ''}`;
   return `#${i + 1} → ${s === 0 ? '' : 'not '}${p.classNames[c] ?? ''}`;
 }
 
-function Tile({ tiles, index, caption }: { tiles: WeightTiles; index: number; caption: string }) {
-  const ref = useRef<HTMLCanvasElement>(null);
+/** How RGB weight tiles are drawn. */
+export type RgbMode = 'colour' | 'channels';
+
+/** Colour / per-channel toggle (a radio group, so arrow keys work). */
+function RgbSwitch({ value, onChange }: { value: RgbMode; onChange(m: RgbMode): void }) {
+  return (
+    <div className="segmented small" role="radiogroup" aria-label="RGB weights">
+      {(
+        [
+          ['colour', 'Colour'],
+          ['channels', 'Per channel'],
+        ] as const
+      ).map(([m, text]) => (
+        <label key={m} className={value === m ? 'on' : ''}>
+          <input type="radio" name="rgb-weights" value={m} checked={value === m} onChange={() => onChange(m)} data-testid={`weights-${m}`} />
+          {text}
+        </label>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * The colour of an RGB weight triple scaled to [−1, 1]: mid-grey at 0, each channel brighter
+ * for positive and darker for negative weights, so the tile looks like the colour pattern the
+ * neuron responds to.
+ */
+export function weightRgb(r: number, g: number, b: number): Rgb {
+  const ch = (v: number): number => Math.round(127.5 + 127.5 * Math.max(-1, Math.min(1, Number.isFinite(v) ? v : 0)));
+  return [ch(r), ch(g), ch(b)];
+}
+
+function Tile({ tiles, index, caption, mode }: { tiles: WeightTiles; index: number; caption: string; mode: RgbMode }) {
+  const channels = tiles.channels ?? 1;
+  const perChannel = channels === 3 && mode === 'channels';
+  const refs = [useRef<HTMLCanvasElement>(null), useRef<HTMLCanvasElement>(null), useRef<HTMLCanvasElement>(null)];
   useEffect(() => {
-    if (!ref.current) return;
     const { width, height, pixels } = tiles;
-    const d = width * height;
+    const d = width * height * channels;
+    const base = index * d;
     let max = 0;
-    for (let k = 0; k < d; k++) max = Math.max(max, Math.abs(pixels[index * d + k]));
+    for (let k = 0; k < d; k++) max = Math.max(max, Math.abs(pixels[base + k]));
+    // One scale for all channels, so their strengths compare.
     const scale = max > 0 ? 1 / max : 0;
-    paintCells(ref.current, width, height, (x, y) => diverging(pixels[index * d + y * width + x] * scale));
-  }, [tiles, index]);
+    const at = (x: number, y: number, c: number): number => pixels[base + (y * width + x) * channels + c] * scale;
+    const first = refs[0].current;
+    if (!first) return;
+    if (channels === 1) paintCells(first, width, height, (x, y) => diverging(at(x, y, 0)));
+    else if (!perChannel) paintCells(first, width, height, (x, y) => weightRgb(at(x, y, 0), at(x, y, 1), at(x, y, 2)));
+    else
+      refs.forEach((ref, c) => {
+        if (ref.current) paintCells(ref.current, width, height, (x, y) => diverging(at(x, y, c)));
+      });
+    // `refs` is left out of the dependencies: the ref objects are stable across renders.
+  }, [tiles, index, channels, perChannel]);
   return (
     <li>
-      <canvas ref={ref} className="pixels" role="img" aria-label={`Weights of neuron ${caption}`} />
+      {perChannel ? (
+        <div className="channel-tiles">
+          {['red', 'green', 'blue'].map((name, c) => (
+            <canvas key={name} ref={refs[c]} className="pixels" role="img" aria-label={`${name} weights of neuron ${caption}`} />
+          ))}
+        </div>
+      ) : (
+        <canvas ref={refs[0]} className="pixels" role="img" aria-label={`Weights of neuron ${caption}`} />
+      )}
       <span>{caption}</span>
     </li>
   );

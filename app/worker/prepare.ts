@@ -13,6 +13,7 @@ import type { Dataset } from '../../solver/types';
 import type { DatasetInfo } from '../datasets';
 import { appendBias } from '../features';
 import type { Settings } from '../settings';
+import { runSeeds } from '../share/wire-source';
 
 /** Training and test data ready for buildProblem, plus what the views need to map back. */
 export interface PreparedData {
@@ -26,6 +27,10 @@ export interface PreparedData {
   bias: boolean;
   /** 2-D sets: the rows in generator coordinates, for the scatter plot. */
   planar: { train: Dataset; test: Dataset | null } | null;
+  /** Half-width of the 2-D view when it is not the generators' (user data in z-scores). */
+  domain?: number;
+  /** Regression (user data): the target of every row in its own units; labels are then all 0. */
+  targets?: { name: string; train: Float64Array; test: Float64Array | null };
 }
 
 /** Fetches the text of a built-in file (injected so tests can read from disk). */
@@ -38,10 +43,11 @@ export async function prepareData(info: DatasetInfo, settings: Settings, fetchTe
   let testRaw: Dataset | null = null;
   let testSource: 'file' | 'split' = 'split';
   if (src.kind === 'synthetic') {
-    const all = syntheticDataset(src.generator, { n: src.n, noise: settings.noise, seed: settings.seed });
-    const split = stratifiedSplit(all, settings.testFraction, settings.seed);
-    trainRaw = split.train;
-    testRaw = split.test;
+    const all = syntheticDataset(src.generator, { n: src.n, noise: settings.noise, seed: runSeeds(settings).data });
+    ({ train: trainRaw, test: testRaw } = holdOut(all, settings));
+  } else if (src.kind === 'user') {
+    // The rows live in the Worker's ingest session; worker/ingest-prepare.ts turns them into PreparedData.
+    throw new Error('Your own data is prepared from the "Your data" panel, not fetched.');
   } else {
     const trainFile = parseDataset(await fetchText(src.train), src.train, { label: src.label });
     if (src.test) {
@@ -49,9 +55,7 @@ export async function prepareData(info: DatasetInfo, settings: Settings, fetchTe
       trainRaw = trainFile;
       testSource = 'file';
     } else {
-      const split = stratifiedSplit(trainFile, settings.testFraction, settings.seed);
-      trainRaw = split.train;
-      testRaw = split.test;
+      ({ train: trainRaw, test: testRaw } = holdOut(trainFile, settings));
     }
   }
   const { train, test, stats } = standardize(trainRaw, testRaw ?? undefined);
@@ -65,4 +69,11 @@ export async function prepareData(info: DatasetInfo, settings: Settings, fetchTe
     bias,
     planar: bias ? { train: trainRaw, test: testRaw } : null,
   };
+}
+
+/** The seeded stratified hold-out of `settings`; a test fraction of 0 (share links) keeps every row for training. */
+function holdOut(all: Dataset, settings: Settings): { train: Dataset; test: Dataset | null } {
+  if (settings.testFraction === 0) return { train: all, test: null };
+  const split = stratifiedSplit(all, settings.testFraction, runSeeds(settings).split);
+  return { train: split.train, test: split.test };
 }

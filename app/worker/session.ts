@@ -9,7 +9,6 @@ import type { AdapterSummary } from '../../solver/gpu/context';
 import { WebGpuUnavailableError } from '../../solver/gpu/context';
 import { gpuMemoryPlan } from '../../solver/gpu/admm';
 import type { CreateSolverOptions } from '../../solver/index';
-import { buildProblem } from '../../solver/problem';
 import type { CronosSolver, TestSet } from '../../solver/solver';
 import type { DeviceKind, IterationMetrics, Problem, SolverConfig } from '../../solver/types';
 import { datasetInfo } from '../datasets';
@@ -28,6 +27,11 @@ import { changeLevel, toSolverConfig, type Settings } from '../settings';
 import { computeSnapshot, gateLines, patternView, type SnapshotContext } from '../snapshot';
 import { SYNTHETIC_DOMAIN } from '../../solver/data/synthetic';
 import { prepareData, type FetchText, type PreparedData } from './prepare';
+import type { CurrentDataset } from '../ingest/session';
+import { buildPreparedProblem, originGateLines, preparedTestSet, prepareUserData, standardisedTargets } from './ingest-prepare';
+import { activeCsv, csvSourceFetcher, csvSourceInfo, dataKey } from '../share/wire-source';
+import { runExport, runExportTransferables } from '../share/wire-run';
+import type { SavedSolution, ToShare } from '../share/wire-protocol';
 
 /** Snapshots are sent at most this often while running (the page redraws on each). */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -44,6 +48,12 @@ export interface SessionEnv {
   now(): number;
   /** Runs `fn` after pending events (setTimeout 0 in a Worker), so commands get through between steps. */
   defer(fn: () => void): void;
+  /** The dataset the user loaded last (the ingest session's), trained when settings.dataset is 'user'. */
+  userData?(): CurrentDataset | null;
+  /** Downloads the CSV at an http(s) URL named by a share link (capped, no credentials). */
+  fetchUrl?(url: string): Promise<string>;
+  /** The text of a URL already downloaded, for the offline copy in a session file. */
+  cachedUrl?(url: string): string | null;
 }
 
 /** One Worker's runs. */
@@ -62,6 +72,12 @@ export class Session {
   private pumping = false;
   private lastSnapshotAt = -Infinity;
   private snapshotCost = 0;
+  /** The user data this session trains: taken when a run on it starts, kept while settings change. */
+  private user: CurrentDataset | null = null;
+  /** A restored session's solution, shown until the run continues (then the replay replaces it). */
+  private restored: SavedSolution | null = null;
+  /** Iterations to re-run silently before the next visible step, to continue a restored run. */
+  private replay = 0;
 
   constructor(private readonly env: SessionEnv) {}
 
@@ -69,7 +85,8 @@ export class Session {
   handle(msg: ToWorker): void {
     switch (msg.type) {
       case 'start':
-        void this.enqueue(() => this.build(msg.settings, 'problem', msg.autoplay));
+        // A start on 'user' is "train on this data": take the dataset loaded now.
+        void this.enqueue(() => this.build(msg.settings, 'problem', msg.autoplay, true));
         break;
       case 'settings':
         void this.enqueue(() => this.applySettings(msg.settings));
@@ -91,6 +108,10 @@ export class Session {
           const s = this.settings;
           void this.enqueue(() => this.build(s, 'solver', false));
         }
+        break;
+      case 'share-export':
+      case 'share-restore':
+        this.handleShare(msg);
         break;
     }
   }
@@ -130,7 +151,7 @@ export class Session {
     const prev = this.settings;
     const level = prev ? changeLevel(prev, next) : 'problem';
     if (level === 'problem' || level === 'solver') {
-      await this.build(next, level, this.status !== 'paused');
+      await this.build(next, level, this.status !== 'paused', prev?.dataset !== 'user');
       return;
     }
     this.settings = next;
@@ -139,32 +160,43 @@ export class Session {
     else if (this.status === 'running' && this.iter >= next.admmIters) this.setStatus('finished', 'max-iterations');
   }
 
-  /** Starts a new run: (re)loads data and problem when `level` is 'problem', always a new solver. */
-  private async build(settings: Settings, level: 'problem' | 'solver', autoplay: boolean): Promise<void> {
+  /**
+   * Starts a new run: (re)loads data and problem when `level` is 'problem', always a new solver.
+   * `takeUser`: on the 'user' dataset, train the dataset loaded now rather than the one kept.
+   */
+  private async build(settings: Settings, level: 'problem' | 'solver', autoplay: boolean, takeUser = false): Promise<void> {
     this.run++;
     this.solver?.dispose();
     this.solver = null;
     this.settings = settings;
     this.iter = 0;
+    this.restored = null;
+    this.replay = 0;
     this.lastSnapshotAt = -Infinity;
     this.setStatus('loading');
-    const info = datasetInfo(settings.dataset);
+    const user = settings.dataset === 'user' ? this.userDataset(takeUser) : null;
+    // A CSV from a share link or session file takes the catalogue's CSV path (share/wire-source.ts).
+    const csv = activeCsv(settings);
+    const info = user ? null : csv ? csvSourceInfo(csv, settings.dataset) : datasetInfo(settings.dataset);
     if (level === 'problem' || !this.problem || !this.prepared) {
-      const key = JSON.stringify([settings.dataset, settings.noise, settings.testFraction, settings.seed]);
+      // User data: the split and seed live in the data panel, so the dataset object is the key.
+      const key = user ? this.userKey(user) : dataKey(settings);
       if (!this.prepared || key !== this.preparedKey) {
-        this.phase(info.source.kind === 'csv' ? 'Loading the dataset' : 'Generating points');
+        this.phase(user ? 'Preparing your data' : info?.source.kind === 'csv' ? 'Loading the dataset' : 'Generating points');
         this.prepared = null;
-        this.prepared = await prepareData(info, settings, this.env.fetchText);
+        this.prepared = user
+          ? prepareUserData(user)
+          : await prepareData(info ?? datasetInfo(settings.dataset), settings, csv ? csvSourceFetcher(csv, this.env.fetchUrl) : this.env.fetchText);
         this.preparedKey = key;
       }
       this.phase('Sampling activation patterns');
       // Cleared first: a failed build must not leave an old problem paired with new data.
       this.problem = null;
-      this.problem = buildProblem(this.prepared.train, { model: settings.model, P: settings.P, beta: settings.beta, seed: settings.seed });
+      this.problem = buildPreparedProblem(this.prepared, { model: settings.model, P: settings.P, beta: settings.beta, seed: settings.seed });
     }
     const prepared = this.prepared;
     const problem = this.problem;
-    const test: TestSet | null = prepared.test ? { X: prepared.test.X, n: prepared.test.n, labels: prepared.test.labels } : null;
+    const test: TestSet | null = preparedTestSet(prepared);
     const config = toSolverConfig(settings);
     this.phase(settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver and its Nyström preconditioner');
     const { solver, device, fallbackReason } = await this.createSolver(problem, config, test, settings.device);
@@ -177,8 +209,8 @@ export class Session {
       test,
       stats: prepared.stats,
       bias: prepared.bias,
-      image: info.image,
-      domain: prepared.planar ? SYNTHETIC_DOMAIN : null,
+      image: prepared.info.image,
+      domain: prepared.planar ? (prepared.domain ?? SYNTHETIC_DOMAIN) : null,
     };
     const view = problemView(prepared, problem);
     this.env.post(
@@ -188,7 +220,7 @@ export class Session {
         device,
         adapter: device === 'gpu' ? await this.env.adapter() : null,
         fallbackReason,
-        problem: problemSummary(prepared, problem, info.title, info.image),
+        problem: problemSummary(prepared, problem, prepared.info.title, prepared.info.image),
         memory: memoryReport(problem, config, test?.n ?? 0),
         view,
         settings,
@@ -200,6 +232,25 @@ export class Session {
       this.setStatus('running');
       this.pump();
     } else this.setStatus('paused');
+  }
+
+  /** The user dataset to train: the one kept, or (when `take` or none is kept) the one loaded now. */
+  private userDataset(take: boolean): CurrentDataset {
+    if (take || !this.user) this.user = this.env.userData?.() ?? null;
+    if (!this.user) throw new Error('No dataset of yours is loaded yet: drop a CSV file, a .zip of images or a folder of images on the page first.');
+    return this.user;
+  }
+
+  private readonly userKeys = new WeakMap<CurrentDataset, string>();
+
+  /** A cache key per user dataset object (a new load or a subsample is a new object). */
+  private userKey(cur: CurrentDataset): string {
+    let key = this.userKeys.get(cur);
+    if (key === undefined) {
+      key = `user:${++userKeyCount}`;
+      this.userKeys.set(cur, key);
+    }
+    return key;
   }
 
   /** A solver on the preferred device; 'auto' falls back to the CPU when WebGPU is unavailable. */
@@ -241,6 +292,7 @@ export class Session {
     const solver = this.solver;
     const settings = this.settings;
     if (!solver || !settings || (manual && (this.status === 'running' || this.status === 'loading' || this.status === 'error'))) return;
+    if (this.replay > 0) await this.replayRestored(solver);
     const m: IterationMetrics = await solver.step();
     this.iter = m.iter;
     this.env.post({ type: 'metrics', run: this.run, metrics: m });
@@ -272,13 +324,81 @@ export class Session {
     this.lastSnapshotAt = this.env.now();
     this.snapshotCost = this.lastSnapshotAt - t0;
   }
+
+  // ---- share: exports and session files (app/share/wire-protocol.ts)
+
+  private handleShare(msg: ToShare): void {
+    if (msg.type === 'share-export') void this.enqueue(() => this.shareExport(msg.id));
+    else void this.enqueue(() => this.restore(msg.settings, msg.history, msg.solution));
+  }
+
+  /** Answers an export request with the current (or restored) solution; failures go to the request, not the run. */
+  private async shareExport(id: number): Promise<void> {
+    const run = this.run;
+    try {
+      const { settings, prepared, problem, solver } = this;
+      if (!settings || !prepared || !problem || (!solver && !this.restored)) throw new Error('There is no trained run to export yet.');
+      // The restored arrays stay here for later exports; the copies are transferred.
+      const sol = this.restored ? { U: Float64Array.from(this.restored.U), V: Float64Array.from(this.restored.V) } : await (solver as CronosSolver).solution();
+      const csv = activeCsv(settings);
+      const remoteText = csv?.kind === 'url' ? (this.env.cachedUrl?.(csv.url) ?? null) : null;
+      const result = runExport({ settings, prepared, problem, U: sol.U, V: sol.V, iter: this.iter, remoteText });
+      this.env.post({ type: 'share-export', run, id, result, error: null }, runExportTransferables(result));
+    } catch (e) {
+      this.env.post({ type: 'share-export', run, id, result: null, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /**
+   * Opens a saved run: builds its problem and a solver (paused), reports the saved metrics and a
+   * snapshot of the saved solution, and ends paused or finished as the saved run did. Nothing is
+   * trained; continuing replays the saved iterations first (the solver has no way to load an
+   * ADMM state, and a replay reproduces it: exactly on the CPU, to float tolerance on one GPU).
+   */
+  private async restore(settings: Settings, history: IterationMetrics[], solution: SavedSolution | null): Promise<void> {
+    await this.build(settings, 'problem', false);
+    const ctx = this.snapshotCtx;
+    const last = history.at(-1);
+    if (!last || !ctx) return;
+    if (solution && solution.U.length !== ctx.problem.d * ctx.problem.K) {
+      throw new Error(`The session's solution has ${solution.U.length} values; the rebuilt problem needs ${ctx.problem.d * ctx.problem.K}. The data or settings differ from the saved run.`);
+    }
+    for (const metrics of history) this.env.post({ type: 'metrics', run: this.run, metrics });
+    this.iter = last.iter;
+    this.replay = last.iter;
+    if (solution) {
+      this.restored = solution;
+      const snap = computeSnapshot(ctx, solution.U, solution.V, this.iter);
+      this.env.post({ type: 'snapshot', run: this.run, snapshot: snap }, snapshotTransferables(snap));
+    }
+    if (last.converged) this.setStatus('finished', 'converged');
+    else if (last.iter >= settings.admmIters) this.setStatus('finished', 'max-iterations');
+    else this.setStatus('paused');
+  }
+
+  /** Re-runs a restored run's iterations without reporting them, so the next step continues it. */
+  private async replayRestored(solver: CronosSolver): Promise<void> {
+    const total = this.replay;
+    this.phase(`Replaying the session's ${total} iterations to continue it`);
+    while (this.replay > 0) {
+      await solver.step();
+      this.replay--;
+    }
+    this.restored = null;
+    // The phase message showed 'loading' in the page; say where the run really is.
+    this.env.post({ type: 'state', run: this.run, status: this.status, finished: this.finished });
+  }
 }
+
+let userKeyCount = 0;
 
 /** The facts the page shows about a problem. */
 export function problemSummary(prepared: PreparedData, problem: Problem, title: string, image: ProblemSummary['image']): ProblemSummary {
   const classCounts = prepared.train.classNames.map(() => 0);
-  for (const c of prepared.train.labels) classCounts[c]++;
+  for (const c of prepared.train.labels) if (c < classCounts.length) classCounts[c]++;
+  const regression = problem.task === 'regression';
   return {
+    ...(regression ? { task: 'regression' as const, target: { name: prepared.targets?.name ?? 'target', mean: problem.targetMean ?? 0, std: problem.targetStd ?? 1 } } : {}),
     dataset: prepared.info.id,
     title,
     n: problem.n,
@@ -309,7 +429,8 @@ export function memoryReport(problem: Problem, config: SolverConfig, testRows: n
 
 /** The fixed parts of the views: D sample, and for 2-D sets the points and gate lines. */
 export function problemView(prepared: PreparedData, problem: Problem): ProblemView {
-  const numClasses = prepared.train.classNames.length;
+  // Regression rows have no classes: they form one group (label 0) in the pattern view.
+  const numClasses = Math.max(1, prepared.train.classNames.length);
   const patterns = patternView(problem, prepared.train.labels, numClasses);
   let points: ProblemView['points'] = null;
   if (prepared.planar) {
@@ -330,7 +451,11 @@ export function problemView(prepared: PreparedData, problem: Problem): ProblemVi
     };
     put(train, 0, 0);
     if (test) put(test, train.n, 1);
-    points = { x, y, label, test: isTest, domain: SYNTHETIC_DOMAIN };
+    points = { x, y, label, test: isTest, domain: prepared.domain ?? SYNTHETIC_DOMAIN };
+    const value = standardisedTargets(prepared, problem);
+    if (value) points.value = value;
   }
-  return { patterns, points, gateLines: gateLines(problem.gates, problem.P, prepared.stats, prepared.bias) };
+  // 2-D data without a bias feature (user tables): the gate hyperplanes pass through the origin.
+  const lines = prepared.planar && !prepared.bias && problem.d === 2 ? originGateLines(problem.gates, problem.P) : gateLines(problem.gates, problem.P, prepared.stats, prepared.bias);
+  return { patterns, points, gateLines: lines };
 }
