@@ -93,7 +93,7 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
             hint="Seeded, stratified hold-out for the test accuracy."
             value={settings.testFraction}
             options={PRESETS.testFraction}
-            format={(v) => `${Math.round(v * 100)} % test`}
+            format={(v) => (v === 0 ? 'No test split (from a link)' : `${Math.round(v * 100)} % test`)}
             onChange={(v) => set('testFraction', v)}
             testId="split"
           />

@@ -34,9 +34,11 @@ export function ShareNotices({ share, run }: ShareNoticesProps) {
           {session && (
             <span data-testid="session-loaded">
               <strong>Session {session.fileName}</strong> opened
-              {session.createdAt ? ` (saved ${new Date(session.createdAt).toLocaleString()})` : ''}: its {session.iterations} iterations are shown as saved,
-              without training again.
-              {run.finished === 'converged' && ' The run had converged (ε-optimal).'}
+              {session.createdAt ? ` (saved ${new Date(session.createdAt).toLocaleString()})` : ''}
+              {session.continued
+                ? `: the run continues from its ${session.iterations} saved iterations (replayed first, then trained on).`
+                : `: its ${session.iterations} iterations are shown as saved, without training again.`}
+              {!session.continued && run.finished === 'converged' && ' The run had converged (ε-optimal).'}
             </span>
           )}
           <span className="banner-actions">

@@ -101,21 +101,30 @@ export type ExportKind = 'network-json' | 'safetensors' | 'snippet' | 'metrics' 
 
 /** A session file that was opened. */
 export interface LoadedSession {
+  /** The file's name (shown as text). */
   fileName: string;
+  /** Iterations the session saved. */
   iterations: number;
+  /** When it was saved (ISO 8601), if the file says. */
   createdAt: string | null;
+  /** Whether the user continued the saved run (it is then training again). */
+  continued: boolean;
 }
 
 /** Inputs of {@link useShare}: the App's settings state and its Worker. */
 export interface ShareInputs {
+  /** The state the page opened with ({@link useBootState}). */
   boot: InitialState;
+  /** The page's current settings and chart x-axis, and their setters. */
   settings: Settings;
   xAxis: XAxis;
   setSettings: Dispatch<SetStateAction<Settings>>;
   setXAxis: Dispatch<SetStateAction<XAxis>>;
   /** The settings the Worker was last sent (App keeps it for the Worker's first start). */
   latest: RefObject<Settings>;
+  /** The solver Worker. */
   client: RefObject<WorkerClient | null>;
+  /** The metrics of the run the page shows (they go into session files and the CSV). */
   history: MetricsHistory;
   /** Run number, title and status of the run the page shows. */
   run: number;
@@ -132,7 +141,9 @@ export interface ShareApi {
   error: string | null;
   /** Values a link or session asked for that the page changed or ignores. */
   notices: string[];
+  /** The session file that was opened last, until dismissed. */
   session: LoadedSession | null;
+  /** Clears the error, the notices and the session banner. */
   dismiss(): void;
   /** The link of the current settings, or why there is none. */
   link(): EncodeResult;
@@ -143,13 +154,17 @@ export interface ShareApi {
   inlineLink(): EncodeResult | null;
   /** Puts that CSV text into the link (nothing is retrained: the rows are the same). */
   putDataInLink(): void;
+  /** Opens a session file: its settings, its data, and its results without training. */
   openSession(file: File): Promise<void>;
+  /** Downloads one export of the current run (failures land in `exportError`). */
   exportFile(kind: ExportKind): Promise<void>;
+  /** Downloads the plotly.js chart `chartId` as PNG or SVG. */
   exportPlot(chartId: string, label: string, format: 'png' | 'svg'): Promise<void>;
   /** Continues the shown run: raises a reached iteration cap, then plays. */
   continueRun(): void;
   /** What is being prepared ("network JSON"), or null. */
   busy: string | null;
+  /** Why the last export failed, or null. */
   exportError: string | null;
 }
 
@@ -240,10 +255,15 @@ export function useShare(inputs: ShareInputs): ShareApi {
         return;
       }
       const applied = sessionSettings(r.session, current.current.settings);
+      if (applied.settings.device === 'gpu' && !('gpu' in navigator)) {
+        // The saved results need no GPU to be shown; 'WebGPU only' would stop at an error instead.
+        applied.settings = { ...applied.settings, device: 'auto' };
+        applied.notices = [...applied.notices, 'The session ran on WebGPU, which this browser lacks: it opens with the CPU fallback.'];
+      }
       const results = r.session.results;
       setError(null);
       setNotices(applied.notices);
-      setSession({ fileName: file.name, iterations: results?.history.at(-1)?.iter ?? 0, createdAt: r.session.createdAt ?? null });
+      setSession({ fileName: file.name, iterations: results?.history.at(-1)?.iter ?? 0, createdAt: r.session.createdAt ?? null, continued: false });
       apply(applied.settings, applied.view.xAxis);
       const sol = results?.solution ?? null;
       if (results && results.history.length > 0) {
@@ -340,6 +360,7 @@ export function useShare(inputs: ShareInputs): ShareApi {
     const c = client.current;
     const now = current.current;
     if (!c) return;
+    setSession((s) => (s ? { ...s, continued: true } : s));
     if (now.status === 'finished' && now.finished === 'max-iterations') {
       // The Worker reopens a run whose cap is raised (settings.ts 'limit' change), then plays it.
       const next: Settings = { ...now.settings, admmIters: clampSetting('admmIters', Math.max(now.settings.admmIters * 2, now.settings.admmIters + 50)) };

@@ -72,7 +72,8 @@ export function csvSourceInfo(src: CsvSource, id: DatasetId): DatasetInfo {
       id,
       title: `${urlFileName(src.url)} (from ${urlHost(src.url)})`,
       group: 'real',
-      description: `CSV downloaded from ${src.url}; class column "${src.label}".`,
+      // The host only: a long URL would not wrap in the sidebar (the URL field shows it whole).
+      description: `A CSV from the web (${urlHost(src.url)}), downloaded by this page.`,
       source: { kind: 'csv', train: src.url, label: src.label },
       image: null,
       licence: 'Set by the owner of the remote file.',
@@ -83,7 +84,7 @@ export function csvSourceInfo(src: CsvSource, id: DatasetId): DatasetInfo {
     id,
     title: src.name,
     group: 'real',
-    description: `${src.origin === 'inline' ? 'CSV carried by the share link' : 'CSV from a session file'}; class column "${src.label}".`,
+    description: src.origin === 'inline' ? 'A CSV carried by the share link.' : 'A CSV from a session file.',
     source: src.test !== undefined ? { kind: 'csv', ...textFiles(src), label: src.label } : { kind: 'csv', train: textFiles(src).train, label: src.label },
     image: null,
     licence: src.origin === 'inline' ? 'Data carried by the link.' : 'Data from your session file (it stays in this browser).',

@@ -94,12 +94,32 @@ async function download(page: Page, click: () => Promise<void>): Promise<{ path:
   return { path, name };
 }
 
-/** Everything the results views show of a finished run (after the rate-limited charts caught up). */
+/**
+ * The objective curve once the rate-limited chart has caught up with the run: one point per
+ * iteration, unchanged over more than the chart's redraw interval (a chart still showing the
+ * previous run of the same length would otherwise pass).
+ */
+async function settledCurve(page: Page): Promise<(number | null)[]> {
+  let last: (number | null)[] = [];
+  await until(
+    'the chart to show the run',
+    async () => {
+      const before = await objectiveCurve(page);
+      await page.waitForTimeout(600);
+      last = await objectiveCurve(page);
+      return last.length === (await iteration(page)) && JSON.stringify(last) === JSON.stringify(before);
+    },
+    15_000,
+  );
+  return last;
+}
+
+/** Everything the results views show of a finished run. */
 async function results(page: Page) {
-  await until('the charts to show every iteration', async () => (await objectiveCurve(page)).length === (await iteration(page)), 10_000);
+  const curve = await settledCurve(page);
   return {
     iteration: await iteration(page),
-    curve: await objectiveCurve(page),
+    curve,
     hidden: await page.getByTestId('hidden-units').textContent(),
     test: await page.getByTestId('test-accuracy').textContent(),
     status: await page.getByTestId('run-status').textContent(),
@@ -234,6 +254,7 @@ describe('share links and session files', () => {
       const curve = await objectiveCurve(page);
       expect(curve.slice(0, reference.iteration)).toEqual(reference.curve);
       expect(await page.getByTestId('admm-iters').inputValue()).toBe('200');
+      await screenshot(page, 'share-session-continued', false);
     }
     await page.close();
   }, 120_000);
@@ -275,8 +296,11 @@ describe('share links and session files', () => {
     await finished(page, 30_000);
     const first = await results(page);
     expect(await page.getByTestId('csv-source').textContent()).toMatch(/Downloaded from 127\.0\.0\.1/);
+    await screenshot(page, 'share-remote-csv', false);
     await page.getByTestId('share-open').click();
     const remoteLink = await page.getByTestId('share-link').inputValue();
+    // The session keeps an offline copy of the download.
+    const saved = await download(page, () => page.getByTestId('session-download').click());
     await page.getByTestId('share-close').click();
     await page.close();
 
@@ -285,7 +309,25 @@ describe('share links and session files', () => {
     await finished(again, 30_000);
     expect(await again.getByTestId('dataset').inputValue()).toBe('csv');
     expect((await results(again)).curve).toEqual(first.curve);
+
+    // The session's copy is local data: no link until the user puts the (small) table into it.
+    await again.getByTestId('share-open').click();
+    await again.getByTestId('session-input').setInputFiles(saved.path);
+    await until('the saved run', async () => (await again.getByTestId('session-loaded').count()) === 1 && (await objectiveCurve(again)).length === first.iteration, 30_000);
+    expect((await results(again)).curve).toEqual(first.curve);
+    expect(await again.getByTestId('csv-source').textContent()).toMatch(/From the session file/);
+    await again.getByTestId('share-open').click();
+    await again.getByTestId('share-inline').click();
+    const inlineLink = await again.getByTestId('share-link').inputValue();
+    expect(inlineLink.length).toBeLessThan(6000);
     await again.close();
+
+    const third = await freshPage('inline-link');
+    await third.goto(inlineLink);
+    await finished(third, 30_000);
+    expect(await third.getByTestId('csv-source').textContent()).toMatch(/Carried by the share link/);
+    expect((await results(third)).curve).toEqual(first.curve);
+    await third.close();
   }, 60_000);
 });
 
