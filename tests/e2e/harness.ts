@@ -52,7 +52,13 @@ export interface Server {
 /** `vite build` into a temporary folder (the shared dist/ is left alone), then `vite preview` on a free port. */
 export async function buildAndServe(): Promise<Server> {
   const outDir = mkdtempSync(join(tmpdir(), 'cronos-e2e-dist-'));
-  const built = spawnSync(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
+  // vitest sets NODE_ENV=test, which would make Vite bundle React's development build; the tests
+  // must exercise the production bundle users get.
+  const built = spawnSync(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
   const port = await freePort();
   const proc: ChildProcess = spawn(process.execPath, [VITE, 'preview', '--outDir', outDir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
