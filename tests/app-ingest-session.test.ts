@@ -9,48 +9,21 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { FromIngest } from '../app/ingest/protocol';
 import { IngestSession } from '../app/ingest/session';
-import type { FromWorker, ToWorker } from '../app/protocol';
 import { DEFAULT_SETTINGS, type Settings } from '../app/settings';
-import { Session, type SessionEnv } from '../app/worker/session';
-import { createSolver } from '../solver/index';
 import { decodeTestPng, encodePng, makeImage } from './ingest-helpers';
+import { sessionHarness } from './worker-harness';
 
 /** A solver session and an ingest session sharing the data, as in the Worker. */
 function worker() {
-  const messages: FromWorker[] = [];
   const replies: FromIngest[] = [];
   const ingest = new IngestSession((m) => replies.push(m), { decode: decodeTestPng, progressIntervalMs: 0 });
-  const deferred: (() => void)[] = [];
-  let clock = 0;
-  const env: SessionEnv = {
-    post: (m) => messages.push(m),
+  const h = sessionHarness({
     fetchText: async () => {
       throw new Error('no built-in files in this test');
     },
-    createSolver,
-    adapter: async () => null,
-    now: () => ++clock,
-    defer: (fn) => deferred.push(fn),
     userData: () => ingest.current,
-  };
-  const session = new Session(env);
-  return {
-    messages,
-    replies,
-    ingest,
-    session,
-    send: (m: ToWorker) => session.handle(m),
-    async pump(k: number) {
-      for (let t = 0; t < k; t++) {
-        await session.idle();
-        const fn = deferred.shift();
-        if (!fn) break;
-        fn();
-        await session.idle();
-      }
-    },
-    of: <T extends FromWorker['type']>(type: T) => messages.filter((m): m is Extract<FromWorker, { type: T }> => m.type === type),
-  };
+  });
+  return { ...h, replies, ingest };
 }
 
 const user: Settings = { ...DEFAULT_SETTINGS, dataset: 'user', P: 6, rank: 4, admmIters: 4, device: 'cpu', seed: 2 };

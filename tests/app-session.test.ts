@@ -3,49 +3,16 @@
  * from disk: the message protocol of a run (start → ready → snapshot → metrics → finished),
  * pause / resume / step / reset, settings changes at each level, the WebGPU fallback and errors.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FromWorker, ToWorker } from '../app/protocol';
 import { DEFAULT_SETTINGS, type Settings } from '../app/settings';
-import { Session, type SessionEnv } from '../app/worker/session';
+import type { SessionEnv } from '../app/worker/session';
+import { sessionHarness } from './worker-harness';
 import { createSolver } from '../solver/index';
 import type { CronosSolver } from '../solver/solver';
 
-const DIR = resolve(__dirname, '..', 'public', 'datasets');
-
-/** A session whose messages are collected; time advances 1 ms per call. */
+/** The shared harness; `create` replaces the solver factory (fallback and error tests). */
 function harness(create: SessionEnv['createSolver'] = createSolver) {
-  const messages: FromWorker[] = [];
-  let clock = 0;
-  const deferred: (() => void)[] = [];
-  const env: SessionEnv = {
-    post: (m) => messages.push(m),
-    fetchText: async (file) => readFileSync(resolve(DIR, file), 'utf8'),
-    createSolver: create,
-    adapter: async () => null,
-    now: () => ++clock,
-    // Steps are driven by hand (`pump`) so a test decides when the next iteration runs.
-    defer: (fn) => deferred.push(fn),
-  };
-  const session = new Session(env);
-  return {
-    messages,
-    session,
-    send: (m: ToWorker) => session.handle(m),
-    /** Lets the run loop take `k` more steps. */
-    async pump(k: number) {
-      for (let t = 0; t < k; t++) {
-        await session.idle();
-        const fn = deferred.shift();
-        if (!fn) break;
-        fn();
-        await session.idle();
-      }
-    },
-    of: <T extends FromWorker['type']>(type: T) => messages.filter((m): m is Extract<FromWorker, { type: T }> => m.type === type),
-    lastState: () => messages.filter((m) => m.type === 'state').at(-1),
-  };
+  return sessionHarness({ createSolver: create });
 }
 
 const small: Settings = { ...DEFAULT_SETTINGS, dataset: 'spiral', P: 8, admmIters: 6, device: 'cpu', seed: 3 };

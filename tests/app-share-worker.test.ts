@@ -6,52 +6,25 @@
  * from it read back; and a restored session shows the saved results without training, then
  * continues exactly where the saved run stopped.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FromWorker, ToWorker } from '../app/protocol';
+import type { FromWorker } from '../app/protocol';
 import { DEFAULT_SETTINGS, type Settings } from '../app/settings';
 import { importSession } from '../app/share/session';
 import { arraysToCsv, fileStem, metricsCsvFile, networkJsonFile, safetensorsFile, sessionDownload, sessionSettings, snippetFile } from '../app/share/wire-files';
 import { RemoteCsvCache } from '../app/share/wire-remote';
 import type { RunExport } from '../app/share/wire-run';
-import { Session, type SessionEnv } from '../app/worker/session';
+import type { SessionEnv } from '../app/worker/session';
+import { sessionHarness } from './worker-harness';
 import { readSafetensors } from '../solver/export/index';
 import { createSolver } from '../solver/index';
 import { predictNetwork } from '../solver/recovery';
 
-const DIR = resolve(__dirname, '..', 'public', 'datasets');
-
-/** A session whose messages are collected; steps are driven by hand (`pump`). */
+/** The shared harness plus the export round trip of a run. */
 function harness(extra: Partial<SessionEnv> = {}) {
-  const messages: FromWorker[] = [];
-  let clock = 0;
-  const deferred: (() => void)[] = [];
-  const env: SessionEnv = {
-    post: (m) => messages.push(m),
-    fetchText: async (file) => readFileSync(resolve(DIR, file), 'utf8'),
-    createSolver,
-    adapter: async () => null,
-    now: () => ++clock,
-    defer: (fn) => deferred.push(fn),
-    ...extra,
-  };
-  const session = new Session(env);
+  const h = sessionHarness(extra);
+  const { session, messages } = h;
   return {
-    messages,
-    session,
-    send: (m: ToWorker) => session.handle(m),
-    async pump(k: number) {
-      for (let t = 0; t < k; t++) {
-        await session.idle();
-        const fn = deferred.shift();
-        if (!fn) break;
-        fn();
-        await session.idle();
-      }
-    },
-    of: <T extends FromWorker['type']>(type: T) => messages.filter((m): m is Extract<FromWorker, { type: T }> => m.type === type),
-    lastState: () => messages.filter((m) => m.type === 'state').at(-1),
+    ...h,
     async exportRun(id = 1): Promise<RunExport> {
       session.handle({ type: 'share-export', id });
       await session.idle();

@@ -7,7 +7,7 @@
  */
 import { isDatasetId, type DatasetId } from '../datasets';
 import type { XAxis } from '../history';
-import { clampSetting, DEFAULT_SETTINGS, LIMITS, type NumericKey, type Settings } from '../settings';
+import { clampSetting, DEFAULT_SETTINGS, LIMITS, toSolverConfig, type NumericKey, type Settings } from '../settings';
 import { activeCsv } from './wire-source';
 import { readLocationState, BUILTIN_DATASET_IDS, WIRE_DEFAULTS_V1, type DatasetRef, type HistoryHost, type ShareState } from './state';
 
@@ -48,20 +48,7 @@ function datasetRef(s: Settings, local: LocalDataName): DatasetRef {
  * which a link cannot carry: encoding such a state fails with a message, a session file takes it.
  */
 export function toShareState(s: Settings, view: ViewSettings = DEFAULT_VIEW, local: LocalDataName = { name: 'your data', label: 'label' }): ShareState {
-  const solver: ShareState['solver'] = {
-    model: s.model,
-    P: s.P,
-    beta: s.beta,
-    rho: s.rho,
-    adaptiveRho: s.adaptiveRho,
-    rank: s.rank,
-    admmIters: s.admmIters,
-    pcgIters: s.pcgIters,
-    tol: s.tol,
-    seed: s.seed,
-    warmStart: s.warmStart,
-  };
-  if (s.pcgTol !== undefined) solver.pcgTol = s.pcgTol;
+  const solver: ShareState['solver'] = toSolverConfig(s);
   return {
     dataset: datasetRef(s, local),
     preprocessing: { standardize: true, testFraction: s.testFraction, splitSeed: s.splitSeed ?? s.seed, noise: s.noise, dataSeed: s.dataSeed ?? s.seed },
