@@ -53,3 +53,12 @@ export function fmtInt(v: number): string {
 export function share(part: number, whole: number): string {
   return whole > 0 && Number.isFinite(part) ? `${((100 * part) / whole).toFixed(part / whole < 0.1 ? 2 : 1)} %` : '—';
 }
+
+/**
+ * (f(u) − dual bound)/f(u): how far, at most, the objective is above the optimum f* (the dual
+ * bound is a certified lower bound, solver/residuals.ts); undefined before it is meaningful.
+ */
+export function certifiedGap(m: { objective: number; dualObjective: number }): number | undefined {
+  if (!(m.objective > 0) || !Number.isFinite(m.dualObjective)) return undefined;
+  return Math.max(0, m.objective - m.dualObjective) / m.objective;
+}

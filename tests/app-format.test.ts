@@ -1,6 +1,6 @@
 /** Read-out formatting. */
 import { describe, expect, it } from 'vitest';
-import { fmt, fmtInt, fmtMs, fmtRate, fmtSetting, formatBytes, pct, share } from '../app/format';
+import { certifiedGap, fmt, fmtInt, fmtMs, fmtRate, fmtSetting, formatBytes, pct, share } from '../app/format';
 
 describe('format', () => {
   it('fmt: significant digits, trailing zeros dropped, exponents outside [1e-3, 1e5), dashes for non-finite', () => {
@@ -49,5 +49,15 @@ describe('format', () => {
     expect(share(7.32 * 2 ** 20, 2 ** 30)).toBe('0.71 %');
     expect(share(1, 2)).toBe('50.0 %');
     expect(share(1, 0)).toBe('—');
+  });
+});
+
+describe('certifiedGap', () => {
+  it('is the relative distance from f(u) down to the dual bound, and undefined before it means anything', () => {
+    expect(certifiedGap({ objective: 10, dualObjective: 9 })).toBeCloseTo(0.1, 12);
+    // The bound can exceed f(u) by float noise at the optimum (f(u) is not feasible exactly): no negative gap.
+    expect(certifiedGap({ objective: 10, dualObjective: 10.000001 })).toBe(0);
+    expect(certifiedGap({ objective: 0, dualObjective: 0 })).toBeUndefined();
+    expect(certifiedGap({ objective: 5, dualObjective: Number.NaN })).toBeUndefined();
   });
 });

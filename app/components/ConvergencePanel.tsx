@@ -6,7 +6,7 @@
  */
 import { memo } from 'react';
 import type { IterationMetrics, ModelKind } from '../../solver/types';
-import { fmt } from '../format';
+import { certifiedGap, fmt } from '../format';
 import { logSafe, type MetricsHistory, type XAxis } from '../history';
 import { StreamChart, type TraceSpec } from '../plots/StreamChart';
 import { Panel } from './Panel';
@@ -16,7 +16,10 @@ const C = { blue: '#1f6fb2', orange: '#e8841a', red: '#c0392b', purple: '#7b4fa6
 const OBJECTIVE: TraceSpec[] = [
   { name: 'f(u)', value: (m) => logSafe(m.objective), color: C.blue },
   { name: 'f(v), group-sparse', value: (m) => logSafe(m.objectiveV), color: C.orange, dash: 'dash' },
+  // A certified lower bound on f* (solver/residuals.ts): the gap to it bounds the suboptimality.
+  { name: 'dual bound ≤ f*', value: (m) => logSafe(m.dualObjective), color: C.green, dash: 'dot' },
 ];
+
 const RESIDUALS: TraceSpec[] = [
   { name: 'primal r', value: (m) => logSafe(m.primalResidual), color: C.blue },
   { name: 'ε_pri', value: (m) => logSafe(m.epsPrimal), color: C.blue, dash: 'dot', width: 1.5 },
@@ -49,7 +52,16 @@ export const ConvergencePanel = memo(function ConvergencePanel({ history, versio
       <div className="chart-grid">
         <figure>
           <figcaption>
-            Objective <Readout v={latest?.objective} />
+            Objective <Readout v={latest?.objective} />{' '}
+            <span title="Certified lower bound on the optimum f* (the dual objective at a dual-feasible point built from this iterate). While the cone violation is not ~0, f(u) itself can lie below f*.">
+              <Readout v={latest?.dualObjective} prefix="f* ≥ " />
+            </span>
+            {latest && certifiedGap(latest) !== undefined && latest.coneViolation <= 1e-4 * Math.max(latest.maxAbsXU, 1e-12) && (
+              <span title="(f(u) − dual bound) / f(u), with u feasible to 1e-4·max|XU|: how far, at most, f(u) is above f*">
+                {' '}
+                <Readout v={certifiedGap(latest)} prefix="gap ≤ " digits={2} />
+              </span>
+            )}
           </figcaption>
           <StreamChart id="chart-objective" label="Objective per iteration, log scale" traces={OBJECTIVE} history={history} version={version} xAxis={xAxis} yType="log" />
         </figure>
