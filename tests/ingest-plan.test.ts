@@ -17,7 +17,7 @@ describe('planDataset', () => {
     expect(p.fits).toBe(true);
     expect(p.x).toEqual({ bytes: 1000 * 20 * 4, blocks: 1, rowsPerBlock: 1000 });
     expect(p.maxRows).toBe(1000);
-    expect(p.totalBytes).toBe(estimateGpuBuffers(1000, 20, 32, 1, 'relu', 10).reduce((s, b) => s + b.bytes, 0));
+    expect(p.totalBytes).toBe(estimateGpuBuffers(1000, 20, 32, 1, 'relu', 10).reduce((s, b) => s + b.bytes * (b.copies ?? 1), 0));
     expect(p.message).toMatch(/^1,000 rows × 20 features fit: X takes 78\.1 KiB in one buffer; the solver needs about .* of GPU memory in all\.$/);
   });
 

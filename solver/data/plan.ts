@@ -9,7 +9,7 @@
  */
 import type { ModelKind } from '../types';
 import { formatCount } from './format';
-import { estimateGpuBuffers, formatBytes, type BufferEstimate, type BufferLimits } from './size';
+import { estimateGpuBuffers, formatBytes, totalBytes, type BufferEstimate, type BufferLimits } from './size';
 
 /** Device limits the plan respects. */
 export interface DatasetLimits extends BufferLimits {
@@ -95,12 +95,12 @@ export function planDataset(
       }
       if (b.bytes > bufferLimit) return { why: 'buffer', buffer: b };
     }
-    const total = buffers.reduce((s, b) => s + b.bytes, 0);
+    const total = totalBytes(buffers);
     return total > budget ? { why: 'budget', buffer: null } : null;
   };
 
   const buffers = estimateGpuBuffers(n, d, P, C, model, rank, testRows);
-  const totalBytes = buffers.reduce((s, b) => s + b.bytes, 0);
+  const total = totalBytes(buffers);
   const xBytes = n * d * 4;
   const oneBlock = xBytes <= bindingLimit || perBlock === 0;
   const x: XLayout = oneBlock ? { bytes: xBytes, blocks: 1, rowsPerBlock: n } : { bytes: xBytes, blocks: Math.ceil(n / perBlock), rowsPerBlock: perBlock };
@@ -115,7 +115,7 @@ export function planDataset(
       ? `X (${formatBytes(xBytes)}) is stored in ${x.blocks} row blocks of up to ${formatCount(x.rowsPerBlock)} rows, since one GPU buffer binding holds at most ${formatBytes(bindingLimit)}`
       : `X takes ${formatBytes(xBytes)} in one buffer`;
   if (problem === null) {
-    message = `${formatCount(n)} rows × ${formatCount(d)} features fit: ${blocksLine}; the solver needs about ${formatBytes(totalBytes)} of GPU memory in all.`;
+    message = `${formatCount(n)} rows × ${formatCount(d)} features fit: ${blocksLine}; the solver needs about ${formatBytes(total)} of GPU memory in all.`;
   } else {
     let why: string;
     if (problem.why === 'row') {
@@ -126,7 +126,7 @@ export function planDataset(
       why = `the ${problem.buffer.name} buffer needs ${formatBytes(problem.buffer.bytes)}, but one GPU buffer may hold at most ${formatBytes(bufferLimit)}`;
     } else {
       limitedBy = 'memory budget';
-      why = `the solver needs about ${formatBytes(totalBytes)} of GPU memory, more than the ${formatBytes(budget)} this page allows itself`;
+      why = `the solver needs about ${formatBytes(total)} of GPU memory, more than the ${formatBytes(budget)} this page allows itself`;
     }
     const fixes: string[] = [];
     if (maxRows > 0) fixes.push(`subsample to ${formatCount(maxRows)} training rows (stratified, seeded)`);
@@ -139,7 +139,7 @@ export function planDataset(
       (maxRows > 0 ? `The largest training set that fits is ${formatCount(maxRows)} rows. ` : 'No number of rows fits with these settings. ') +
       `To fit: ${fixes.join(', ')}.`;
   }
-  return { fits: problem === null, n, d, P, C, model, rank, testRows, bufferLimit, buffers, totalBytes, hostBytes, x, limitedBy, maxRows, message };
+  return { fits: problem === null, n, d, P, C, model, rank, testRows, bufferLimit, buffers, totalBytes: total, hostBytes, x, limitedBy, maxRows, message };
 }
 
 /** Largest v in [1, hi] with ok(v) (ok is monotone: true up to some v), 0 when none. */

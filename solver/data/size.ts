@@ -21,6 +21,13 @@ export interface BufferEstimate {
    * several buffers (solver/gpu/rowblocks.ts), so it is not bound by the one-buffer limit.
    */
   blockable?: boolean;
+  /** How many buffers of this size the solver allocates (default 1); counts toward the total only. */
+  copies?: number;
+}
+
+/** All the estimated buffers together, counting every copy. */
+export function totalBytes(buffers: BufferEstimate[]): number {
+  return buffers.reduce((s, b) => s + b.bytes * (b.copies ?? 1), 0);
 }
 
 /** What {@link checkProblemSize} found. */
@@ -59,15 +66,18 @@ export function estimateGpuBuffers(
     { name: `X (n×d = ${n}×${d})`, bytes: n * d * f, blockable: true },
     { name: `patterns D (n×P = ${n}×${P})`, bytes: n * P * f },
     { name: `targets Y (n×C = ${n}×${C})`, bytes: n * C * f },
-    { name: `X·U (n×K = ${n}×${K})`, bytes: n * K * f },
+    // Z = X·U and the A-matvec scratch R.
+    { name: `X·U (n×K = ${n}×${K})`, bytes: n * K * f, copies: 2 },
   ];
   if (model === 'relu') {
     list.push({ name: `slack s (n×K = ${n}×${K})`, bytes: n * K * f });
     list.push({ name: `dual ν (n×K = ${n}×${K})`, bytes: n * K * f });
     list.push({ name: `Gu (n×K = ${n}×${K})`, bytes: n * K * f });
   }
-  list.push({ name: `u, v, λ and PCG vectors (each d×K = ${d}×${K})`, bytes: d * K * f });
-  list.push({ name: `Nyström sketch scratch (n×rank·S·P = ${n}×${sketch})`, bytes: n * sketch * f });
+  // u, v, v_prev, λ, Fᵀy, Gᵀs, Gᵀs_prev, Gᵀν, and PCG's r, p, w, z.
+  list.push({ name: `u, v, λ and PCG vectors (each d×K = ${d}×${K})`, bytes: d * K * f, copies: 12 });
+  // A·Ω and its R scratch while the preconditioner is (re)built.
+  list.push({ name: `Nyström sketch scratch (n×rank·S·P = ${n}×${sketch})`, bytes: n * sketch * f, copies: 2 });
   list.push({ name: `Nyström factor (S·d·P×rank = ${S * d * P}×${rank})`, bytes: S * d * P * rank * f });
   const groups = Math.ceil((n * K) / REDUCE_GROUP);
   list.push({ name: `reduction partial sums (${groups} groups × 5)`, bytes: groups * 5 * f });
@@ -98,7 +108,7 @@ export function checkProblemSize(
     estimateGpuBuffers(nn, d, pp, C, model, rank, testRows).reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const buffers = estimateGpuBuffers(n, d, P, C, model, rank, testRows);
   const largest = buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  const totalBytes = buffers.reduce((s, b) => s + b.bytes, 0);
+  const total = totalBytes(buffers);
   if (largest.bytes > limit) {
     const maxN = largestFitting(n, (v) => largestOf(v, P).bytes <= limit);
     const maxP = largestFitting(P, (v) => largestOf(n, v).bytes <= limit);
@@ -115,7 +125,7 @@ export function checkProblemSize(
       { file },
     );
   }
-  return { buffers, largest, totalBytes, limit };
+  return { buffers, largest, totalBytes: total, limit };
 }
 
 /** Largest v in [1, hi] with ok(v) (ok is monotone: true up to some v), 0 when none. */

@@ -9,6 +9,7 @@
  *   residuals, objective, accuracies              metricsStep()
  *   ρ ← 2ρ or ρ/2 when residuals are unbalanced   balanceRho() (optional, spec §4.5)
  */
+import { estimateGpuBuffers, totalBytes } from '../data/size';
 import { activationPatterns, testTargets } from '../problem';
 import { fitScale, rhoBalanceFactor, stepMetrics, type FitScale, type StepSums } from '../residuals';
 import type { CronosSolver, TestSet } from '../solver';
@@ -27,9 +28,9 @@ const ST = { dk: 0, nk: 5, fit: 10, fitV: 13, test: 16, size: 19 } as const;
 const FIT_Q = 3;
 
 /**
- * Memory the solver needs on the GPU: the largest single binding (X is split into row blocks, so
- * only the n×K, sketch and Nyström buffers must fit whole), the number of row blocks of X, and the
- * total.
+ * Memory the solver needs on the GPU, from the one buffer estimate (solver/data/size.ts): the
+ * largest single binding (X is split into row blocks, so only its block counts), the number of
+ * row blocks of X, and the total.
  */
 export function gpuMemoryPlan(
   problem: Problem,
@@ -37,14 +38,12 @@ export function gpuMemoryPlan(
   testRows: number,
   maxBindingBytes = Infinity,
 ): { largestBinding: number; xBlocks: number; total: number } {
-  const { n, d, K, S, P } = problem;
-  const sketchCols = config.rank * S * P;
+  const { n, d, P, C, model } = problem;
+  const buffers = estimateGpuBuffers(n, d, P, C, model, config.rank, testRows);
   const xBytes = n * d * 4;
   const xBlocks = xBytes <= maxBindingBytes ? 1 : Math.ceil(n / rowsPerBlock(d, maxBindingBytes));
-  const sizes = [Math.min(xBytes, maxBindingBytes), n * K * 4, n * sketchCols * 4, S * d * P * config.rank * 4, testRows * K * 4];
-  const total =
-    xBytes + 5 * n * K * 4 + 2 * n * sketchCols * 4 + 16 * d * K * 4 + S * d * P * config.rank * 4 + testRows * (d + K) * 4;
-  return { largestBinding: Math.max(...sizes), xBlocks, total };
+  const largestBinding = Math.max(...buffers.map((b) => (b.blockable ? Math.min(b.bytes, maxBindingBytes) : b.bytes)));
+  return { largestBinding, xBlocks, total: totalBytes(buffers) };
 }
 
 /** The solver's GPU buffers: data, ADMM state (spec §4.1, all zeros) and work space. */

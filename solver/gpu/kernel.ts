@@ -41,11 +41,6 @@ export interface BufferView {
 /** What a kernel binding accepts: a whole buffer or a view of one. */
 export type Binding = GPUBuffer | BufferView;
 
-/** Bytes a binding exposes to the kernel. */
-export function bindingSize(b: Binding): number {
-  return b.size;
-}
-
 /** Kernel parameters: a 16-byte-aligned block of u32 and f32 fields, in declaration order. */
 export type ParamValue = { u32: number } | { f32: number };
 
@@ -152,9 +147,4 @@ export async function readF32(ctx: GpuContext, buf: GPUBuffer, count: number, of
   staging.destroy();
   throwIfGpuFailed(ctx);
   return out;
-}
-
-/** Workgroups needed to cover `n` items with `per` items each, capped by the per-dimension limit. */
-export function groups(n: number, per: number): number {
-  return Math.max(1, Math.ceil(n / per));
 }
