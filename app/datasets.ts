@@ -1,9 +1,9 @@
 /**
- * The datasets the page offers: the Playground-style 2-D generators (solver/data/synthetic.ts)
+ * The datasets the page offers: the Playground-style 2-D generators (data/synthetic.ts)
  * and the real tables under public/datasets (described, with licences, in index.json there;
  * tests/app-datasets.test.ts keeps this catalogue in step with that manifest).
  */
-import type { SyntheticKind } from '../solver/data/synthetic';
+import type { SyntheticKind } from '../data/synthetic';
 
 /** Ids of every dataset; also the value stored in the URL. */
 export type DatasetId =

@@ -2,7 +2,7 @@
  * Feature maps shared by the Worker (data preparation) and the snapshot code (decision grid):
  * the bias feature of the 2-D sets and the training standardisation of a single point.
  */
-import type { Standardization } from '../solver/data/preprocess';
+import type { Standardization } from '../data/preprocess';
 import type { Dataset } from '../solver/types';
 
 /** A copy of `data` with a constant-1 feature appended as the last column. */

@@ -1,5 +1,5 @@
 /** Number formatting for read-outs (pure; unit-tested in tests/app-format.test.ts). */
-import { formatBytes } from '../solver/data/size';
+import { formatBytes } from '../data/size';
 
 export { formatBytes };
 

@@ -4,7 +4,7 @@
  * change invalidates (TensorFlow Playground's state.ts, minus the URL: share links are
  * app/share/'s business).
  */
-import { MAX_SYNTHETIC_NOISE } from '../solver/data/synthetic';
+import { MAX_SYNTHETIC_NOISE } from '../data/synthetic';
 import { DEFAULT_CONFIG, type ModelKind, type SolverConfig } from '../solver/types';
 import { DEFAULT_DATASET, type DatasetId } from './datasets';
 import { sameCsvSource, type CsvSource } from './share/wire-source';

@@ -4,7 +4,7 @@
  * the decision boundary on a grid, first-layer weights as images, confusion matrices. Pure
  * functions: the Worker calls them, the unit tests check them, the page only draws the results.
  */
-import type { Standardization } from '../solver/data/preprocess';
+import type { Standardization } from '../data/preprocess';
 import { columnNorms, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { TestSet } from '../solver/solver';
 import type { Network, Problem } from '../solver/types';

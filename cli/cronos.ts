@@ -9,10 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../solver/data/csv';
-import { DataError } from '../solver/data/errors';
-import { formatBytes, standardizationReport, standardize, stratifiedSplit } from '../solver/data/preprocess';
-import { planDataset } from '../solver/data/plan';
+import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
+import { DataError } from '../data/errors';
+import { formatBytes, standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
+import { planDataset } from '../data/plan';
 import type { AdapterSummary } from '../solver/gpu/context';
 import { createSolver, runCronos, type TestSet } from '../solver/index';
 import { buildProblem } from '../solver/problem';

@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DataError } from '../solver/data/errors';
+import { DataError } from '../data/errors';
 
 /** Row-major rows×cols values as an array of rows. */
 export function nested(a: ArrayLike<number>, rows: number, cols: number): number[][] {

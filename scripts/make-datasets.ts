@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { parseCsv, tableToDataset } from '../solver/data/csv';
+import { parseCsv, tableToDataset } from '../data/csv';
 
 const OUT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'datasets');
 const MAX_TOTAL_BYTES = 4 * 1024 * 1024;

@@ -12,11 +12,11 @@ cd "$(dirname "$0")/.."
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "== vitest (default adapter)"
-bash scripts/gpu-env.sh npx vitest run --exclude tests/gpu-optimality.test.ts "$@"
-slow=(tests/gpu-optimality.test.ts)
+bash scripts/gpu-env.sh npx vitest run --exclude tests/solver/gpu/optimality.test.ts "$@"
+slow=(tests/solver/gpu/optimality.test.ts)
 if [ $# -eq 0 ] && EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh node scripts/has-adapter.mjs; then
   echo "== vitest (OpenGL ES adapter: optimality, kernels, solver)"
-  EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh npx vitest run "${slow[@]}" tests/gpu-operators.test.ts tests/gpu-gemm.test.ts tests/gpu-solver.test.ts
+  EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh npx vitest run "${slow[@]}" tests/solver/gpu/operators.test.ts tests/solver/gpu/gemm.test.ts tests/solver/gpu/solver.test.ts
 elif [ $# -eq 0 ]; then
   echo "== vitest (optimality, default adapter: no OpenGL ES adapter here)"
   bash scripts/gpu-env.sh npx vitest run "${slow[@]}"

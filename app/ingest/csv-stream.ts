@@ -10,13 +10,13 @@
  * row knows its file line, and reading stops as soon as the row cap is reached.
  */
 import Papa from 'papaparse';
-import { DataError, locate, type Notice } from '../../solver/data/errors';
-import { detectDelimiter, detectQuoteChar, looksLikeHeader, uniqueColumnNames } from '../../solver/data/dialect';
-import { formatCount, plural } from '../../solver/data/format';
-import { countNewlines, NewlineNormalizer, RecordSplitter } from '../../solver/data/records';
+import { DataError, locate, type Notice } from '../../data/errors';
+import { detectDelimiter, detectQuoteChar, looksLikeHeader, uniqueColumnNames } from '../../data/dialect';
+import { formatCount, plural } from '../../data/format';
+import { countNewlines, NewlineNormalizer, RecordSplitter } from '../../data/records';
 import { createRng, RNG_STREAM, type Rng } from '../../solver/rng';
-import { formatBytes } from '../../solver/data/size';
-import { ColumnTableBuilder, type ColumnTable } from '../../solver/data/table';
+import { formatBytes } from '../../data/size';
+import { ColumnTableBuilder, type ColumnTable } from '../../data/table';
 
 /** Progress of a read: bytes of the file (UTF-16 code units for a string input) and data rows. */
 export interface CsvProgress {

@@ -5,16 +5,16 @@
  * ({@link decodeInBrowser}: createImageBitmap + OffscreenCanvas); it is passed in, so the whole
  * pipeline runs in Node tests with another decoder.
  */
-import { classBalance, type ClassBalance } from '../../solver/data/balance';
-import { DataError, type Notice } from '../../solver/data/errors';
-import { formatCount, plural, quoteList } from '../../solver/data/format';
-import { IMAGE_MIME, layoutImageFolder, sniffImage, type ImageItem, type SkippedFile } from '../../solver/data/image-files';
-import { featuresToRgba, imageToFeatures, ImageRowsBuilder, type ImageFeatureOptions, type RgbaImage } from '../../solver/data/images';
-import { standardizationReport, standardize, stratifiedSplit, subsetRows, type StandardizationReport } from '../../solver/data/preprocess';
-import { formatBytes } from '../../solver/data/size';
-import { subsampleIndex } from '../../solver/data/subsample';
-import type { ClassificationDataset } from '../../solver/data/tabular';
-import { ArchiveLimitError, DEFAULT_ZIP_LIMITS, openZip, type ZipLimits } from '../../solver/data/zip';
+import { classBalance, type ClassBalance } from '../../data/balance';
+import { DataError, type Notice } from '../../data/errors';
+import { formatCount, plural, quoteList } from '../../data/format';
+import { IMAGE_MIME, layoutImageFolder, sniffImage, type ImageItem, type SkippedFile } from '../../data/image-files';
+import { featuresToRgba, imageToFeatures, ImageRowsBuilder, type ImageFeatureOptions, type RgbaImage } from '../../data/images';
+import { standardizationReport, standardize, stratifiedSplit, subsetRows, type StandardizationReport } from '../../data/preprocess';
+import { formatBytes } from '../../data/size';
+import { subsampleIndex } from '../../data/subsample';
+import type { ClassificationDataset } from '../../data/tabular';
+import { ArchiveLimitError, DEFAULT_ZIP_LIMITS, openZip, type ZipLimits } from '../../data/zip';
 
 /** One file of the dropped folder or archive, read on demand. */
 export interface ImageFileEntry {

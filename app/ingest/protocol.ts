@@ -4,15 +4,15 @@
  * Every reply carries the request's `id`, so the page can ignore replies to a request it has
  * replaced (a second drop while the first file is still being read).
  */
-import type { ClassBalance } from '../../solver/data/balance';
-import type { ColumnUse, EncodeOptions, EncodeReport } from '../../solver/data/encode';
-import type { ErrorInfo, Notice } from '../../solver/data/errors';
-import type { DatasetLimits, DatasetPlan } from '../../solver/data/plan';
-import type { TabularDataset, TaskKind } from '../../solver/data/tabular';
+import type { ClassBalance } from '../../data/balance';
+import type { ColumnUse, EncodeOptions, EncodeReport } from '../../data/encode';
+import type { ErrorInfo, Notice } from '../../data/errors';
+import type { DatasetLimits, DatasetPlan } from '../../data/plan';
+import type { TabularDataset, TaskKind } from '../../data/tabular';
 import type { ModelKind } from '../../solver/types';
 import type { CsvDialect, CsvStatus, CsvStreamOptions } from './csv-stream';
 import type { ImageLoadOptions, MontageClass } from './images';
-import type { SkippedFile } from '../../solver/data/image-files';
+import type { SkippedFile } from '../../data/image-files';
 
 /** CSV reading options that can cross postMessage (no callbacks or signals). */
 export type CsvReadOptions = Omit<CsvStreamOptions, 'onProgress' | 'signal' | 'fileName'>;

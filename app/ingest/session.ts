@@ -4,12 +4,12 @@
  * re-reading the file) and the current dataset, which a failed request never replaces: the
  * page shows the error and keeps training on what was loaded before.
  */
-import { encodeTable, type EncodeOptions, type EncodeResult } from '../../solver/data/encode';
-import { errorInfo } from '../../solver/data/errors';
-import { planDataset } from '../../solver/data/plan';
-import { subsample } from '../../solver/data/subsample';
-import type { ColumnTable } from '../../solver/data/table';
-import type { TabularDataset } from '../../solver/data/tabular';
+import { encodeTable, type EncodeOptions, type EncodeResult } from '../../data/encode';
+import { errorInfo } from '../../data/errors';
+import { planDataset } from '../../data/plan';
+import { subsample } from '../../data/subsample';
+import type { ColumnTable } from '../../data/table';
+import type { TabularDataset } from '../../data/tabular';
 import { streamCsv } from './csv-stream';
 import { isZipFile, loadImageDataset, type DecodeImage, type ImageSource } from './images';
 import type { DatasetSummary, FromIngest, ToIngest } from './protocol';

@@ -17,7 +17,7 @@
  * alongside. The decoder rejects unknown fields rather than ignoring them: a link made by a newer
  * page must say "unknown field" instead of replaying a different run.
  */
-import { SYNTHETIC_KINDS, type SyntheticKind } from '../../solver/data/synthetic';
+import { SYNTHETIC_KINDS, type SyntheticKind } from '../../data/synthetic';
 import type { SolverConfig } from '../../solver/types';
 import { crc32, deflateRaw, fromBase64, fromUtf8, inflateRawCapped, toBase64, utf8 } from './codec';
 import {

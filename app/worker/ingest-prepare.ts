@@ -4,8 +4,8 @@
  * view of a two-feature table. The ingest session has already split and standardised the rows
  * (statistics fitted on the training part), so nothing here touches the values again.
  */
-import type { Standardization } from '../../solver/data/preprocess';
-import type { TabularDataset } from '../../solver/data/tabular';
+import type { Standardization } from '../../data/preprocess';
+import type { TabularDataset } from '../../data/tabular';
 import { buildProblem, buildRegressionProblem } from '../../solver/problem';
 import type { TestSet } from '../../solver/solver';
 import type { Dataset, ModelKind, Problem } from '../../solver/types';

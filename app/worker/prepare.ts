@@ -5,10 +5,10 @@
  * so without it every gate hyperplane and every neuron would pass through the origin and the
  * circles set could not be separated at all.
  */
-import { parseDataset } from '../../solver/data/csv';
-import { standardize, type Standardization } from '../../solver/data/preprocess';
-import { stratifiedSplit } from '../../solver/data/split';
-import { syntheticDataset } from '../../solver/data/synthetic';
+import { parseDataset } from '../../data/csv';
+import { standardize, type Standardization } from '../../data/preprocess';
+import { stratifiedSplit } from '../../data/split';
+import { syntheticDataset } from '../../data/synthetic';
 import type { Dataset } from '../../solver/types';
 import type { DatasetInfo } from '../datasets';
 import { appendBias } from '../features';

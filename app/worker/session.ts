@@ -4,7 +4,7 @@
  * promise chain (a step in flight finishes before a rebuild starts); pause takes effect at once.
  * The environment (posting, fetching, solver creation) is injected so the logic runs in Node tests.
  */
-import { estimateGpuBuffers } from '../../solver/data/size';
+import { estimateGpuBuffers } from '../../data/size';
 import type { AdapterSummary } from '../../solver/gpu/context';
 import { WebGpuUnavailableError } from '../../solver/gpu/context';
 import { gpuMemoryPlan } from '../../solver/gpu/admm';
@@ -25,7 +25,7 @@ import {
 } from '../protocol';
 import { changeLevel, toSolverConfig, type Settings } from '../settings';
 import { computeSnapshot, gateLines, patternView, type SnapshotContext } from '../snapshot';
-import { SYNTHETIC_DOMAIN } from '../../solver/data/synthetic';
+import { SYNTHETIC_DOMAIN } from '../../data/synthetic';
 import { prepareData, type FetchText, type PreparedData } from './prepare';
 import type { CurrentDataset } from '../ingest/session';
 import { buildPreparedProblem, originGateLines, preparedTestSet, prepareUserData, standardisedTargets } from './ingest-prepare';

@@ -9,7 +9,7 @@
  *   residuals, objective, accuracies              metricsStep()
  *   ρ ← 2ρ or ρ/2 when residuals are unbalanced   balanceRho() (optional, spec §4.5)
  */
-import { estimateGpuBuffers, totalBytes } from '../data/size';
+import { estimateGpuBuffers, totalBytes } from '../../data/size';
 import { activationPatterns, testTargets } from '../problem';
 import { fitScale, rhoBalanceFactor, stepMetrics, type FitScale, type StepSums } from '../residuals';
 import type { CronosSolver, TestSet } from '../solver';
@@ -28,7 +28,7 @@ const ST = { dk: 0, nk: 5, fit: 10, fitV: 13, test: 16, size: 19 } as const;
 const FIT_Q = 3;
 
 /**
- * Memory the solver needs on the GPU, from the one buffer estimate (solver/data/size.ts): the
+ * Memory the solver needs on the GPU, from the one buffer estimate (data/size.ts): the
  * largest single binding (X is split into row blocks, so only its block counts), the number of
  * row blocks of X, and the total.
  */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { encodePng, makeImage } from '../ingest-helpers';
+import { encodePng, makeImage } from '../support/ingest-helpers';
 import { buildAndServe, chartPoints, iteration, launch, screenshot, SHOTS, until, type Browser, type Server } from './harness';
 
 let server: Server;

@@ -4,11 +4,11 @@
  * size plan. They only draw what the Worker sent (ingestState.ts).
  */
 import { memo, useEffect, useRef } from 'react';
-import type { ClassBalance } from '../../../solver/data/balance';
-import type { ColumnUse } from '../../../solver/data/encode';
-import type { Notice } from '../../../solver/data/errors';
-import type { SkippedFile } from '../../../solver/data/image-files';
-import type { DatasetPlan } from '../../../solver/data/plan';
+import type { ClassBalance } from '../../../data/balance';
+import type { ColumnUse } from '../../../data/encode';
+import type { Notice } from '../../../data/errors';
+import type { SkippedFile } from '../../../data/image-files';
+import type { DatasetPlan } from '../../../data/plan';
 import { classColor, css } from '../../colors';
 import { fmt, fmtInt, formatBytes } from '../../format';
 import type { CsvDialect } from '../../ingest/csv-stream';

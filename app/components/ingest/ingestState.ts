@@ -6,10 +6,10 @@
  * preview of a file being read is shown only once that file has become the dataset.
  */
 import type { AdapterSummary } from '../../../solver/gpu/context';
-import type { ColumnUse, EncodeOptions, EncodeReport } from '../../../solver/data/encode';
-import type { ErrorInfo, Notice } from '../../../solver/data/errors';
-import type { SkippedFile } from '../../../solver/data/image-files';
-import type { DatasetLimits, DatasetPlan } from '../../../solver/data/plan';
+import type { ColumnUse, EncodeOptions, EncodeReport } from '../../../data/encode';
+import type { ErrorInfo, Notice } from '../../../data/errors';
+import type { SkippedFile } from '../../../data/image-files';
+import type { DatasetLimits, DatasetPlan } from '../../../data/plan';
 import type { CsvDialect, CsvStatus } from '../../ingest/csv-stream';
 import type { MontageClass } from '../../ingest/images';
 import type { CsvReadOptions, DatasetSummary, FromIngest, ToIngest } from '../../ingest/protocol';

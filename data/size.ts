@@ -1,0 +1,153 @@
+/**
+ * Will a problem fit the GPU? WebGPU caps every storage buffer (maxStorageBufferBindingSize,
+ * often 128 MiB–2 GiB, and maxBufferSize), and a too-large buffer fails late with an opaque
+ * validation error, so the sizes are checked up front with a message that says what to change.
+ */
+import { DEFAULT_CONFIG, type ModelKind } from '../solver/types';
+import { DataError } from './errors';
+
+/** The two adapter limits that bound one buffer (fields of GPUSupportedLimits). */
+export interface BufferLimits {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+}
+
+/** One (estimated) GPU buffer of the solver. */
+export interface BufferEstimate {
+  name: string;
+  bytes: number;
+  /**
+   * The buffer holds X (or the test X), which the GPU solver may store in row blocks across
+   * several buffers (solver/gpu/rowblocks.ts), so it is not bound by the one-buffer limit.
+   */
+  blockable?: boolean;
+  /** How many buffers of this size the solver allocates (default 1); counts toward the total only. */
+  copies?: number;
+}
+
+/** All the estimated buffers together, counting every copy. */
+export function totalBytes(buffers: BufferEstimate[]): number {
+  return buffers.reduce((s, b) => s + b.bytes * (b.copies ?? 1), 0);
+}
+
+/** What {@link checkProblemSize} found. */
+export interface ProblemSizeReport {
+  buffers: BufferEstimate[];
+  largest: BufferEstimate;
+  /** Sum of all buffers (GPU memory actually used is at least this). */
+  totalBytes: number;
+  /** min(maxStorageBufferBindingSize, maxBufferSize). */
+  limit: number;
+}
+
+/** Elements per workgroup of the reductions (metrics), which leave one partial sum per group. */
+const REDUCE_GROUP = 256;
+
+/**
+ * The float32 buffers the GPU solver (solver/gpu/admm.ts, `gpuMemoryPlan`) needs for n samples,
+ * d features, P patterns, C outputs: K = C·S·P columns (S = 2 ReLU, 1 gated). The Nyström
+ * sketch A·Ω is formed n×(rank·S·P) at a time and is usually the largest buffer. Small
+ * uniforms and r×r matrices are left out.
+ */
+export function estimateGpuBuffers(
+  n: number,
+  d: number,
+  P: number,
+  C: number,
+  model: ModelKind,
+  rank = DEFAULT_CONFIG.rank,
+  testRows = 0,
+): BufferEstimate[] {
+  const S = model === 'relu' ? 2 : 1;
+  const K = C * S * P;
+  const f = 4;
+  const sketch = rank * S * P;
+  const list: BufferEstimate[] = [
+    { name: `X (n×d = ${n}×${d})`, bytes: n * d * f, blockable: true },
+    { name: `patterns D (n×P = ${n}×${P})`, bytes: n * P * f },
+    { name: `targets Y (n×C = ${n}×${C})`, bytes: n * C * f },
+    // Z = X·U and the A-matvec scratch R.
+    { name: `X·U (n×K = ${n}×${K})`, bytes: n * K * f, copies: 2 },
+  ];
+  if (model === 'relu') {
+    list.push({ name: `slack s (n×K = ${n}×${K})`, bytes: n * K * f });
+    list.push({ name: `dual ν (n×K = ${n}×${K})`, bytes: n * K * f });
+    list.push({ name: `Gu (n×K = ${n}×${K})`, bytes: n * K * f });
+  }
+  // u, v, v_prev, λ, Fᵀy, Gᵀs, Gᵀs_prev, Gᵀν, and PCG's r, p, w, z.
+  list.push({ name: `u, v, λ and PCG vectors (each d×K = ${d}×${K})`, bytes: d * K * f, copies: 12 });
+  // A·Ω and its R scratch while the preconditioner is (re)built.
+  list.push({ name: `Nyström sketch scratch (n×rank·S·P = ${n}×${sketch})`, bytes: n * sketch * f, copies: 2 });
+  list.push({ name: `Nyström factor (S·d·P×rank = ${S * d * P}×${rank})`, bytes: S * d * P * rank * f });
+  const groups = Math.ceil((n * K) / REDUCE_GROUP);
+  list.push({ name: `reduction partial sums (${groups} groups × 5)`, bytes: groups * 5 * f });
+  if (testRows > 0) {
+    list.push({ name: `test X (${testRows}×${d})`, bytes: testRows * d * f, blockable: true });
+    list.push({ name: `test X·U (${testRows}×${K})`, bytes: testRows * K * f });
+  }
+  return list;
+}
+
+/**
+ * Throws a {@link DataError} naming the buffer, its size, the adapter limit and what to do
+ * (fewer rows, a smaller P, or the CPU device) when one solver buffer would exceed the limits.
+ */
+export function checkProblemSize(
+  n: number,
+  d: number,
+  P: number,
+  C: number,
+  model: ModelKind,
+  limits: BufferLimits,
+  opts: { rank?: number; testRows?: number; fileName?: string } = {},
+): ProblemSizeReport {
+  const rank = opts.rank ?? DEFAULT_CONFIG.rank;
+  const testRows = opts.testRows ?? 0;
+  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const largestOf = (nn: number, pp: number): BufferEstimate =>
+    estimateGpuBuffers(nn, d, pp, C, model, rank, testRows).reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const buffers = estimateGpuBuffers(n, d, P, C, model, rank, testRows);
+  const largest = buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const total = totalBytes(buffers);
+  if (largest.bytes > limit) {
+    const maxN = largestFitting(n, (v) => largestOf(v, P).bytes <= limit);
+    const maxP = largestFitting(P, (v) => largestOf(n, v).bytes <= limit);
+    const fixes: string[] = [];
+    if (maxN > 0) fixes.push(`use at most ${maxN} training rows`);
+    if (maxP > 0) fixes.push(`use P ≤ ${maxP}`);
+    if (largest.name.startsWith('Nyström')) fixes.push(`use a smaller rank (now ${rank})`);
+    fixes.push('or run on the CPU (--device cpu / the CPU device switch)');
+    const file = opts.fileName ?? 'problem';
+    throw new DataError(
+      `${file}: the problem is too large for this GPU: the ${largest.name} buffer needs ${formatBytes(largest.bytes)}, ` +
+        `but the adapter allows at most ${formatBytes(limit)} per buffer (maxStorageBufferBindingSize ${formatBytes(limits.maxStorageBufferBindingSize)}, ` +
+        `maxBufferSize ${formatBytes(limits.maxBufferSize)}). To fit: ${fixes.join(', ')}.`,
+      { file },
+    );
+  }
+  return { buffers, largest, totalBytes: total, limit };
+}
+
+/** Largest v in [1, hi] with ok(v) (ok is monotone: true up to some v), 0 when none. */
+function largestFitting(hi: number, ok: (v: number) => boolean): number {
+  if (!ok(1)) return 0;
+  let lo = 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** 1536 → "1.5 KiB", exact bytes below 1 KiB. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} bytes` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
