@@ -117,8 +117,11 @@ export interface Problem {
   D: Uint8Array;
 }
 
-/** Metrics recorded after every ADMM iteration (spec §4.4, §6.3). */
-export interface IterationMetrics {
+/**
+ * Metrics recorded after every ADMM iteration (spec §4.4, §6.3). A type alias rather than an
+ * interface so it is a {@link MetricsRecord} (solver/trainer.ts) as it stands.
+ */
+export type IterationMetrics = {
   /** 1-based count of completed ADMM iterations. */
   iter: number;
   /** Convex objective f(u) = ½‖Fu − Y‖² + β Σ‖columns of u‖ (summed over classes). */
@@ -167,7 +170,7 @@ export interface IterationMetrics {
   timeMs: number;
   /** The stopping rule of spec §4.4 holds. */
   converged: boolean;
-}
+};
 
 /** The convex solution in the layout described at the top of this file. */
 export interface ConvexSolution {
