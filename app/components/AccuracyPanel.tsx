@@ -4,7 +4,7 @@
  * run (user data with a numeric target) shows R² and MSE instead, in the target's units, and
  * no confusion matrices.
  */
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import type { MetricChart, MetricDescriptor, MetricsRecord } from '../../solver/trainer';
 import { fmt, pct } from '../format';
 import { numberOf, type MetricsHistory, type XAxis } from '../history';
@@ -77,15 +77,18 @@ export interface AccuracyPanelProps {
 
 /** Accuracy (or regression fit) figures and curves, and the confusion matrices. */
 export const AccuracyPanel = memo(function AccuracyPanel({ metrics, history, version, xAxis, latest, snapshot, problem }: AccuracyPanelProps) {
-  const fit = problem?.task === 'regression' ? regressionView(problem) : classificationView(metrics);
+  const regression = problem?.task === 'regression' ? problem : null;
+  const fit = useMemo(() => (regression ? regressionView(regression) : classificationView(metrics)), [regression, metrics]);
+  // Traces built once per view, so the memoised charts see the same ones on every new point.
+  const traces = useMemo(() => fit.charts.map((c) => tracesFor(fit.metrics, c.chart, c.view.palette)), [fit]);
   const classNames = problem?.task === 'regression' ? [] : (problem?.classNames ?? []);
-  const chart = (c: FitChart) => {
+  const chart = (c: FitChart, i: number) => {
     const drawn = onChart(fit.metrics, c.chart);
     return (
       <StreamChart
         id={c.view.id}
         label={c.view.label}
-        traces={tracesFor(fit.metrics, c.chart, c.view.palette)}
+        traces={traces[i]}
         history={history}
         version={version}
         xAxis={xAxis}
@@ -116,13 +119,13 @@ export const AccuracyPanel = memo(function AccuracyPanel({ metrics, history, ver
         </div>
       </dl>
       {fit.charts.length === 1 && !fit.charts[0].caption ? (
-        chart(fit.charts[0])
+        chart(fit.charts[0], 0)
       ) : (
         <div className="chart-grid">
-          {fit.charts.map((c) => (
+          {fit.charts.map((c, i) => (
             <figure key={c.view.id}>
               <figcaption>{c.caption ?? c.view.title}</figcaption>
-              {chart(c)}
+              {chart(c, i)}
             </figure>
           ))}
         </div>

@@ -4,7 +4,7 @@
  * ReLU program and the PCG iterations of each ADMM step. Log scales where values span decades,
  * no smoothing (full-batch ADMM has no noise to hide), x-axis = iteration or solver time.
  */
-import { memo, type ReactNode } from 'react';
+import { memo, useMemo, type ReactNode } from 'react';
 import type { MetricDescriptor, MetricsRecord } from '../../solver/trainer';
 import type { ModelKind } from '../../solver/types';
 import { certifiedGap, fmt } from '../format';
@@ -28,7 +28,14 @@ export interface ConvergencePanelProps {
 
 /** The convergence charts with their x-axis switch and latest values. */
 export const ConvergencePanel = memo(function ConvergencePanel({ metrics, history, version, xAxis, onXAxis, latest, model }: ConvergencePanelProps) {
-  const charts = chartsOf(metrics).filter((c) => !ACCURACY_PANEL_CHARTS.includes(c));
+  // Built once per method, so the memoised charts see the same traces on every new point.
+  const charts = useMemo(
+    () =>
+      chartsOf(metrics)
+        .filter((c) => !ACCURACY_PANEL_CHARTS.includes(c))
+        .map((chart) => ({ chart, view: CHART_VIEWS[chart], drawn: onChart(metrics, chart), traces: tracesFor(metrics, chart, CHART_VIEWS[chart].palette) })),
+    [metrics],
+  );
   return (
     <Panel
       title="Convergence"
@@ -38,9 +45,7 @@ export const ConvergencePanel = memo(function ConvergencePanel({ metrics, histor
       actions={<AxisSwitch value={xAxis} onChange={onXAxis} />}
     >
       <div className="chart-grid">
-        {charts.map((chart) => {
-          const view = CHART_VIEWS[chart];
-          const drawn = onChart(metrics, chart);
+        {charts.map(({ chart, view, drawn, traces }) => {
           return (
             <figure key={chart}>
               <figcaption>
@@ -49,7 +54,7 @@ export const ConvergencePanel = memo(function ConvergencePanel({ metrics, histor
               <StreamChart
                 id={view.id}
                 label={view.label}
-                traces={tracesFor(metrics, chart, view.palette)}
+                traces={traces}
                 history={history}
                 version={version}
                 xAxis={xAxis}
