@@ -45,26 +45,24 @@ export const ConvergencePanel = memo(function ConvergencePanel({ metrics, histor
       actions={<AxisSwitch value={xAxis} onChange={onXAxis} />}
     >
       <div className="chart-grid">
-        {charts.map(({ chart, view, drawn, traces }) => {
-          return (
-            <figure key={chart}>
-              <figcaption>
-                {view.title} {captionReadouts(drawn, latest, model)}
-              </figcaption>
-              <StreamChart
-                id={view.id}
-                label={view.label}
-                traces={traces}
-                history={history}
-                version={version}
-                xAxis={xAxis}
-                yType={yTypeOf(drawn)}
-                ySuffix={ySuffixOf(drawn)}
-                height={view.height}
-              />
-            </figure>
-          );
-        })}
+        {charts.map(({ chart, view, drawn, traces }) => (
+          <figure key={chart}>
+            <figcaption>
+              {view.title} {captionReadouts(drawn, latest, model)}
+            </figcaption>
+            <StreamChart
+              id={view.id}
+              label={view.label}
+              traces={traces}
+              history={history}
+              version={version}
+              xAxis={xAxis}
+              yType={yTypeOf(drawn)}
+              ySuffix={ySuffixOf(drawn)}
+              height={view.height}
+            />
+          </figure>
+        ))}
       </div>
     </Panel>
   );
