@@ -6,6 +6,8 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { datasetInfo } from './datasets';
+import { CRONOS_METRICS } from '../solver/methods/cronos/metrics';
+import type { IterationMetrics } from '../solver/types';
 import { MetricsHistory, recordMetrics, type XAxis } from './history';
 import type { ProblemSummary } from './protocol';
 import { INITIAL_RUN_STATE, runReducer } from './runState';
@@ -28,6 +30,12 @@ import { ExportMenu } from './components/ExportMenu';
 import { ShareDialog } from './components/ShareDialog';
 import { ShareNotices } from './components/ShareNotices';
 
+/**
+ * What the run reports: CRONOS's descriptors (the only method the Worker runs so far; imported
+ * from the descriptor file alone, which keeps the solver out of the page bundle).
+ */
+const METRICS = CRONOS_METRICS;
+
 /** The playground page. */
 export function App() {
   // The first settings come from a share link in the fragment, if any (share/wire.ts).
@@ -35,7 +43,7 @@ export function App() {
   const [settings, setSettings] = useState<Settings>(boot.settings);
   const [state, dispatch] = useReducer(runReducer, INITIAL_RUN_STATE);
   const [xAxis, setXAxis] = useState<XAxis>(boot.view.xAxis);
-  const history = useRef(new MetricsHistory()).current;
+  const history = useRef(new MetricsHistory<IterationMetrics>()).current;
   const client = useRef<WorkerClient | null>(null);
   const initial = useRef(settings);
   const [ingest, ingestDispatch] = useReducer(ingestReducer, INITIAL_INGEST_STATE);
@@ -137,8 +145,8 @@ export function App() {
             onTrain={onTrainUser}
           />
           <ProblemLine problem={problem} />
-          <ConvergencePanel history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={problem?.model ?? null} />
-          <AccuracyPanel history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
+          <ConvergencePanel metrics={METRICS} history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={problem?.model ?? null} />
+          <AccuracyPanel metrics={METRICS} history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
           {problem && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={problem} snapshot={snapshot} />}
           {problem?.image && <WeightImages problem={problem} snapshot={snapshot} />}
           <PatternsPanel view={view?.patterns ?? null} problem={problem} snapshot={snapshot} />

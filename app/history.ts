@@ -1,18 +1,20 @@
 /**
  * The metrics of the current run, kept outside React state: the convergence charts append the
  * points they have not drawn yet (Plotly.extendTraces) instead of re-rendering whole series.
+ * Rows are any method's {@link MetricsRecord}s; charts look values up by descriptor key
+ * (plots/traces.ts), so a new method's record plots without a change here.
  */
-import type { IterationMetrics } from '../solver/types';
+import type { MetricsRecord } from '../solver/trainer';
 import type { FromWorker } from './protocol';
 
 /** What the charts' x-axis shows: ADMM iteration, or solver seconds since the run started. */
 export type XAxis = 'iteration' | 'time';
 
-/** Metrics of one run, in arrival order. */
-export class MetricsHistory {
+/** Metrics of one run, in arrival order (`M`: the method's record, e.g. CRONOS's IterationMetrics). */
+export class MetricsHistory<M extends MetricsRecord = MetricsRecord> {
   /** Run the rows belong to (protocol run number; -1 before the first). */
   run = -1;
-  readonly rows: IterationMetrics[] = [];
+  readonly rows: M[] = [];
   /** Cumulative solver time in seconds after each row (pauses excluded). */
   readonly elapsed: number[] = [];
 
@@ -28,8 +30,8 @@ export class MetricsHistory {
     this.elapsed.length = 0;
   }
 
-  /** Appends one iteration's metrics. */
-  append(m: IterationMetrics): void {
+  /** Appends one step's metrics. */
+  append(m: M): void {
     const before = this.elapsed.length > 0 ? this.elapsed[this.elapsed.length - 1] : 0;
     this.rows.push(m);
     this.elapsed.push(before + m.timeMs / 1000);
@@ -58,6 +60,15 @@ export function logSafe(v: number): number | null {
 /** A value for a linear axis: finite values pass, NaN/±Inf become a gap (null). */
 export function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
+}
+
+/**
+ * The number a record holds under `key`, or undefined (no record, no such metric, or a flag):
+ * how read-outs look up a descriptor's value in any method's record.
+ */
+export function numberOf(m: MetricsRecord | null | undefined, key: string): number | undefined {
+  const v = m?.[key];
+  return typeof v === 'number' ? v : undefined;
 }
 
 /** Appends the metrics of a batch to `history`, starting afresh when a newer run appears. */

@@ -5,7 +5,8 @@
  * jump while the next problem builds).
  */
 import type { AdapterSummary } from '../solver/gpu/context';
-import type { DeviceKind, IterationMetrics } from '../solver/types';
+import type { MetricsRecord } from '../solver/trainer';
+import type { DeviceKind } from '../solver/types';
 import type { FinishReason, FromWorker, MemoryReport, ProblemSummary, ProblemView, RunStatus, Snapshot } from './protocol';
 
 /** Everything the page renders about the run. */
@@ -22,7 +23,8 @@ export interface RunState {
   problem: ProblemSummary | null;
   memory: MemoryReport | null;
   view: ProblemView | null;
-  latest: IterationMetrics | null;
+  /** The newest step's metrics record (the method's keys; see its descriptors). */
+  latest: MetricsRecord | null;
   /** Exponential moving average of the milliseconds per ADMM step. */
   msPerStep: number | null;
   snapshot: Snapshot | null;

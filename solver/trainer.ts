@@ -33,6 +33,11 @@ export interface MetricDescriptor {
   readonly chart: MetricChart;
   /** Drawing hints: a dashed or dotted line, steps, or "this is the stopping threshold of that metric". */
   readonly style?: { readonly dash?: 'dash' | 'dot'; readonly shape?: 'hv'; readonly thresholdOf?: string };
+  /**
+   * Reported, exported and shown as a read-out, but drawn on no chart (its chart then only says
+   * where it would belong); the page's charts skip it.
+   */
+  readonly readoutOnly?: true;
   /** One sentence for tooltips and the docs. */
   readonly help: string;
 }

@@ -4,57 +4,112 @@
  * run (user data with a numeric target) shows R² and MSE instead, in the target's units, and
  * no confusion matrices.
  */
-import { memo } from 'react';
-import type { IterationMetrics } from '../../solver/types';
+import { memo, useMemo } from 'react';
+import type { MetricChart, MetricDescriptor, MetricsRecord } from '../../solver/trainer';
 import { fmt, pct } from '../format';
-import { finiteOrNull, logSafe, type MetricsHistory, type XAxis } from '../history';
-import { StreamChart, type TraceSpec } from '../plots/StreamChart';
+import { numberOf, type MetricsHistory, type XAxis } from '../history';
+import { ACCURACY_PANEL_CHARTS, CHART_VIEWS, figureLabel, figureTestId, REGRESSION_METRICS, type ChartView } from '../plots/chartViews';
+import { StreamChart } from '../plots/StreamChart';
+import { onChart, tracesFor, yTypeOf, ySuffixOf } from '../plots/traces';
 import type { ProblemSummary, Snapshot } from '../protocol';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { Panel } from './Panel';
 
-const ACCURACY: TraceSpec[] = [
-  { name: 'train (convex model)', value: (m) => finiteOrNull(100 * m.trainAccuracy), color: '#1f6fb2' },
-  { name: 'test (recovered network)', value: (m) => finiteOrNull(100 * m.testAccuracy), color: '#e8841a' },
+/** One chart of the panel: the descriptors' chart, how it is shown, and a caption when there are several. */
+interface FitChart {
+  readonly chart: MetricChart;
+  readonly view: ChartView;
+  readonly caption?: string;
+}
+
+/** How one task's fit is shown: figures (the latest value of each metric), then the charts. */
+interface FitView {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly metrics: readonly MetricDescriptor[];
+  readonly charts: readonly FitChart[];
+}
+
+const REGRESSION_CHARTS: readonly FitChart[] = [
+  { chart: 'accuracy', view: { id: 'chart-r2', title: 'R²', label: 'Train and test R² per iteration', height: 190 }, caption: 'R² (1 = perfect, 0 = predicting the mean)' },
+  { chart: 'loss', view: { id: 'chart-mse', title: 'MSE', label: 'Train and test mean squared error per iteration, log scale', height: 190 }, caption: 'Mean squared error, log scale' },
 ];
 
-const R2: TraceSpec[] = [
-  { name: 'train R² (convex model)', value: (m) => finiteOrNull(m.trainR2), color: '#1f6fb2' },
-  { name: 'test R² (recovered network)', value: (m) => finiteOrNull(m.testR2), color: '#e8841a' },
-];
-const MSE: TraceSpec[] = [
-  { name: 'train MSE', value: (m) => logSafe(m.trainMse), color: '#1f6fb2' },
-  { name: 'test MSE', value: (m) => logSafe(m.testMse), color: '#e8841a' },
-];
+/** The view of a classification run: the method's accuracy-panel metrics and charts. */
+function classificationView(metrics: readonly MetricDescriptor[]): FitView {
+  return {
+    title: 'Accuracy',
+    subtitle: 'Train accuracy of the convex model sign(Fu); test accuracy and confusion matrices of the recovered ReLU network.',
+    metrics: metrics.filter((d) => ACCURACY_PANEL_CHARTS.includes(d.chart) && !d.readoutOnly),
+    charts: ACCURACY_PANEL_CHARTS.filter((c) => onChart(metrics, c).length > 0).map((chart) => ({ chart, view: CHART_VIEWS[chart] })),
+  };
+}
+
+/** The view of a regression run (user data with a numeric target). */
+function regressionView(problem: ProblemSummary): FitView {
+  const target = problem.target?.name ?? 'target';
+  return {
+    title: 'Fit (regression)',
+    subtitle: `Regression on "${target}": R² and mean squared error in the target's units, train (convex model Fu) and test (recovered ReLU network). Accuracy and confusion matrices do not apply.`,
+    metrics: REGRESSION_METRICS,
+    charts: REGRESSION_CHARTS,
+  };
+}
+
+/** A latest value as a figure: fractions as percentages. */
+function figureValue(latest: MetricsRecord | null, d: MetricDescriptor): string {
+  const v = numberOf(latest, d.key);
+  if (v === undefined) return '—';
+  return d.unit === 'fraction' ? pct(v) : fmt(v, 4);
+}
 
 /** Props of {@link AccuracyPanel}. */
 export interface AccuracyPanelProps {
+  /** What the method reports (its descriptors); the accuracy chart's metrics are drawn here. */
+  metrics: readonly MetricDescriptor[];
   history: MetricsHistory;
   version: number;
   xAxis: XAxis;
-  latest: IterationMetrics | null;
+  latest: MetricsRecord | null;
   snapshot: Snapshot | null;
   problem: ProblemSummary | null;
 }
 
-/** Accuracy curves, final figures and confusion matrices. */
-export const AccuracyPanel = memo(function AccuracyPanel({ history, version, xAxis, latest, snapshot, problem }: AccuracyPanelProps) {
-  if (problem?.task === 'regression') return <RegressionFit history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />;
-  const classNames = problem?.classNames ?? [];
+/** Accuracy (or regression fit) figures and curves, and the confusion matrices. */
+export const AccuracyPanel = memo(function AccuracyPanel({ metrics, history, version, xAxis, latest, snapshot, problem }: AccuracyPanelProps) {
+  const regression = problem?.task === 'regression' ? problem : null;
+  const fit = useMemo(() => (regression ? regressionView(regression) : classificationView(metrics)), [regression, metrics]);
+  // Traces built once per view, so the memoised charts see the same ones on every new point.
+  const traces = useMemo(() => fit.charts.map((c) => tracesFor(fit.metrics, c.chart, c.view.palette)), [fit]);
+  const classNames = problem?.task === 'regression' ? [] : (problem?.classNames ?? []);
+  const chart = (c: FitChart, i: number) => {
+    const drawn = onChart(fit.metrics, c.chart);
+    return (
+      <StreamChart
+        id={c.view.id}
+        label={c.view.label}
+        traces={traces[i]}
+        history={history}
+        version={version}
+        xAxis={xAxis}
+        yType={yTypeOf(drawn)}
+        ySuffix={ySuffixOf(drawn)}
+        height={c.view.height}
+      />
+    );
+  };
   return (
-    <Panel title="Accuracy" subtitle="Train accuracy of the convex model sign(Fu); test accuracy and confusion matrices of the recovered ReLU network." testId="accuracy">
+    <Panel title={fit.title} subtitle={fit.subtitle} testId="accuracy">
       <dl className="figures">
-        <div>
-          <dt>Train</dt>
-          <dd data-testid="train-accuracy">{latest ? pct(latest.trainAccuracy) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Test</dt>
-          <dd data-testid="test-accuracy">{latest ? pct(latest.testAccuracy) : '—'}</dd>
-        </div>
+        {fit.metrics.map((d) => (
+          <div key={d.key} title={d.help}>
+            <dt>{figureLabel(d.label)}</dt>
+            <dd data-testid={figureTestId(d.key)}>{figureValue(latest, d)}</dd>
+          </div>
+        ))}
         <div>
           <dt>Objective</dt>
-          <dd>{latest ? fmt(latest.objective, 5) : '—'}</dd>
+          <dd>{latest ? fmt(numberOf(latest, 'objective') ?? NaN, 5) : '—'}</dd>
         </div>
         <div>
           <dt>Hidden units</dt>
@@ -63,18 +118,18 @@ export const AccuracyPanel = memo(function AccuracyPanel({ history, version, xAx
           </dd>
         </div>
       </dl>
-      <StreamChart
-        id="chart-accuracy"
-        label="Train and test accuracy per iteration, percent"
-        traces={ACCURACY}
-        history={history}
-        version={version}
-        xAxis={xAxis}
-        yType="linear"
-       
-        ySuffix=" %"
-        height={190}
-      />
+      {fit.charts.length === 1 && !fit.charts[0].caption ? (
+        chart(fit.charts[0], 0)
+      ) : (
+        <div className="chart-grid">
+          {fit.charts.map((c, i) => (
+            <figure key={c.view.id}>
+              <figcaption>{c.caption ?? c.view.title}</figcaption>
+              {chart(c, i)}
+            </figure>
+          ))}
+        </div>
+      )}
       {snapshot && classNames.length > 0 && (
         <div className="confusions">
           <ConfusionMatrix caption={`Train (${problem?.n ?? 0} rows) · ${pct(snapshot.trainAccuracy)}`} counts={snapshot.confusion.train} classNames={classNames} testId="confusion-train" />
@@ -86,54 +141,3 @@ export const AccuracyPanel = memo(function AccuracyPanel({ history, version, xAx
     </Panel>
   );
 });
-
-/** R² and MSE (train and test) of a regression run, with their curves. */
-function RegressionFit({ history, version, xAxis, latest, snapshot, problem }: AccuracyPanelProps) {
-  const target = problem?.target?.name ?? 'target';
-  return (
-    <Panel
-      title="Fit (regression)"
-      subtitle={`Regression on "${target}": R² and mean squared error in the target's units, train (convex model Fu) and test (recovered ReLU network). Accuracy and confusion matrices do not apply.`}
-      testId="accuracy"
-    >
-      <dl className="figures">
-        <div>
-          <dt>Train R²</dt>
-          <dd data-testid="train-r2">{latest ? fmt(latest.trainR2, 4) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Test R²</dt>
-          <dd data-testid="test-r2">{latest ? fmt(latest.testR2, 4) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Train MSE</dt>
-          <dd data-testid="train-mse">{latest ? fmt(latest.trainMse, 4) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Test MSE</dt>
-          <dd data-testid="test-mse">{latest ? fmt(latest.testMse, 4) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Objective</dt>
-          <dd>{latest ? fmt(latest.objective, 5) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Hidden units</dt>
-          <dd data-testid="hidden-units" title="Neurons of the network recovered from u (spec §6.1)">
-            {snapshot ? snapshot.hidden : '—'}
-          </dd>
-        </div>
-      </dl>
-      <div className="chart-grid">
-        <figure>
-          <figcaption>R² (1 = perfect, 0 = predicting the mean)</figcaption>
-          <StreamChart id="chart-r2" label="Train and test R² per iteration" traces={R2} history={history} version={version} xAxis={xAxis} yType="linear" height={190} />
-        </figure>
-        <figure>
-          <figcaption>Mean squared error, log scale</figcaption>
-          <StreamChart id="chart-mse" label="Train and test mean squared error per iteration, log scale" traces={MSE} history={history} version={version} xAxis={xAxis} yType="log" height={190} />
-        </figure>
-      </div>
-    </Panel>
-  );
-}

@@ -4,43 +4,38 @@
  * ReLU program and the PCG iterations of each ADMM step. Log scales where values span decades,
  * no smoothing (full-batch ADMM has no noise to hide), x-axis = iteration or solver time.
  */
-import { memo } from 'react';
-import type { IterationMetrics, ModelKind } from '../../solver/types';
+import { memo, useMemo, type ReactNode } from 'react';
+import type { MetricDescriptor, MetricsRecord } from '../../solver/trainer';
+import type { ModelKind } from '../../solver/types';
 import { certifiedGap, fmt } from '../format';
-import { logSafe, type MetricsHistory, type XAxis } from '../history';
-import { StreamChart, type TraceSpec } from '../plots/StreamChart';
+import { numberOf, type MetricsHistory, type XAxis } from '../history';
+import { ACCURACY_PANEL_CHARTS, CHART_VIEWS } from '../plots/chartViews';
+import { StreamChart } from '../plots/StreamChart';
+import { chartsOf, onChart, tracesFor, yTypeOf, ySuffixOf } from '../plots/traces';
 import { Panel } from './Panel';
-
-const C = { blue: '#1f6fb2', orange: '#e8841a', red: '#c0392b', purple: '#7b4fa6', green: '#2e8b57', grey: '#6b7785' };
-
-const OBJECTIVE: TraceSpec[] = [
-  { name: 'f(u)', value: (m) => logSafe(m.objective), color: C.blue },
-  { name: 'f(v), group-sparse', value: (m) => logSafe(m.objectiveV), color: C.orange, dash: 'dash' },
-  // A certified lower bound on f* (solver/residuals.ts): the gap to it bounds the suboptimality.
-  { name: 'dual bound ≤ f*', value: (m) => logSafe(m.dualObjective), color: C.green, dash: 'dot' },
-];
-
-const RESIDUALS: TraceSpec[] = [
-  { name: 'primal r', value: (m) => logSafe(m.primalResidual), color: C.blue },
-  { name: 'ε_pri', value: (m) => logSafe(m.epsPrimal), color: C.blue, dash: 'dot', width: 1.5 },
-  { name: 'dual s', value: (m) => logSafe(m.dualResidual), color: C.red },
-  { name: 'ε_dual', value: (m) => logSafe(m.epsDual), color: C.red, dash: 'dot', width: 1.5 },
-];
-const CONE: TraceSpec[] = [{ name: 'max(0, −Gu)∞', value: (m) => logSafe(m.coneViolation), color: C.purple }];
-const PCG: TraceSpec[] = [{ name: 'PCG iterations', value: (m) => m.pcgIterations, color: C.green, shape: 'hv' }];
 
 /** Props of {@link ConvergencePanel}. */
 export interface ConvergencePanelProps {
+  /** What the method reports (its descriptors): one chart per chart id they use. */
+  metrics: readonly MetricDescriptor[];
   history: MetricsHistory;
   version: number;
   xAxis: XAxis;
   onXAxis(axis: XAxis): void;
-  latest: IterationMetrics | null;
+  latest: MetricsRecord | null;
   model: ModelKind | null;
 }
 
 /** The convergence charts with their x-axis switch and latest values. */
-export const ConvergencePanel = memo(function ConvergencePanel({ history, version, xAxis, onXAxis, latest, model }: ConvergencePanelProps) {
+export const ConvergencePanel = memo(function ConvergencePanel({ metrics, history, version, xAxis, onXAxis, latest, model }: ConvergencePanelProps) {
+  // Built once per method, so the memoised charts see the same traces on every new point.
+  const charts = useMemo(
+    () =>
+      chartsOf(metrics)
+        .filter((c) => !ACCURACY_PANEL_CHARTS.includes(c))
+        .map((chart) => ({ chart, view: CHART_VIEWS[chart], drawn: onChart(metrics, chart), traces: tracesFor(metrics, chart, CHART_VIEWS[chart].palette) })),
+    [metrics],
+  );
   return (
     <Panel
       title="Convergence"
@@ -50,43 +45,80 @@ export const ConvergencePanel = memo(function ConvergencePanel({ history, versio
       actions={<AxisSwitch value={xAxis} onChange={onXAxis} />}
     >
       <div className="chart-grid">
-        <figure>
-          <figcaption>
-            Objective <Readout v={latest?.objective} />{' '}
-            <span title="Certified lower bound on the optimum f* (the dual objective at a dual-feasible point built from this iterate). While the cone violation is not ~0, f(u) itself can lie below f*.">
-              <Readout v={latest?.dualObjective} prefix="f* ≥ " />
-            </span>
-            {latest && certifiedGap(latest) !== undefined && latest.coneViolation <= 1e-4 * Math.max(latest.maxAbsXU, 1e-12) && (
-              <span title="(f(u) − dual bound) / f(u), with u feasible to 1e-4·max|XU|: how far, at most, f(u) is above f*">
-                {' '}
-                <Readout v={certifiedGap(latest)} prefix="gap ≤ " digits={2} />
-              </span>
-            )}
-          </figcaption>
-          <StreamChart id="chart-objective" label="Objective per iteration, log scale" traces={OBJECTIVE} history={history} version={version} xAxis={xAxis} yType="log" />
-        </figure>
-        <figure>
-          <figcaption>
-            Residuals <Readout v={latest?.primalResidual} prefix="r " /> <Readout v={latest?.dualResidual} prefix="s " />
-          </figcaption>
-          <StreamChart id="chart-residuals" label="Primal and dual residuals with their thresholds, log scale" traces={RESIDUALS} history={history} version={version} xAxis={xAxis} yType="log" />
-        </figure>
-        <figure>
-          <figcaption>
-            Cone violation {model === 'gated' ? <span className="muted">(none: gated ReLU has no cone constraints)</span> : <Readout v={latest?.coneViolation} />}
-          </figcaption>
-          <StreamChart id="chart-cone" label="Cone violation per iteration, log scale" traces={CONE} history={history} version={version} xAxis={xAxis} yType="log" />
-        </figure>
-        <figure>
-          <figcaption>
-            PCG iterations per ADMM step <Readout v={latest?.pcgIterations} digits={3} />
-          </figcaption>
-          <StreamChart id="chart-pcg" label="PCG iterations per ADMM step" traces={PCG} history={history} version={version} xAxis={xAxis} yType="linear" />
-        </figure>
+        {charts.map(({ chart, view, drawn, traces }) => (
+          <figure key={chart}>
+            <figcaption>
+              {view.title} {captionReadouts(drawn, latest, model)}
+            </figcaption>
+            <StreamChart
+              id={view.id}
+              label={view.label}
+              traces={traces}
+              history={history}
+              version={version}
+              xAxis={xAxis}
+              yType={yTypeOf(drawn)}
+              ySuffix={ySuffixOf(drawn)}
+              height={view.height}
+            />
+          </figure>
+        ))}
       </div>
     </Panel>
   );
 });
+
+/**
+ * The read-outs after a chart's title. CRONOS's captions (the certified gap, the residual pair,
+ * the cone note for gated nets) apply wherever their metric keys are on the chart; any other
+ * chart shows the latest value of each metric it draws (thresholds aside).
+ */
+function captionReadouts(drawn: readonly MetricDescriptor[], latest: MetricsRecord | null, model: ModelKind | null): ReactNode {
+  const has = (key: string) => drawn.some((d) => d.key === key);
+  const v = (key: string) => numberOf(latest, key);
+  if (has('objective') && has('dualObjective')) return <ObjectiveReadouts latest={latest} />;
+  if (has('primalResidual') && has('dualResidual')) {
+    return (
+      <>
+        <Readout v={v('primalResidual')} prefix="r " /> <Readout v={v('dualResidual')} prefix="s " />
+      </>
+    );
+  }
+  if (has('coneViolation')) return model === 'gated' ? <span className="muted">(none: gated ReLU has no cone constraints)</span> : <Readout v={v('coneViolation')} />;
+  if (has('pcgIterations')) return <Readout v={v('pcgIterations')} digits={3} />;
+  const shown = drawn.filter((d) => !d.style?.thresholdOf);
+  return shown.map((d, i) => (
+    <span key={d.key}>
+      {i > 0 && ' '}
+      <Readout v={v(d.key)} prefix={shown.length > 1 ? `${d.label} ` : ''} />
+    </span>
+  ));
+}
+
+/** f(u), the certified lower bound on f* and, once u is feasible, the gap between them. */
+function ObjectiveReadouts({ latest }: { latest: MetricsRecord | null }) {
+  const objective = numberOf(latest, 'objective');
+  const dualObjective = numberOf(latest, 'dualObjective');
+  const cone = numberOf(latest, 'coneViolation') ?? NaN;
+  const scale = numberOf(latest, 'maxAbsXU') ?? NaN;
+  const gap = objective !== undefined && dualObjective !== undefined ? certifiedGap({ objective, dualObjective }) : undefined;
+  // NaN (a method without a cone) fails the comparison: no gap read-out without feasibility.
+  const feasible = cone <= 1e-4 * Math.max(scale, 1e-12);
+  return (
+    <>
+      <Readout v={objective} />{' '}
+      <span title="Certified lower bound on the optimum f* (the dual objective at a dual-feasible point built from this iterate). While the cone violation is not ~0, f(u) itself can lie below f*.">
+        <Readout v={dualObjective} prefix="f* ≥ " />
+      </span>
+      {gap !== undefined && feasible && (
+        <span title="(f(u) − dual bound) / f(u), with u feasible to 1e-4·max|XU|: how far, at most, f(u) is above f*">
+          {' '}
+          <Readout v={gap} prefix="gap ≤ " digits={2} />
+        </span>
+      )}
+    </>
+  );
+}
 
 /** A latest value next to a chart caption. */
 function Readout({ v, prefix = '', digits = 4 }: { v: number | undefined; prefix?: string; digits?: number }) {

@@ -5,8 +5,10 @@
  */
 import { memo } from 'react';
 import type { AdapterSummary } from '../../solver/gpu/context';
-import type { DeviceKind, IterationMetrics } from '../../solver/types';
+import type { MetricsRecord } from '../../solver/trainer';
+import type { DeviceKind } from '../../solver/types';
 import { fmtInt, fmtMs, fmtRate, formatBytes, share } from '../format';
+import { numberOf } from '../history';
 import type { MemoryReport } from '../protocol';
 import { Panel } from './Panel';
 
@@ -17,7 +19,7 @@ export interface GpuPanelProps {
   fallbackReason: string | null;
   memory: MemoryReport | null;
   msPerStep: number | null;
-  latest: IterationMetrics | null;
+  latest: MetricsRecord | null;
 }
 
 /** A readable adapter name ("google swiftshader", "nvidia ampere"). */
@@ -91,7 +93,7 @@ export const GpuPanel = memo(function GpuPanel({ device, adapter, fallbackReason
         <dt>Time per iteration</dt>
         <dd>{msPerStep === null ? '—' : fmtMs(msPerStep)}</dd>
         <dt>ρ</dt>
-        <dd>{latest ? latest.rho : '—'}</dd>
+        <dd>{numberOf(latest, 'rho') ?? '—'}</dd>
       </dl>
     </Panel>
   );

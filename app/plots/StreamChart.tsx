@@ -5,23 +5,13 @@
  */
 import { memo, useEffect, useRef } from 'react';
 import type { Data } from 'plotly.js/lib/core';
-import type { IterationMetrics } from '../../solver/types';
 import { chartScheduler, Throttle } from '../frames';
 import type { MetricsHistory, XAxis } from '../history';
 import { CHART_CONFIG, chartLayout } from './chartLayout';
 import { loadPlotly, type Plotly } from './loadPlotly';
+import { seriesOf, type TraceSpec } from './traces';
 
-/** One series of a chart. */
-export interface TraceSpec {
-  name: string;
-  /** The y value of an iteration (null leaves a gap, e.g. non-positive values on a log axis). */
-  value: (m: IterationMetrics) => number | null;
-  color: string;
-  dash?: 'solid' | 'dash' | 'dot';
-  width?: number;
-  /** 'hv' draws a step line (integer counts). */
-  shape?: 'linear' | 'hv';
-}
+export type { TraceSpec } from './traces';
 
 /** Props of {@link StreamChart}. */
 export interface StreamChartProps {
@@ -107,7 +97,7 @@ function Legend({ traces }: { traces: TraceSpec[] }) {
   return (
     <ul className="legend" aria-label="Legend">
       {traces.map((t) => (
-        <li key={t.name}>
+        <li key={t.key}>
           <svg width="20" height="8" aria-hidden="true">
             <line x1="1" y1="4" x2="19" y2="4" stroke={t.color} strokeWidth={t.width ?? 2} strokeDasharray={t.dash === 'dash' ? '5 3' : t.dash === 'dot' ? '2 2' : undefined} />
           </svg>
@@ -132,9 +122,8 @@ function sync(p: PlotState | null, node: HTMLDivElement | null, props: StreamCha
   const from = p.drawn;
   const to = history.length;
   if (from === to) return;
-  const xs = history.xs(xAxis, from, to);
-  const rows = history.rows.slice(from, to);
-  const update = { x: traces.map(() => xs), y: traces.map((t) => rows.map(t.value)) };
+  const { x, y } = seriesOf(history, traces, xAxis, from, to);
+  const update = { x: traces.map(() => x), y };
   void p.plotly.extendTraces(node, update as unknown as Data, traces.map((_, i) => i));
   p.drawn = to;
 }
@@ -142,13 +131,13 @@ function sync(p: PlotState | null, node: HTMLDivElement | null, props: StreamCha
 /** Every trace with all points of the history. */
 function fullTraces(props: StreamChartProps): Data[] {
   const { history, traces, xAxis } = props;
-  const xs = history.xs(xAxis);
-  return traces.map((t) => ({
+  const { x, y } = seriesOf(history, traces, xAxis);
+  return traces.map((t, i) => ({
     type: 'scatter',
     mode: 'lines',
     name: t.name,
-    x: xs,
-    y: history.rows.map(t.value),
+    x,
+    y: y[i],
     connectgaps: false,
     line: { color: t.color, dash: t.dash ?? 'solid', width: t.width ?? 2, shape: t.shape ?? 'linear' },
     hovertemplate: '%{y:.4g}',

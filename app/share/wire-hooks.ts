@@ -7,6 +7,7 @@
  */
 import { useCallback, useEffect, useRef, useState, type Dispatch, type RefObject, type SetStateAction } from 'react';
 import type { MetricsHistory, XAxis } from '../history';
+import type { IterationMetrics } from '../../solver/types';
 import type { FinishReason, FromWorker, RunStatus } from '../protocol';
 import { clampSetting, type Settings } from '../settings';
 import type { WorkerClient } from '../workerClient';
@@ -125,7 +126,7 @@ export interface ShareInputs {
   /** The solver Worker. */
   client: RefObject<WorkerClient | null>;
   /** The metrics of the run the page shows (they go into session files and the CSV). */
-  history: MetricsHistory;
+  history: MetricsHistory<IterationMetrics>;
   /** Run number, title and status of the run the page shows. */
   run: number;
   title: string | null;

@@ -2,8 +2,11 @@
  * Per-iteration metrics as CSV (RFC 4180: comma-separated, CRLF line ends, fields quoted only
  * when they contain a comma, a quote or a line break). Numbers are written with JavaScript's
  * shortest round-trip formatting, so parsing a cell gives back the exact double; NaN (e.g. the
- * test accuracy without a test set) is an empty cell; booleans are `true` / `false`.
+ * test accuracy without a test set) is an empty cell; booleans are `true` / `false`. The columns
+ * are a method's described metrics ({@link csvColumns}), so any method's records export.
  */
+import { CRONOS_METRICS } from '../methods/cronos/metrics';
+import type { MetricDescriptor, MetricsRecord } from '../trainer';
 import type { IterationMetrics } from '../types';
 
 /**
@@ -37,22 +40,38 @@ export const METRIC_KINDS: Readonly<Record<keyof IterationMetrics, 'number' | 'b
   converged: 'boolean',
 };
 
-/** The CSV columns: the metric names in {@link METRIC_KINDS} order. */
-export const METRIC_COLUMNS = Object.keys(METRIC_KINDS) as (keyof IterationMetrics)[];
+/**
+ * A method's CSV columns: `iter`, its described metrics in descriptor order, the `extra` fields
+ * its record holds beyond the descriptors, then `timeMs`; each key once.
+ */
+export function csvColumns(descriptors: readonly MetricDescriptor[], extra: readonly string[] = []): string[] {
+  return [...new Set(['iter', ...descriptors.map((d) => d.key), ...extra, 'timeMs'])];
+}
+
+/**
+ * Fields of CRONOS's record its descriptors leave out (nothing draws them, or only for
+ * regression), kept as CSV columns so the export holds every field as before.
+ */
+export const CRONOS_CSV_EXTRA: readonly (keyof IterationMetrics)[] = ['loss', 'penalty', 'maxAbsXU', 'trainMse', 'testMse', 'trainR2', 'testR2', 'pcgResidual', 'converged'];
+
+/** CRONOS's CSV columns: every field of {@link IterationMetrics} (the set of {@link METRIC_KINDS}). */
+export const METRIC_COLUMNS = csvColumns(CRONOS_METRICS, CRONOS_CSV_EXTRA) as (keyof IterationMetrics)[];
 
 /** One RFC 4180 field. */
 export function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function cell(v: number | boolean): string {
+function cell(v: number | boolean | undefined): string {
+  // A record without the column (another method's) leaves it empty, like NaN.
+  if (v === undefined) return '';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return Number.isNaN(v) ? '' : String(v);
 }
 
-/** The header and one row per iteration, each line ending in CRLF. */
-export function metricsToCsv(history: readonly IterationMetrics[]): string {
-  const lines = [METRIC_COLUMNS.map(csvField).join(',')];
-  for (const m of history) lines.push(METRIC_COLUMNS.map((k) => csvField(cell(m[k]))).join(','));
+/** The header and one row per step, each line ending in CRLF; `columns` default to CRONOS's. */
+export function metricsToCsv(history: readonly MetricsRecord[], columns: readonly string[] = METRIC_COLUMNS): string {
+  const lines = [columns.map(csvField).join(',')];
+  for (const m of history) lines.push(columns.map((k) => csvField(cell(m[k]))).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

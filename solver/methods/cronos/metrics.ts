@@ -8,7 +8,11 @@ import type { IterationMetrics } from '../../types';
 /** A descriptor whose key is a field of {@link IterationMetrics}. */
 type CronosMetric = MetricDescriptor & { readonly key: keyof IterationMetrics & string };
 
-/** Every charted CRONOS metric, grouped by chart, in legend order. */
+/**
+ * Every described CRONOS metric, grouped by chart, in legend order. ρ and the active neurons are
+ * read-outs on the page (the GPU panel, the hidden-unit count), so they are `readoutOnly`; the
+ * accuracy labels are the page's legend entries.
+ */
 export const CRONOS_METRICS: readonly CronosMetric[] = [
   { key: 'objective', label: 'f(u)', unit: '', log: true, chart: 'objective', help: 'Convex objective ½‖Fu − y‖² + β Σ‖u_i‖ at the iterate u.' },
   { key: 'objectiveV', label: 'f(v), group-sparse', unit: '', log: true, chart: 'objective', style: { dash: 'dash' }, help: 'The objective at the group-sparse copy v that the recovered network uses.' },
@@ -19,10 +23,10 @@ export const CRONOS_METRICS: readonly CronosMetric[] = [
   { key: 'epsDual', label: 'ε_dual', unit: '', log: true, chart: 'residuals', style: { dash: 'dot', thresholdOf: 'dualResidual' }, help: 'Stopping threshold of the dual residual.' },
   { key: 'coneViolation', label: 'max(0, −Gu)∞', unit: '', log: true, chart: 'cone', help: 'Largest violation of the cone constraints (2D − I)Xu ≥ 0 (0 for gated ReLU).' },
   { key: 'pcgIterations', label: 'PCG iterations', unit: 'count', log: false, chart: 'inner', style: { shape: 'hv' }, help: 'Preconditioned CG iterations of this ADMM step (max over classes).' },
-  { key: 'rho', label: 'ρ', unit: '', log: true, chart: 'rho', style: { shape: 'hv' }, help: 'ADMM penalty of this step (changes with residual balancing).' },
-  { key: 'trainAccuracy', label: 'train', unit: 'fraction', log: false, chart: 'accuracy', help: 'Training accuracy of the convex model sign(Fu).' },
-  { key: 'testAccuracy', label: 'test', unit: 'fraction', log: false, chart: 'accuracy', style: { dash: 'dash' }, help: 'Test accuracy of the recovered network.' },
-  { key: 'activeNeurons', label: 'active neurons', unit: 'count', log: false, chart: 'inner', help: 'Columns of v that are not zero (hidden units of the recovered network).' },
+  { key: 'rho', label: 'ρ', unit: '', log: true, chart: 'rho', style: { shape: 'hv' }, readoutOnly: true, help: 'ADMM penalty of this step (changes with residual balancing).' },
+  { key: 'trainAccuracy', label: 'train (convex model)', unit: 'fraction', log: false, chart: 'accuracy', help: 'Training accuracy of the convex model sign(Fu).' },
+  { key: 'testAccuracy', label: 'test (recovered network)', unit: 'fraction', log: false, chart: 'accuracy', help: 'Test accuracy of the recovered network.' },
+  { key: 'activeNeurons', label: 'active neurons', unit: 'count', log: false, chart: 'inner', readoutOnly: true, help: 'Columns of v that are not zero (hidden units of the recovered network).' },
 ];
 
 /** The descriptors of one chart, in legend order. */
