@@ -49,7 +49,7 @@ export interface CsvDialect {
 export type CsvStatus = 'complete' | 'truncated' | 'subsampled';
 
 /** Options of {@link CsvTableReader}; all optional. */
-export interface CsvReadOptions {
+export interface CsvReaderOptions {
   /** Most data rows kept (default: no limit). */
   maxRows?: number;
   /** Most cells kept, rows × columns (default: no limit). */
@@ -147,7 +147,7 @@ export class CsvTableReader {
 
   constructor(
     private readonly file: string,
-    private readonly opts: CsvReadOptions = {},
+    private readonly opts: CsvReaderOptions = {},
   ) {
     this.rng = createRng(opts.seed ?? 0, RNG_STREAM.data);
     this.bom = opts.bom ?? false;
@@ -405,14 +405,14 @@ function rejectDuplicateNames(file: string, raw: string[], line: number): void {
 }
 
 /** Reads a whole CSV string (the CLI, the catalogue, share links): one chunk through {@link CsvTableReader}. */
-export function readCsvText(text: string, fileName: string, opts: CsvReadOptions = {}): CsvReadResult {
+export function readCsvText(text: string, fileName: string, opts: CsvReaderOptions = {}): CsvReadResult {
   const reader = new CsvTableReader(fileName, opts);
   reader.push(text);
   return reader.end();
 }
 
 /** The message for a file read past its row cap (null when every row was kept). */
-export function rowCapMessage(fileName: string, res: CsvReadResult, totalBytes: number, opts: Pick<CsvReadOptions, 'maxRows' | 'maxCells' | 'seed'>): string | null {
+export function rowCapMessage(fileName: string, res: CsvReadResult, totalBytes: number, opts: Pick<CsvReaderOptions, 'maxRows' | 'maxCells' | 'seed'>): string | null {
   const { table, rowCap } = res;
   const columns = table.header.length;
   const maxRows = opts.maxRows ?? Infinity;

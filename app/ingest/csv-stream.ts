@@ -10,7 +10,7 @@
  */
 import { DataError, type Notice } from '../../data/errors';
 import { plural } from '../../data/format';
-import { CsvTableReader, rowCapMessage, type CsvDialect, type CsvReadOptions, type CsvStatus } from '../../data/csv-reader';
+import { CsvTableReader, rowCapMessage, type CsvDialect, type CsvReaderOptions, type CsvStatus } from '../../data/csv-reader';
 import type { ColumnTable } from '../../data/table';
 
 export type { CsvDialect, CsvStatus } from '../../data/csv-reader';
@@ -23,7 +23,7 @@ export interface CsvProgress {
 }
 
 /** Options of {@link streamCsv}; all optional (the reader's options with the page's caps as defaults). */
-export interface CsvStreamOptions extends Omit<CsvReadOptions, 'audience' | 'encoding' | 'bom' | 'maxLevels'> {
+export interface CsvStreamOptions extends Omit<CsvReaderOptions, 'audience' | 'encoding' | 'bom' | 'maxLevels'> {
   /** Name for messages (default: the File's name, else "data.csv"). */
   fileName?: string;
   /** Bytes read per chunk (default 1 MiB). */
