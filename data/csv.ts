@@ -44,7 +44,7 @@ export function parseCsv(text: string, fileName: string): ColumnTable {
 }
 
 /** True when `v` (trimmed) is a plain decimal number such as `-1.5e3`. */
-export function isNumericCell(v: string): boolean {
+function isNumericCell(v: string): boolean {
   return NUMBER.test(v);
 }
 

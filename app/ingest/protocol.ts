@@ -10,7 +10,8 @@ import type { ErrorInfo, Notice } from '../../data/errors';
 import type { DatasetLimits, DatasetPlan } from '../../data/plan';
 import type { TabularDataset, TaskKind } from '../../data/tabular';
 import type { ModelKind } from '../../solver/types';
-import type { CsvDialect, CsvStatus, CsvStreamOptions } from './csv-stream';
+import type { CsvDialect, CsvStatus } from '../../data/csv-reader';
+import type { CsvStreamOptions } from './csv-stream';
 import type { ImageLoadOptions, MontageClass } from './images';
 import type { SkippedFile } from '../../data/image-files';
 
