@@ -7,7 +7,7 @@
  */
 import type { Dataset } from '../solver/types';
 import { CELL, DECIMAL_COMMA, NUMBER } from './cells';
-import { categoryOf } from './columns';
+import { categoryOf, defaultLabelColumn, resolveColumn } from './columns';
 import { readCsvText } from './csv-reader';
 import { DataError, locate, quoteValue } from './errors';
 import type { ColumnTable, RawColumn } from './table';
@@ -50,16 +50,8 @@ function isNumericCell(v: string): boolean {
 
 /** The label column `label`, or the last column; lists the available names when unknown. */
 export function resolveLabelColumn(table: Pick<ColumnTable, 'header' | 'fileName'>, label?: string, fileName = table.fileName): string {
-  if (label === undefined) return table.header[table.header.length - 1];
-  if (table.header.includes(label)) return label;
-  const names = table.header.map((n) => JSON.stringify(n)).join(', ');
-  const ci = table.header.find((n) => n.toLowerCase() === label.toLowerCase());
-  const hint = ci !== undefined ? ` Did you mean ${JSON.stringify(ci)}? Names are case-sensitive.` : '';
-  throw new DataError(
-    `${fileName}: there is no label column ${JSON.stringify(label)}. The columns are: ${names}.${hint} ` +
-      'Pass one of them as the label column.',
-    { file: fileName, row: 1, column: label },
-  );
+  if (label === undefined) return defaultLabelColumn(table);
+  return resolveColumn({ header: table.header, fileName }, label, 'label', 'Pass one of them as the label column.');
 }
 
 /**
