@@ -80,7 +80,8 @@ export async function streamCsv(input: Blob | string, opts: CsvStreamOptions = {
   const file = opts.fileName ?? (typeof input !== 'string' && 'name' in input && typeof input.name === 'string' && input.name ? input.name : 'data.csv');
   const chunkBytes = Math.max(16, opts.chunkBytes ?? DEFAULTS.chunkBytes);
   const source = typeof input === 'string' ? stringSource(input, chunkBytes) : await blobSource(input, chunkBytes);
-  const { fileName: _name, chunkBytes: _chunk, onProgress, signal, ...read } = opts;
+  const { onProgress, signal } = opts;
+  const read = readerOptions(opts);
   const caps = { maxRows: read.maxRows ?? DEFAULTS.maxRows, maxCells: read.maxCells ?? DEFAULTS.maxCells };
   const reader = new CsvTableReader(file, { ...read, ...caps, audience: 'page', encoding: source.encoding, bom: source.bom });
   let bytesRead = 0;
@@ -114,6 +115,13 @@ export async function streamCsv(input: Blob | string, opts: CsvStreamOptions = {
     message,
     notices,
   };
+}
+
+/** The options of `opts` that the reader takes (everything but the adapter's own). */
+function readerOptions(opts: CsvStreamOptions): Omit<CsvReaderOptions, 'audience' | 'encoding' | 'bom'> {
+  // The siblings of a rest element count as used: they are named only to leave them out.
+  const { fileName, chunkBytes, onProgress, signal, ...read } = opts;
+  return read;
 }
 
 /** A string in chunks of `size` code units (a chunk never ends inside a surrogate pair). */
