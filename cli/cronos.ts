@@ -40,7 +40,7 @@ function readText(path: string): string {
       throw new DataError(`${path}: the file looks gzip-compressed but does not inflate. Give a plain or valid gzip CSV file.`, { file: path });
     }
   }
-  if (buf.includes(0)) throw new DataError(`${path}: the file contains NUL bytes, so it is not a text CSV file. Export it as CSV (UTF-8) first.`, { file: path });
+  // A binary file (NUL bytes) is rejected by the CSV reader itself, with the same message as the page's.
   return buf.toString('utf8');
 }
 

@@ -1,6 +1,7 @@
 /**
- * What one CSV cell means: a number, a missing value, NaN/Inf, or text. Shared by the CLI
- * reader (csv.ts) and the browser ingestion so both accept exactly the same spellings.
+ * What one CSV cell means: a number, a missing value, NaN/Inf, or text. The one CSV reader
+ * (csv-reader.ts → table.ts) classifies every cell with these rules, so the CLI, the catalogue,
+ * share links and dropped files accept exactly the same spellings.
  */
 
 /** A plain decimal number such as `-1.5e3` (no thousands separators, no hex). */
@@ -13,7 +14,7 @@ export const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
  * Tokens that mean "no value" (lower-cased). Papa's dynamicTyping only knows "", so `?` (UCI) or
  * `NA` (R) would otherwise make a numeric column look categorical.
  */
-export const MISSING = new Set(['', 'na', 'n/a', 'null', 'none', '?', '-']);
+const MISSING = new Set(['', 'na', 'n/a', 'null', 'none', '?', '-']);
 
 /** How a cell was read; text cells are stored as a level index ≥ 0 instead. */
 export const CELL = {

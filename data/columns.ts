@@ -3,6 +3,8 @@
  * got them wrong; one stray "?" deep in a file must not flip a column's type).
  */
 import { CELL } from './cells';
+import { DataError } from './errors';
+import { quoteList } from './format';
 import type { ColumnTable, RawColumn } from './table';
 
 /** What a column is used as by default. */
@@ -124,6 +126,22 @@ export function profileColumn(table: ColumnTable, col: RawColumn, index: number,
 /** The label column picked when the user has not chosen one: the last column (ConvNetJS, NNDemo). */
 export function defaultLabelColumn(table: Pick<ColumnTable, 'header'>): string {
   return table.header[table.header.length - 1];
+}
+
+/**
+ * The column `name`, or a DataError that lists the columns (with a hint when only the case
+ * differs) and ends with `fix`. The page and the CLI (which says how to pass a label) both use it.
+ */
+export function resolveColumn(table: Pick<ColumnTable, 'header' | 'fileName'>, name: string, role: 'label' | 'feature', fix = 'Pick one of them.'): string {
+  if (table.header.includes(name)) return name;
+  const file = table.fileName;
+  const ci = table.header.find((h) => h.toLowerCase() === name.toLowerCase());
+  const hint = ci !== undefined ? ` Did you mean ${JSON.stringify(ci)}? Names are case-sensitive.` : '';
+  throw new DataError(`${file}: there is no ${role} column ${JSON.stringify(name)}. The columns are: ${quoteList(table.header, 20)}.${hint} ${fix}`, {
+    file,
+    row: 1,
+    column: name,
+  });
 }
 
 /**

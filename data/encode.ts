@@ -8,7 +8,7 @@
 import type { Dataset } from '../solver/types';
 import { classBalance, type ClassBalance } from './balance';
 import { CELL } from './cells';
-import { categoryOf, defaultLabelColumn, profileColumns, type ColumnProfile, type ProfileOptions } from './columns';
+import { categoryOf, defaultLabelColumn, profileColumns, resolveColumn, type ColumnProfile, type ProfileOptions } from './columns';
 import { DataError, locate, quoteValue, type Notice } from './errors';
 import { formatCount, percent, plural, quoteList } from './format';
 import { applyStandardization, fitStandardization, standardizationReport, type Standardization, type StandardizationReport } from './preprocess';
@@ -373,19 +373,6 @@ export function applyEncoder(encoder: Encoder, table: ColumnTable): TabularDatas
     labels[i] = k;
   });
   return { task: 'classification', X: Xs, n, d, labels, classNames: encoder.classNames.slice(), featureNames: encoder.featureNames.slice(), fileName: file, labelColumn: encoder.labelColumn };
-}
-
-/** The column `name`, or a DataError listing the columns (with a case-insensitive hint). */
-function resolveColumn(table: ColumnTable, name: string, role: 'label' | 'feature'): string {
-  if (table.header.includes(name)) return name;
-  const file = table.fileName;
-  const ci = table.header.find((h) => h.toLowerCase() === name.toLowerCase());
-  const hint = ci !== undefined ? ` Did you mean ${JSON.stringify(ci)}? Names are case-sensitive.` : '';
-  throw new DataError(`${file}: there is no ${role} column ${JSON.stringify(name)}. The columns are: ${quoteList(table.header, 20)}.${hint} Pick one of them.`, {
-    file,
-    row: 1,
-    column: name,
-  });
 }
 
 /** Why a column is left out by default, or null to use it. */

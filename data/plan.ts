@@ -9,6 +9,7 @@
  */
 import type { ModelKind } from '../solver/types';
 import { formatCount } from './format';
+import { largestFitting } from './search';
 import { estimateGpuBuffers, formatBytes, totalBytes, type BufferEstimate, type BufferLimits } from './size';
 
 /** Device limits the plan respects. */
@@ -140,16 +141,4 @@ export function planDataset(
       `To fit: ${fixes.join(', ')}.`;
   }
   return { fits: problem === null, n, d, P, C, model, rank, testRows, bufferLimit, buffers, totalBytes: total, hostBytes, x, limitedBy, maxRows, message };
-}
-
-/** Largest v in [1, hi] with ok(v) (ok is monotone: true up to some v), 0 when none. */
-function largestFitting(hi: number, ok: (v: number) => boolean): number {
-  if (hi < 1 || !ok(1)) return 0;
-  let lo = 1;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (ok(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }

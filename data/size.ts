@@ -5,6 +5,7 @@
  */
 import { DEFAULT_CONFIG, type ModelKind } from '../solver/types';
 import { DataError } from './errors';
+import { largestFitting } from './search';
 
 /** The two adapter limits that bound one buffer (fields of GPUSupportedLimits). */
 export interface BufferLimits {
@@ -126,18 +127,6 @@ export function checkProblemSize(
     );
   }
   return { buffers, largest, totalBytes: total, limit };
-}
-
-/** Largest v in [1, hi] with ok(v) (ok is monotone: true up to some v), 0 when none. */
-function largestFitting(hi: number, ok: (v: number) => boolean): number {
-  if (!ok(1)) return 0;
-  let lo = 1;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (ok(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** 1536 → "1.5 KiB", exact bytes below 1 KiB. */

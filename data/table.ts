@@ -18,6 +18,11 @@ export interface RawColumn {
   levelsOverflow: boolean;
   /** The raw text of the first non-finite cell and its line, for messages. */
   firstNonFinite: { row: number; value: string } | null;
+  /**
+   * The raw text of the first missing cell (`NA`, `?`, '') and its line: the strict reading of
+   * csv.ts quotes the token it rejects. Absent in tables not built by {@link ColumnTableBuilder}.
+   */
+  firstMissing?: { row: number; value: string } | null;
 }
 
 /** A whole parsed file. Row i of every column comes from file line `lines[i]`. */
@@ -56,6 +61,7 @@ export class ColumnTableBuilder {
   private readonly levels: string[][];
   private readonly overflow: boolean[];
   private readonly firstNonFinite: ({ row: number; value: string } | null)[];
+  private readonly firstMissing: ({ row: number; value: string } | null)[];
   private readonly scratch = new Float64Array(1);
   private readonly maxLevels: number;
 
@@ -74,6 +80,7 @@ export class ColumnTableBuilder {
     this.levels = Array.from({ length: d }, () => []);
     this.overflow = new Array<boolean>(d).fill(false);
     this.firstNonFinite = new Array<{ row: number; value: string } | null>(d).fill(null);
+    this.firstMissing = new Array<{ row: number; value: string } | null>(d).fill(null);
   }
 
   /** Rows held so far. */
@@ -118,6 +125,7 @@ export class ColumnTableBuilder {
       levels: this.levels[j].slice(),
       levelsOverflow: this.overflow[j],
       firstNonFinite: this.firstNonFinite[j],
+      firstMissing: this.firstMissing[j],
     }));
     return {
       fileName: this.fileName,
@@ -160,6 +168,7 @@ export class ColumnTableBuilder {
       if (kind !== null) {
         this.kinds[j][slot] = kind;
         if (kind === CELL.nonFinite && this.firstNonFinite[j] === null) this.firstNonFinite[j] = { row: line, value: v };
+        else if (kind === CELL.missing && this.firstMissing[j] === null) this.firstMissing[j] = { row: line, value: v };
         continue;
       }
       let level = this.levelIndex[j].get(v);

@@ -10,7 +10,8 @@ import type { ErrorInfo, Notice } from '../../data/errors';
 import type { DatasetLimits, DatasetPlan } from '../../data/plan';
 import type { TabularDataset, TaskKind } from '../../data/tabular';
 import type { ModelKind } from '../../solver/types';
-import type { CsvDialect, CsvStatus, CsvStreamOptions } from './csv-stream';
+import type { CsvDialect, CsvStatus } from '../../data/csv-reader';
+import type { CsvStreamOptions } from './csv-stream';
 import type { ImageLoadOptions, MontageClass } from './images';
 import type { SkippedFile } from '../../data/image-files';
 
@@ -54,36 +55,36 @@ export interface DatasetSummary {
   image: { size: number; channels: 1 | 3 } | null;
 }
 
+/** The preview of a CSV file as the Worker read it (the ingest-preview reply without type and id). */
+export interface CsvPreview {
+  fileName: string;
+  header: string[];
+  rows: string[][];
+  dialect: CsvDialect;
+  status: CsvStatus;
+  /** The row-cap message (offer "subsample") when status is not 'complete'. */
+  message: string | null;
+  rowsKept: number;
+  rowsSeen: number;
+}
+
+/** A loaded dataset as the page shows it (the ingest-dataset reply without the arrays). */
+export interface LoadedDataset {
+  summary: DatasetSummary;
+  columns: ColumnUse[] | null;
+  report: EncodeReport | null;
+  montage: MontageClass[] | null;
+  skipped: SkippedFile[];
+  notices: Notice[];
+}
+
 /** Replies from the Worker. */
 export type FromIngest =
   | { type: 'ingest-progress'; id: number; phase: 'reading' | 'decoding'; done: number; total: number; rows: number }
   /** After reading a CSV: the preview table, how it was read, and the column cards. */
-  | {
-      type: 'ingest-preview';
-      id: number;
-      fileName: string;
-      header: string[];
-      rows: string[][];
-      dialect: CsvDialect;
-      status: CsvStatus;
-      /** The row-cap message (offer "subsample") when status is not 'complete'. */
-      message: string | null;
-      rowsKept: number;
-      rowsSeen: number;
-    }
+  | ({ type: 'ingest-preview'; id: number } & CsvPreview)
   /** A dataset is ready (it replaced the previous one). `train`/`test` only with includeData. */
-  | {
-      type: 'ingest-dataset';
-      id: number;
-      summary: DatasetSummary;
-      columns: ColumnUse[] | null;
-      report: EncodeReport | null;
-      montage: MontageClass[] | null;
-      skipped: SkippedFile[];
-      notices: Notice[];
-      train?: TabularDataset;
-      test?: TabularDataset | null;
-    }
+  | ({ type: 'ingest-dataset'; id: number; train?: TabularDataset; test?: TabularDataset | null } & LoadedDataset)
   | { type: 'ingest-plan'; id: number; plan: DatasetPlan }
   /** The request failed; the previous dataset is still loaded. Show `error.message` in role="alert". */
   | { type: 'ingest-error'; id: number; error: ErrorInfo; cancelled: boolean };

@@ -2,8 +2,8 @@
  * Data from outside the catalogue that a share link or a session file brings to the page: a CSV
  * at an http(s) URL (fetched by the solver Worker), or CSV text (small inline data of a link, or
  * the data of a session file). Both then take the catalogue's CSV path (worker/prepare.ts,
- * data/csv.ts), so they are parsed, split and standardised exactly like the built-in
- * tables. Also the three seeds of a run, which a link may set apart.
+ * data/csv.ts on the project's one reader, data/csv-reader.ts), so they are parsed, split and
+ * standardised exactly like the built-in tables. Also the three seeds of a run, which a link may set apart.
  *
  * This module is imported by the Worker, so it stays free of the link codec and of React.
  */

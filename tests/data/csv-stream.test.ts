@@ -195,7 +195,7 @@ describe('bad CSV files', () => {
     const text = 'a,b,label\n1,2,x\n3,4\n5,6,y\n7,8,9,z\n';
     const err = await asyncDataError(() => streamCsv(text, { fileName: 'r.csv' }));
     expect(err.row).toBe(3);
-    expect(err.message).toContain('r.csv, line 3: this row has 2 fields but the header has 3');
+    expect(err.message).toContain('r.csv, line 3: this row has 2 fields but the header (line 1) has 3');
     expect(err.message).toContain('skip malformed rows');
     const r = await streamCsv(text, { fileName: 'r.csv', raggedRows: 'skip' });
     expect(r.table.n).toBe(2);

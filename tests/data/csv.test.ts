@@ -1,17 +1,7 @@
 /** CSV parsing and CSV → Dataset: good inputs, and a located, actionable message for each bad one. */
 import { describe, expect, it } from 'vitest';
-import { DataError, parseCsv, parseDataset, tableToDataset } from '../../data/csv';
-
-/** The DataError thrown by `fn` (fails the test when nothing or something else is thrown). */
-function dataError(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error('expected a DataError');
-}
+import { parseCsv, parseDataset, tableToDataset } from '../../data/csv';
+import { dataError } from '../support/ingest-helpers';
 
 const load = (text: string, opts: { label?: string } = {}) => parseDataset(text, 'data.csv', opts);
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { streamCsv } from '../../app/ingest/csv-stream';
 import { parseCsv, tableToDataset } from '../../data/csv';
 import { ROOT } from '../support/paths';
 
@@ -22,6 +23,26 @@ interface Entry {
   citation: string;
   source: { package: string; version: string };
   files: { role: string; path: string; rows: number; bytes: number; sha256: string; classCounts: Record<string, number> }[];
+}
+
+/**
+ * SHA-256 (first 16 hex digits) of each file's X (float64 bytes) and labels (int32 bytes) as the
+ * CSV reader gives them. Share links promise a bit-for-bit replay on the CPU solver, so a change
+ * of the reader that moves a single bit of a built-in matrix must fail here.
+ */
+const MATRIX_HASHES: Record<string, { X: string; labels: string }> = {
+  'fmnist-pullover-bag-10x10-train.csv': { X: '9c24d917945fb824', labels: '46ece2df08f2b7ed' },
+  'fmnist-pullover-bag-10x10-test.csv': { X: 'a0809373e1cf6033', labels: 'e25e20d8dd1e726d' },
+  'fmnist-pullover-bag-28x28-train.csv': { X: 'eb503fdde5fc778e', labels: '80009b93b71624bb' },
+  'fmnist-pullover-bag-28x28-test.csv': { X: '83b4e0209e3bd0ce', labels: 'fe9e8a23eadf7d99' },
+  'breast-cancer.csv': { X: '6b202a2072f9a038', labels: 'ddf09b96d709680c' },
+  'digits-8x8.csv': { X: '20def7f70a702f0a', labels: '3a0e68456f9a3c60' },
+  'penguins.csv': { X: '4d8720662b1dc157', labels: '8bf90fc2925ca8a0' },
+};
+
+/** First 16 hex digits of the SHA-256 of a typed array's bytes. */
+function bytesHash(a: Float64Array | Int32Array): string {
+  return createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex').slice(0, 16);
 }
 
 const manifest = JSON.parse(readFileSync(join(DIR, 'index.json'), 'utf8')) as { datasets: Entry[] };
@@ -60,6 +81,20 @@ describe('public/datasets', () => {
     const counts: Record<string, number> = {};
     for (const l of ds.labels) counts[ds.classNames[l]] = (counts[ds.classNames[l]] ?? 0) + 1;
     expect(counts).toEqual(meta.classCounts);
+    expect({ X: bytesHash(ds.X), labels: bytesHash(ds.labels) }).toEqual(MATRIX_HASHES[file]);
+  });
+
+  it.each(manifest.datasets.flatMap((e) => e.files.map((f) => f.path)))('%s reads the same through the page\'s streaming reader', async (file) => {
+    const text = readFileSync(join(DIR, file), 'utf8');
+    const strict = parseCsv(text, file);
+    const page = await streamCsv(text, { fileName: file, maxRows: Infinity, maxCells: Infinity, chunkBytes: 64 * 1024 });
+    expect(page.dialect).toMatchObject({ delimiter: ',', header: true, decimalComma: false });
+    expect(page.table.header).toEqual(strict.header);
+    expect(Array.from(page.table.lines)).toEqual(Array.from(strict.lines));
+    page.table.columns.forEach((c, j) => {
+      expect(c.values).toEqual(strict.columns[j].values);
+      expect(c.kinds).toEqual(strict.columns[j].kinds);
+    });
   });
 
   it('has the expected shapes', () => {

@@ -52,7 +52,7 @@ describe('ingest session', () => {
     await s.handle({ type: 'ingest-csv', id: 2, file: file('a,b,label\n1,2,x\n3\n', 'bad.csv') });
     const m = last();
     expect(m).toMatchObject({ type: 'ingest-error', id: 2, cancelled: false, error: { dataError: true, file: 'bad.csv', row: 3 } });
-    if (m.type === 'ingest-error') expect(m.error.message).toContain('bad.csv, line 3: this row has 1 field but the header has 3');
+    if (m.type === 'ingest-error') expect(m.error.message).toContain('bad.csv, line 3: this row has 1 field but the header (line 1) has 3');
     expect(s.current).toBe(before);
     // Encoding errors after a good read keep the old dataset too.
     await s.handle({ type: 'ingest-csv', id: 3, file: file('x,label\n1,a\n2,a\n', 'one.csv') });

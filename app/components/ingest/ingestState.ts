@@ -6,42 +6,19 @@
  * preview of a file being read is shown only once that file has become the dataset.
  */
 import type { AdapterSummary } from '../../../solver/gpu/context';
-import type { ColumnUse, EncodeOptions, EncodeReport } from '../../../data/encode';
-import type { ErrorInfo, Notice } from '../../../data/errors';
-import type { SkippedFile } from '../../../data/image-files';
+import type { ColumnUse, EncodeOptions } from '../../../data/encode';
+import type { ErrorInfo } from '../../../data/errors';
 import type { DatasetLimits, DatasetPlan } from '../../../data/plan';
-import type { CsvDialect, CsvStatus } from '../../ingest/csv-stream';
-import type { MontageClass } from '../../ingest/images';
-import type { CsvReadOptions, DatasetSummary, FromIngest, ToIngest } from '../../ingest/protocol';
+import type { CsvPreview, CsvReadOptions, FromIngest, LoadedDataset, ToIngest } from '../../ingest/protocol';
 import type { Settings } from '../../settings';
+
+export type { CsvPreview, LoadedDataset } from '../../ingest/protocol';
 
 /** What a dataset was read from, kept so a change of options can read it again. */
 export type IngestSource = { kind: 'csv'; file: File } | { kind: 'images'; files: File[]; paths?: string[]; name: string };
 
 /** The request kinds of the panel (plans are tracked apart: they never replace the dataset). */
 export type RequestKind = 'csv' | 'encode' | 'images' | 'subsample';
-
-/** The preview of a CSV file as the Worker read it. */
-export interface CsvPreview {
-  fileName: string;
-  header: string[];
-  rows: string[][];
-  dialect: CsvDialect;
-  status: CsvStatus;
-  message: string | null;
-  rowsKept: number;
-  rowsSeen: number;
-}
-
-/** The loaded dataset as the panel shows it. */
-export interface LoadedDataset {
-  summary: DatasetSummary;
-  columns: ColumnUse[] | null;
-  report: EncodeReport | null;
-  montage: MontageClass[] | null;
-  skipped: SkippedFile[];
-  notices: Notice[];
-}
 
 /** Everything the panel renders. */
 export interface IngestUiState {
