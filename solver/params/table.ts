@@ -45,6 +45,12 @@ export interface CliSpec {
   noun?: string;
 }
 
+/** Both ends of an integer's link range (int() needs them). */
+export interface IntegerBounds extends Range {
+  min: number;
+  max: number;
+}
+
 /** The share-link field of a setting. */
 export interface LinkSpec {
   /** The field name in the link's JSON (frozen once links carry it). */
@@ -151,34 +157,40 @@ export type AnyValues = Record<string, string | number | boolean | undefined>;
 
 // ---------------------------------------------------------------- declaring
 
+// The builders return their argument's own type (plus the tag), so a table keeps what each
+// entry declares: `CRONOS_PARAMS.P.link.range` is known to exist, enum values stay literal.
+
 /** A real setting. */
-export function real(spec: Omit<NumberParam, 'type'>): NumberParam {
-  return { type: 'number', ...spec };
+export function real<S extends Omit<NumberParam, 'type'>>(spec: S): S & { type: 'number' } {
+  return { ...spec, type: 'number' };
 }
 
 /** An integer setting. */
-export function integer(spec: Omit<NumberParam, 'type'>): NumberParam {
-  return { type: 'integer', ...spec };
+export function integer<S extends Omit<NumberParam, 'type'>>(spec: S): S & { type: 'integer' } {
+  return { ...spec, type: 'integer' };
 }
 
 /** A real or integer setting without a default. */
-export function optionalNumber(spec: Omit<OptionalNumberParam, 'optional'>): OptionalNumberParam {
-  return { optional: true, ...spec };
+export function optionalNumber<S extends Omit<OptionalNumberParam, 'optional'>>(spec: S): S & { optional: true } {
+  return { ...spec, optional: true };
 }
 
 /** An on/off setting. */
-export function flag(spec: Omit<BooleanParam, 'type'>): BooleanParam {
-  return { type: 'boolean', ...spec };
+export function flag<S extends Omit<BooleanParam, 'type'>>(spec: S): S & { type: 'boolean' } {
+  return { ...spec, type: 'boolean' };
 }
 
 /** One of `values` (the literal types survive, so the settings field is the union). */
-export function choice<const V extends string>(values: readonly V[], spec: Omit<EnumParam<V>, 'type' | 'values'>): EnumParam<V> {
-  return { type: 'enum', values, ...spec };
+export function choice<const V extends string, S extends Omit<EnumParam<V>, 'type' | 'values'> = Omit<EnumParam<V>, 'type' | 'values'>>(
+  values: readonly V[],
+  spec: S & Omit<EnumParam<V>, 'type' | 'values'>,
+): S & { type: 'enum'; values: readonly V[] } {
+  return { ...spec, type: 'enum', values };
 }
 
 /** A free string without a default. */
-export function text(spec: Omit<TextParam, 'type' | 'optional'>): TextParam {
-  return { type: 'text', optional: true, ...spec };
+export function text<S extends Omit<TextParam, 'type' | 'optional'>>(spec: S): S & { type: 'text'; optional: true } {
+  return { ...spec, type: 'text', optional: true };
 }
 
 /** Declares a table, keeping each entry's precise type (so {@link Values} is exact). */

@@ -1,7 +1,7 @@
 /** Settings: defaults inside the limits, clamping, the solver config, and what a change rebuilds. */
 import { describe, expect, it } from 'vitest';
 import { DATASETS, datasetInfo, DEFAULT_DATASET, hasTestFile, isDatasetId, isPlanar } from '../../app/datasets';
-import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, toSolverConfig, type NumericKey, type Settings } from '../../app/settings';
+import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, presets, toSolverConfig, type NumericKey, type Settings } from '../../app/settings';
 import { DEFAULT_CONFIG } from '../../solver/types';
 
 describe('settings', () => {
@@ -37,7 +37,7 @@ describe('settings', () => {
   });
 
   it('menuOptions adds an off-menu value in the menu\'s own order', () => {
-    expect(menuOptions(PRESETS.P, 32)).toEqual([...PRESETS.P]);
+    expect(menuOptions(presets('P'), 32)).toEqual([...presets('P')]);
     expect(menuOptions([4, 8, 16], 12)).toEqual([4, 8, 12, 16]);
     expect(menuOptions([1e-2, 1e-3, 1e-4], 5e-3)).toEqual([1e-2, 5e-3, 1e-3, 1e-4]);
     expect(menuOptions([1e-2, 1e-3], 1)).toEqual([1, 1e-2, 1e-3]);

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../app/settings';
-import { decodeState } from '../../app/share/state';
-import { fromShareState } from '../../app/share/wire';
+import { decodeState, encodeState } from '../../app/share/state';
+import { fromShareState, toShareState } from '../../app/share/wire';
 
 interface Fixture {
   name: string;
@@ -31,6 +31,8 @@ describe('v1 links from the pre-table encoder', () => {
       expect(applied.notices).toEqual([]);
       expect(applied.view).toEqual({ xAxis: f.xAxis });
       expect(applied.settings).toStrictEqual({ ...DEFAULT_SETTINGS, ...f.settings });
+      // And the page writes the very same fragment back (the address does not change on open).
+      expect(encodeState(toShareState(applied.settings, applied.view))).toBe(f.hash);
     });
   }
 });
