@@ -11,7 +11,7 @@ import { menuOptions } from '../settings';
 
 /** Props of {@link ParamFields}. */
 export interface ParamFieldsProps {
-  /** The tables whose entries of `group` are shown, sorted by `control.order` (else table order). */
+  /** The tables whose entries of `group` are shown, sorted by `control.order` (else the index in its table). */
   tables: readonly ParamTable[];
   group: string;
   values: AnyValues;
@@ -21,9 +21,9 @@ export interface ParamFieldsProps {
 
 /** The entries of `group` in `tables`, in display order. */
 export function groupEntries(tables: readonly ParamTable[], group: string): [string, Param][] {
-  const all = tables.flatMap((t) => Object.entries(t));
+  // `order` counts within its own table (0, 1, 2, … by declaration), so 7.5 means "after the 8th".
+  const all = tables.flatMap((t) => Object.entries(t).map(([key, p], i) => ({ key, p, at: p.control?.order ?? i })));
   return all
-    .map(([key, p], i) => ({ key, p, at: p.control?.order ?? i }))
     .filter(({ p }) => p.control !== undefined && p.control.group === group && p.control.kind !== 'custom')
     .sort((a, b) => a.at - b.at)
     .map(({ key, p }) => [key, p]);
