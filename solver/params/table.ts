@@ -311,12 +311,11 @@ const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** What a valid value is, for the CLI's messages (`an integer ≥ 1`, `a number > 0`). */
 export function rangeWords(integral: boolean, r: Range): string {
   if (integral) return r.max !== undefined ? `an integer in [${r.min ?? 0}, ${r.max}]` : `an integer ≥ ${r.min ?? 0}`;
-  if (r.above === 0 && r.below === 1) return 'a fraction strictly between 0 and 1';
-  if (r.above !== undefined && r.below !== undefined) return `a number strictly between ${r.above} and ${r.below}`;
-  if (r.min !== undefined && r.max !== undefined) return `a number in [${r.min}, ${r.max}]`;
-  if (r.above !== undefined) return `a number > ${r.above}`;
-  if (r.min !== undefined) return `a number ≥ ${r.min}`;
-  return 'a finite number';
+  if (r.above === 0 && r.below === 1 && r.min === undefined && r.max === undefined) return 'a fraction strictly between 0 and 1';
+  const lo = r.above !== undefined ? `> ${r.above}` : r.min !== undefined ? `≥ ${r.min}` : '';
+  const hi = r.below !== undefined ? `< ${r.below}` : r.max !== undefined ? `≤ ${r.max}` : '';
+  const words = [lo, hi].filter(Boolean).join(' and ');
+  return words === '' ? 'a finite number' : `a number ${words}`;
 }
 
 function inRange(v: number, r: Range): boolean {
