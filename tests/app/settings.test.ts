@@ -14,6 +14,24 @@ describe('settings', () => {
     }
   });
 
+  it('keeps both surfaces\' defaults: the solver\'s (CLI, library) and the page\'s overrides', () => {
+    expect(DEFAULT_CONFIG).toStrictEqual({ model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true });
+    expect(DEFAULT_SETTINGS).toStrictEqual({
+      method: 'cronos',
+      dataset: 'fmnist-pullover-bag-10x10',
+      noise: 0.1,
+      testFraction: 0.3,
+      device: 'auto',
+      ...DEFAULT_CONFIG,
+      admmIters: 500,
+      tol: 1e-3,
+      seed: 1,
+    });
+    // NumericKey is derived from the tables: exactly the clamped settings, no more, no fewer.
+    const keys: Record<NumericKey, true> = { noise: true, testFraction: true, P: true, beta: true, rho: true, rank: true, pcgIters: true, admmIters: true, tol: true, seed: true };
+    expect(Object.keys(LIMITS).sort()).toEqual(Object.keys(keys).sort());
+  });
+
   it('every preset is inside its limit and the defaults are offered by the menus', () => {
     for (const [key, values] of Object.entries(PRESETS) as [NumericKey, readonly number[]][]) {
       for (const v of values) expect(clampSetting(key, v)).toBe(v);
