@@ -8,6 +8,8 @@
 import { isDatasetId, type DatasetId } from '../datasets';
 import type { XAxis } from '../history';
 import { DEFAULT_METHOD } from '../../solver/methods';
+import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
+import { clampWithReport } from '../../solver/params/table';
 import { clampSetting, DEFAULT_SETTINGS, LIMITS, SETTINGS_TABLE, toSolverConfig, type NumericKey, type Settings } from '../settings';
 import { activeCsv } from './wire-source';
 import { readLocationState, BUILTIN_DATASET_IDS, WIRE_DEFAULTS_V1, type DatasetRef, type HistoryHost, type ShareState } from './state';
@@ -91,7 +93,9 @@ export function fromShareState(state: ShareState, base: Settings = DEFAULT_SETTI
     return c;
   };
   const { solver: sv, preprocessing: pre } = state;
-  const seed = clamp('seed', sv.seed);
+  // The method's settings come through whole, each number clamped to its table's page limits.
+  const { values: solver, clamped } = clampWithReport(CRONOS_PARAMS, sv, 'page');
+  for (const c of clamped) notices.push(`The ${c.name} ${c.from} is outside this page's range [${c.limits.min}, ${c.limits.max}]; using ${c.to}.`);
   const dataSeed = clamp('seed', pre.dataSeed);
   const splitSeed = clamp('seed', pre.splitSeed);
   const settings: Settings = {
@@ -99,22 +103,11 @@ export function fromShareState(state: ShareState, base: Settings = DEFAULT_SETTI
     dataset: base.dataset,
     noise: clamp('noise', pre.noise),
     testFraction: clamp('testFraction', pre.testFraction),
-    model: sv.model,
-    P: clamp('P', sv.P),
-    beta: clamp('beta', sv.beta),
-    rho: clamp('rho', sv.rho),
-    adaptiveRho: sv.adaptiveRho,
-    rank: clamp('rank', sv.rank),
-    pcgIters: clamp('pcgIters', sv.pcgIters),
-    admmIters: clamp('admmIters', sv.admmIters),
-    tol: clamp('tol', sv.tol),
-    warmStart: sv.warmStart,
-    seed,
     device: state.device,
+    ...solver,
   };
-  if (dataSeed !== seed) settings.dataSeed = dataSeed;
-  if (splitSeed !== seed) settings.splitSeed = splitSeed;
-  if (sv.pcgTol !== undefined) settings.pcgTol = sv.pcgTol;
+  if (dataSeed !== solver.seed) settings.dataSeed = dataSeed;
+  if (splitSeed !== solver.seed) settings.splitSeed = splitSeed;
   const ds = state.dataset;
   switch (ds.kind) {
     case 'builtin':

@@ -254,6 +254,32 @@ export function clampValues<T extends ParamTable, V extends Partial<Values<T>>>(
   return out as V;
 }
 
+/** One number that {@link clampWithReport} changed. */
+export interface ClampedField {
+  key: string;
+  /** The setting's name inside a sentence (`short`, else `label`). */
+  name: string;
+  from: number;
+  to: number;
+  limits: { min: number; max: number };
+}
+
+/** {@link clampValues}, plus which fields it changed (for notices such as "β 500 is outside …"). */
+export function clampWithReport<T extends ParamTable, V extends Partial<Values<T>>>(table: T, values: V, surface: Surface = 'page'): { values: V; clamped: ClampedField[] } {
+  const out = clampValues(table, values, surface);
+  const before = values as AnyValues;
+  const after = out as AnyValues;
+  const clamped: ClampedField[] = [];
+  for (const [key, p] of entries(table)) {
+    const from = before[key];
+    const to = after[key];
+    if ((p.type === 'number' || p.type === 'integer') && p.limits && typeof from === 'number' && typeof to === 'number' && from !== to) {
+      clamped.push({ key, name: p.short ?? p.label, from, to, limits: p.limits });
+    }
+  }
+  return { values: out, clamped };
+}
+
 /** Why `v` is not a valid value of the setting `key` (its label and the value named), or null. */
 export function problemOf(key: string, p: Param, v: unknown): string | null {
   const name = `${p.label} (${key})`;
