@@ -2,7 +2,10 @@
  * The settings of CRONOS (ADMM + Nyström-preconditioned CG, spec §4), declared once: the
  * solver's defaults (spec §4.7, {@link DEFAULT_CONFIG}), the page's overrides, limits, menus,
  * labels, CLI flags and share-link fields all come from here. Key order is the CLI's `--help`
- * order and the link's field order.
+ * order; `control.order` places an entry elsewhere in the page's fieldset.
+ *
+ * The `link` keys and ranges are what v1 share links accept (app/share/state.ts): a key must
+ * never be renamed and a range never narrowed, or old links would change meaning or fail.
  */
 import { choice, defineTable, flag, integer, optionalNumber, real, type Values } from '../../params/table';
 
