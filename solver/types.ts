@@ -13,6 +13,9 @@
  *   (official flattening); the Nyström factor uses that order.
  */
 
+import { CRONOS_PARAMS, type CronosParams } from './methods/cronos/params';
+import { defaultsOf } from './params/table';
+
 /** ReLU (cone-constrained, spec §1.2) or gated ReLU (unconstrained, spec §1.3). */
 export type ModelKind = 'relu' | 'gated';
 
@@ -63,20 +66,16 @@ export function pcgTolerance(config: Pick<SolverConfig, 'pcgTol'>, k: number): n
   return config.pcgTol ?? (1 + k) ** -1.2;
 }
 
-/** Default hyperparameters (spec §4.7 "sensible playground defaults"). */
-export const DEFAULT_CONFIG: SolverConfig = {
-  model: 'relu',
-  P: 32,
-  beta: 1e-3,
-  rho: 0.1,
-  adaptiveRho: false,
-  rank: 10,
-  admmIters: 50,
-  pcgIters: 20,
-  tol: 1e-6,
-  seed: 0,
-  warmStart: true,
-};
+/**
+ * Default hyperparameters (spec §4.7 "sensible playground defaults"), from the CRONOS parameter
+ * table (solver/methods/cronos/params.ts), where the page's own defaults are declared too.
+ */
+export const DEFAULT_CONFIG: SolverConfig = defaultsOf(CRONOS_PARAMS);
+
+/** Compile-time proof that the table declares exactly SolverConfig's fields with its types. */
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const TABLE_IS_SOLVER_CONFIG: Exactly<CronosParams, SolverConfig> = true;
+void TABLE_IS_SOLVER_CONFIG;
 
 /** A labelled, preprocessed data matrix. */
 export interface Dataset {

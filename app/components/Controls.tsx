@@ -1,14 +1,20 @@
 /**
- * The settings form: data, model and solver. Every control is a native, labelled form element
+ * The settings form: data, model and solver. The Model and Solver fieldsets are rendered from
+ * the parameter tables (the method's and the page's, ParamFields.tsx); the data, the split and
+ * the seed have controls of their own here. Every control is a native, labelled form element
  * (keyboard-operable as is); menus offer preset values, and a value outside them (set elsewhere)
  * is shown as an extra entry rather than silently changed. Sliders and the seed field commit
  * after the user stops, so a drag does not rebuild the problem on every pixel.
  */
-import { memo, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
+import { methodParams } from '../../solver/methods';
+import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
+import type { AnyValues } from '../../solver/params/table';
 import { DATASETS, datasetInfo, hasTestFile, isDatasetId, isPlanar } from '../datasets';
-import { fmtSetting } from '../format';
-import { clampSetting, LIMITS, menuOptions, PRESETS, type DevicePreference, type Settings } from '../settings';
+import { PAGE_PARAMS } from '../params';
+import { clampSetting, LIMITS, presets, type Settings } from '../settings';
 import { activeCsv, csvSourceInfo, seedsApartNote, withOneSeed, withoutCsv } from '../share/wire-source';
+import { Field, ParamFields, SelectField } from './ParamFields';
 import { ShareRemoteCsv } from './ShareRemoteCsv';
 
 /** Props of {@link Controls}. */
@@ -28,6 +34,12 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
   const info = csv ? csvSourceInfo(csv, settings.dataset) : datasetInfo(settings.dataset);
   const set = <K extends keyof Settings>(key: K, value: Settings[K]): void => {
     if (settings[key] !== value) onChange({ ...settings, [key]: value });
+  };
+  // The method's table and the page's own give the Model and Solver fieldsets (ParamFields.tsx).
+  const tables = [PAGE_PARAMS, methodParams(settings.method)];
+  const values: AnyValues = { ...settings, csv: undefined };
+  const setParam = (key: string, value: string | number | boolean): void => {
+    if (values[key] !== value) onChange({ ...settings, [key]: value });
   };
   return (
     <form className="controls" aria-label="Settings" onSubmit={(e) => e.preventDefault()}>
@@ -74,7 +86,7 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
         <ShareRemoteCsv settings={settings} onChange={onChange} />
         {isPlanar(info) && (
           <SliderField
-            label="Noise"
+            label={PAGE_PARAMS.noise.label}
             value={settings.noise}
             min={LIMITS.noise.min}
             max={LIMITS.noise.max}
@@ -89,10 +101,10 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
           <p className="note">Test set: the dataset's own test file.</p>
         ) : (
           <SelectField
-            label="Test split"
-            hint="Seeded, stratified hold-out for the test accuracy."
+            label={PAGE_PARAMS.testFraction.label}
+            hint={PAGE_PARAMS.testFraction.help}
             value={settings.testFraction}
-            options={PRESETS.testFraction}
+            options={presets('testFraction')}
             format={(v) => (v === 0 ? 'No test split (from a link)' : `${Math.round(v * 100)} % test`)}
             onChange={(v) => set('testFraction', v)}
             testId="split"
@@ -106,148 +118,16 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
 
       <fieldset disabled={disabled}>
         <legend>Model</legend>
-        <div className="field" role="radiogroup" aria-label="Model">
-          <span className="field-label" aria-hidden="true">
-            Model
-          </span>
-          <div className="segmented">
-            {(
-              [
-                ['relu', 'ReLU'],
-                ['gated', 'Gated ReLU'],
-              ] as const
-            ).map(([value, text]) => (
-              <label key={value} className={settings.model === value ? 'on' : ''}>
-                <input type="radio" name="model" value={value} checked={settings.model === value} onChange={() => set('model', value)} />
-                {text}
-              </label>
-            ))}
-          </div>
-          <p className="hint">{settings.model === 'relu' ? 'Cone-constrained convex program (spec §1.2).' : 'Unconstrained: the gates fix the activations (spec §1.3).'}</p>
-        </div>
-        <SelectField
-          label="Sampled patterns P"
-          hint="Activation patterns Dᵢ = 1[Xgᵢ ≥ 0]; up to 2P neurons per output."
-          value={settings.P}
-          options={PRESETS.P}
-          format={String}
-          onChange={(v) => set('P', v)}
-          testId="P"
-        />
-        <SelectField
-          label="Group-lasso weight β"
-          hint="Larger β prunes more neurons."
-          value={settings.beta}
-          options={PRESETS.beta}
-          format={fmtSetting}
-          onChange={(v) => set('beta', v)}
-          testId="beta"
-        />
+        <ParamFields tables={tables} group="model" values={values} onChange={setParam} />
       </fieldset>
 
       <fieldset disabled={disabled}>
         <legend>Solver</legend>
-        <SelectField label="ADMM penalty ρ" value={settings.rho} options={PRESETS.rho} format={fmtSetting} onChange={(v) => set('rho', v)} testId="rho" />
-        <CheckField
-          label="Adaptive ρ (residual balancing)"
-          checked={settings.adaptiveRho}
-          onChange={(v) => set('adaptiveRho', v)}
-          testId="adaptive-rho"
-        />
-        <SelectField
-          label="Nyström rank"
-          hint="Rank of the PCG preconditioner; 0 = plain CG."
-          value={settings.rank}
-          options={PRESETS.rank}
-          format={String}
-          onChange={(v) => set('rank', v)}
-          testId="rank"
-        />
-        <SelectField label="PCG iterations (max per step)" value={settings.pcgIters} options={PRESETS.pcgIters} format={String} onChange={(v) => set('pcgIters', v)} testId="pcg" />
-        <CheckField label="Warm-start PCG" checked={settings.warmStart} onChange={(v) => set('warmStart', v)} testId="warm-start" />
-        <SelectField
-          label="ADMM iterations (cap)"
-          value={settings.admmIters}
-          options={PRESETS.admmIters}
-          format={String}
-          onChange={(v) => set('admmIters', v)}
-          testId="admm-iters"
-        />
-        <SelectField
-          label="Tolerance ε"
-          hint="ε_abs = ε_rel of the stopping rule."
-          value={settings.tol}
-          options={PRESETS.tol}
-          format={fmtSetting}
-          onChange={(v) => set('tol', v)}
-          testId="tol"
-        />
-        <Field label="Device">
-          {(id) => (
-            <select id={id} value={settings.device} data-testid="device-pref" onChange={(e) => set('device', e.target.value as DevicePreference)}>
-              <option value="auto">WebGPU, CPU fallback</option>
-              <option value="gpu">WebGPU only</option>
-              <option value="cpu">CPU (float64)</option>
-            </select>
-          )}
-        </Field>
+        <ParamFields tables={tables} group="solver" values={values} onChange={setParam} />
       </fieldset>
     </form>
   );
 });
-
-/** A label above a control, with an optional hint; `children` gets the control's id. */
-function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: (id: string) => ReactNode }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
-      {children(id)}
-      {hint && <p className="hint">{hint}</p>}
-    </div>
-  );
-}
-
-/** Props of {@link SelectField}. */
-interface SelectFieldProps {
-  label: string;
-  hint?: string;
-  value: number;
-  options: readonly number[];
-  format(v: number): string;
-  onChange(v: number): void;
-  testId: string;
-}
-
-/** A menu of numeric presets (plus the current value when it is not one of them). */
-function SelectField({ label, hint, value, options, format, onChange, testId }: SelectFieldProps) {
-  const all = menuOptions(options, value);
-  return (
-    <Field label={label} hint={hint}>
-      {(id) => (
-        <select id={id} value={String(value)} data-testid={testId} onChange={(e) => onChange(Number(e.target.value))}>
-          {all.map((v) => (
-            <option key={v} value={String(v)}>
-              {format(v)}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
-  );
-}
-
-/** A checkbox with its label. */
-function CheckField({ label, checked, onChange, testId }: { label: string; checked: boolean; onChange(v: boolean): void; testId: string }) {
-  return (
-    <label className="check">
-      <input type="checkbox" checked={checked} data-testid={testId} onChange={(e) => onChange(e.target.checked)} />
-      {label}
-    </label>
-  );
-}
 
 /** Milliseconds a slider or text field waits after the last change before it commits. */
 const COMMIT_DELAY_MS = 350;
@@ -282,7 +162,7 @@ function SeedField({ value, note, onCommit }: { value: number; note: string | nu
     if (v !== value) onCommit(v);
   };
   return (
-    <Field label="Seed" hint={note ?? 'Drives the data, the split, the gates and the Nyström sketch.'}>
+    <Field label={CRONOS_PARAMS.seed.label} hint={note ?? CRONOS_PARAMS.seed.help}>
       {(id) => (
         <div className="seed-row">
           <input

@@ -18,6 +18,9 @@
  * page must say "unknown field" instead of replaying a different run.
  */
 import { SYNTHETIC_KINDS, type SyntheticKind } from '../../data/synthetic';
+import { DEFAULT_METHOD, METHOD_IDS, type MethodId } from '../../solver/methods';
+import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
+import { decodeLinkFields, encodeLinkFields, type IntegerBounds } from '../../solver/params/table';
 import type { SolverConfig } from '../../solver/types';
 import { crc32, deflateRaw, fromBase64, fromUtf8, inflateRawCapped, toBase64, utf8 } from './codec';
 import {
@@ -83,6 +86,11 @@ export type DevicePreference = 'auto' | 'gpu' | 'cpu';
  * through separate RNG streams; `preprocessing.splitSeed` drives the hold-out split.
  */
 export interface ShareState {
+  /**
+   * The training method; absent means CRONOS, what every link made before methods existed ran
+   * (a new optional v1 field whose default reproduces the old behaviour, so no v2 is needed).
+   */
+  method?: MethodId;
   dataset: DatasetRef;
   preprocessing: Preprocessing;
   solver: SolverConfig;
@@ -105,15 +113,24 @@ export const MAX_URL_CHARS = 2048;
 /** Longest label column or dataset name. */
 export const MAX_NAME_CHARS = 256;
 
-/** Bounds of the numeric fields; the decoder's messages quote them. */
+/**
+ * Bounds of the numeric fields; the decoder's messages quote them. The solver's come from the
+ * link ranges of the CRONOS table (solver/methods/cronos/params.ts); the preprocessing ones are
+ * this format's own.
+ */
 export const LIMITS = {
-  P: [1, 1024],
-  rank: [0, 256],
-  admmIters: [1, 100_000],
-  pcgIters: [1, 10_000],
+  P: linkBounds(CRONOS_PARAMS.P.link.range),
+  rank: linkBounds(CRONOS_PARAMS.rank.link.range),
+  admmIters: linkBounds(CRONOS_PARAMS.admmIters.link.range),
+  pcgIters: linkBounds(CRONOS_PARAMS.pcgIters.link.range),
   testFraction: [0, 0.9],
   noise: [0, 0.5],
 } as const;
+
+/** `[min, max]` of an integer field's link range. */
+function linkBounds(r: IntegerBounds): readonly [number, number] {
+  return [r.min, r.max];
+}
 
 /**
  * The values an omitted field takes in a v1 link. FROZEN: these are not DEFAULT_CONFIG by
@@ -158,14 +175,15 @@ function deepFreeze<T>(o: T): T {
 export function cloneState(s: ShareState): ShareState {
   const solver: SolverConfig = { ...s.solver };
   if (solver.pcgTol === undefined) delete solver.pcgTol;
-  return { dataset: { ...s.dataset }, preprocessing: { ...s.preprocessing }, solver, device: s.device, plot: { ...s.plot } };
+  const out: ShareState = { dataset: { ...s.dataset }, preprocessing: { ...s.preprocessing }, solver, device: s.device, plot: { ...s.plot } };
+  if (s.method !== undefined) out.method = s.method;
+  return out;
 }
 
 // ---------------------------------------------------------------- validation
 
-const TOP_KEYS = ['dataset', 'preprocessing', 'solver', 'device', 'plot'] as const;
+const TOP_KEYS = ['dataset', 'preprocessing', 'solver', 'device', 'plot', 'method'] as const;
 const PRE_KEYS = ['standardize', 'testFraction', 'splitSeed', 'noise', 'dataSeed'] as const;
-const SOLVER_KEYS = ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart', 'pcgTol'] as const;
 const PLOT_KEYS = ['xAxis', 'logX', 'logY'] as const;
 const DATASET_KEYS: Record<DatasetRef['kind'], readonly string[]> = {
   builtin: ['kind', 'id'],
@@ -236,23 +254,10 @@ export function validateState(raw: unknown, context: StateContext, path = 'state
     dataSeed: opt(pre, 'dataSeed', pp, D.preprocessing.dataSeed, seed),
   };
 
-  const sp = `${path}.solver`;
-  const s = object(section(top, 'solver'), sp, SOLVER_KEYS);
-  const d = D.solver;
-  const solver: SolverConfig = {
-    model: opt(s, 'model', sp, d.model, (v, p) => oneOf(v, p, ['relu', 'gated'] as const)),
-    P: opt(s, 'P', sp, d.P, (v, p) => int(v, p, LIMITS.P[0], LIMITS.P[1])),
-    beta: opt(s, 'beta', sp, d.beta, (v, p) => num(v, p, { min: 0 })),
-    rho: opt(s, 'rho', sp, d.rho, (v, p) => num(v, p, { above: 0 })),
-    adaptiveRho: opt(s, 'adaptiveRho', sp, d.adaptiveRho, bool),
-    rank: opt(s, 'rank', sp, d.rank, (v, p) => int(v, p, LIMITS.rank[0], LIMITS.rank[1])),
-    admmIters: opt(s, 'admmIters', sp, d.admmIters, (v, p) => int(v, p, LIMITS.admmIters[0], LIMITS.admmIters[1])),
-    pcgIters: opt(s, 'pcgIters', sp, d.pcgIters, (v, p) => int(v, p, LIMITS.pcgIters[0], LIMITS.pcgIters[1])),
-    tol: opt(s, 'tol', sp, d.tol, (v, p) => num(v, p, { min: 0, max: 1 })),
-    seed: opt(s, 'seed', sp, d.seed, seed),
-    warmStart: opt(s, 'warmStart', sp, d.warmStart, bool),
-  };
-  if (has(s, 'pcgTol') && s.pcgTol !== undefined) solver.pcgTol = num(s.pcgTol, `${sp}.pcgTol`, { min: 0, max: 1 });
+  // The method first: it names the table the solver section is read with (one method for now).
+  const method = opt(top, 'method', path, DEFAULT_METHOD, (v, p) => oneOf(v, p, METHOD_IDS));
+  // The solver section's fields, ranges and messages come from the method's table.
+  const solver: SolverConfig = decodeLinkFields(CRONOS_PARAMS, section(top, 'solver'), `${path}.solver`, D.solver);
 
   const device = opt(top, 'device', path, D.device, (v, p) => oneOf(v, p, ['auto', 'gpu', 'cpu'] as const));
 
@@ -263,7 +268,10 @@ export function validateState(raw: unknown, context: StateContext, path = 'state
     logX: opt(pl, 'logX', lp, D.plot.logX, bool),
     logY: opt(pl, 'logY', lp, D.plot.logY, bool),
   };
-  return { dataset: ds, preprocessing, solver, device, plot };
+  const out: ShareState = { dataset: ds, preprocessing, solver, device, plot };
+  // Only a method other than the default is kept, so old and new states compare equal.
+  if (method !== DEFAULT_METHOD) out.method = method;
+  return out;
 }
 
 // ---------------------------------------------------------------- wire format
@@ -285,6 +293,21 @@ function diff(value: object, base: object): Record<string, unknown> | undefined 
   return changed ? out : undefined;
 }
 
+/**
+ * The order v1 links have always written the solver fields in. FROZEN with the dictionary: the
+ * same settings must give the same fragment, or opening an old link would rewrite the address.
+ * Fields a later table adds follow in table order.
+ */
+const V1_SOLVER_ORDER = ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart', 'pcgTol'];
+
+function inV1Order(fields: Record<string, unknown>): Record<string, unknown> {
+  const rank = (k: string): number => {
+    const i = V1_SOLVER_ORDER.indexOf(k);
+    return i < 0 ? V1_SOLVER_ORDER.length : i;
+  };
+  return Object.fromEntries(Object.entries(fields).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
 /** The minimal JSON object of a (valid) state: only what differs from the v1 defaults. */
 function toWire(s: ShareState): Record<string, unknown> {
   const D = WIRE_DEFAULTS_V1;
@@ -293,11 +316,12 @@ function toWire(s: ShareState): Record<string, unknown> {
   if (diff(s.dataset, D.dataset) !== undefined) out.dataset = { ...s.dataset };
   const pre = diff(s.preprocessing, D.preprocessing);
   if (pre) out.preprocessing = pre;
-  const solver = diff(s.solver, D.solver);
-  if (solver) out.solver = solver;
+  const solver = encodeLinkFields(CRONOS_PARAMS, { ...s.solver }, { ...D.solver });
+  if (solver) out.solver = inV1Order(solver);
   if (s.device !== D.device) out.device = s.device;
   const plot = diff(s.plot, D.plot);
   if (plot) out.plot = plot;
+  if (s.method !== undefined && s.method !== DEFAULT_METHOD) out.method = s.method;
   return out;
 }
 

@@ -7,7 +7,10 @@
  */
 import { isDatasetId, type DatasetId } from '../datasets';
 import type { XAxis } from '../history';
-import { clampSetting, DEFAULT_SETTINGS, LIMITS, toSolverConfig, type NumericKey, type Settings } from '../settings';
+import { DEFAULT_METHOD } from '../../solver/methods';
+import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
+import { clampWithReport } from '../../solver/params/table';
+import { clampSetting, DEFAULT_SETTINGS, LIMITS, SETTINGS_TABLE, toSolverConfig, type NumericKey, type Settings } from '../settings';
 import { activeCsv } from './wire-source';
 import { readLocationState, BUILTIN_DATASET_IDS, WIRE_DEFAULTS_V1, type DatasetRef, type HistoryHost, type ShareState } from './state';
 
@@ -50,6 +53,8 @@ function datasetRef(s: Settings, local: LocalDataName): DatasetRef {
 export function toShareState(s: Settings, view: ViewSettings = DEFAULT_VIEW, local: LocalDataName = { name: 'your data', label: 'label' }): ShareState {
   const solver: ShareState['solver'] = toSolverConfig(s);
   return {
+    // CRONOS, the default, is left out: the link then reads exactly as before methods existed.
+    ...(s.method !== DEFAULT_METHOD ? { method: s.method } : {}),
     dataset: datasetRef(s, local),
     preprocessing: { standardize: true, testFraction: s.testFraction, splitSeed: s.splitSeed ?? s.seed, noise: s.noise, dataSeed: s.dataSeed ?? s.seed },
     solver,
@@ -67,18 +72,11 @@ export interface AppliedState {
   notices: string[];
 }
 
-const LABELS: Record<NumericKey, string> = {
-  noise: 'noise',
-  testFraction: 'test fraction',
-  P: 'P',
-  beta: 'β',
-  rho: 'ρ',
-  rank: 'Nyström rank',
-  pcgIters: 'PCG iterations',
-  admmIters: 'ADMM iterations',
-  tol: 'tolerance ε',
-  seed: 'seed',
-};
+/** The name of setting `key` inside a notice (its table's `short`, else its label). */
+function noticeName(key: NumericKey): string {
+  const p = SETTINGS_TABLE[key];
+  return p.short ?? p.label;
+}
 
 /**
  * The page's settings for `state`. Numbers outside the page's limits are clamped (with a
@@ -91,33 +89,25 @@ export function fromShareState(state: ShareState, base: Settings = DEFAULT_SETTI
   const notices: string[] = [];
   const clamp = (key: NumericKey, v: number): number => {
     const c = clampSetting(key, v);
-    if (c !== v) notices.push(`The ${LABELS[key]} ${v} is outside this page's range [${LIMITS[key].min}, ${LIMITS[key].max}]; using ${c}.`);
+    if (c !== v) notices.push(`The ${noticeName(key)} ${v} is outside this page's range [${LIMITS[key].min}, ${LIMITS[key].max}]; using ${c}.`);
     return c;
   };
   const { solver: sv, preprocessing: pre } = state;
-  const seed = clamp('seed', sv.seed);
+  // The method's settings come through whole, each number clamped to its table's page limits.
+  const { values: solver, clamped } = clampWithReport(CRONOS_PARAMS, sv, 'page');
+  for (const c of clamped) notices.push(`The ${c.name} ${c.from} is outside this page's range [${c.limits.min}, ${c.limits.max}]; using ${c.to}.`);
   const dataSeed = clamp('seed', pre.dataSeed);
   const splitSeed = clamp('seed', pre.splitSeed);
   const settings: Settings = {
+    method: state.method ?? DEFAULT_METHOD,
     dataset: base.dataset,
     noise: clamp('noise', pre.noise),
     testFraction: clamp('testFraction', pre.testFraction),
-    model: sv.model,
-    P: clamp('P', sv.P),
-    beta: clamp('beta', sv.beta),
-    rho: clamp('rho', sv.rho),
-    adaptiveRho: sv.adaptiveRho,
-    rank: clamp('rank', sv.rank),
-    pcgIters: clamp('pcgIters', sv.pcgIters),
-    admmIters: clamp('admmIters', sv.admmIters),
-    tol: clamp('tol', sv.tol),
-    warmStart: sv.warmStart,
-    seed,
     device: state.device,
+    ...solver,
   };
-  if (dataSeed !== seed) settings.dataSeed = dataSeed;
-  if (splitSeed !== seed) settings.splitSeed = splitSeed;
-  if (sv.pcgTol !== undefined) settings.pcgTol = sv.pcgTol;
+  if (dataSeed !== solver.seed) settings.dataSeed = dataSeed;
+  if (splitSeed !== solver.seed) settings.splitSeed = splitSeed;
   const ds = state.dataset;
   switch (ds.kind) {
     case 'builtin':

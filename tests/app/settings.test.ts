@@ -1,7 +1,7 @@
 /** Settings: defaults inside the limits, clamping, the solver config, and what a change rebuilds. */
 import { describe, expect, it } from 'vitest';
 import { DATASETS, datasetInfo, DEFAULT_DATASET, hasTestFile, isDatasetId, isPlanar } from '../../app/datasets';
-import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, toSolverConfig, type NumericKey, type Settings } from '../../app/settings';
+import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, presets, toSolverConfig, type NumericKey, type Settings } from '../../app/settings';
 import { DEFAULT_CONFIG } from '../../solver/types';
 
 describe('settings', () => {
@@ -12,6 +12,24 @@ describe('settings', () => {
     for (const key of ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'pcgIters', 'warmStart'] as const) {
       expect(DEFAULT_SETTINGS[key]).toBe(DEFAULT_CONFIG[key]);
     }
+  });
+
+  it('keeps both surfaces\' defaults: the solver\'s (CLI, library) and the page\'s overrides', () => {
+    expect(DEFAULT_CONFIG).toStrictEqual({ model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true });
+    expect(DEFAULT_SETTINGS).toStrictEqual({
+      method: 'cronos',
+      dataset: 'fmnist-pullover-bag-10x10',
+      noise: 0.1,
+      testFraction: 0.3,
+      device: 'auto',
+      ...DEFAULT_CONFIG,
+      admmIters: 500,
+      tol: 1e-3,
+      seed: 1,
+    });
+    // NumericKey is derived from the tables: exactly the clamped settings, no more, no fewer.
+    const keys: Record<NumericKey, true> = { noise: true, testFraction: true, P: true, beta: true, rho: true, rank: true, pcgIters: true, admmIters: true, tol: true, seed: true };
+    expect(Object.keys(LIMITS).sort()).toEqual(Object.keys(keys).sort());
   });
 
   it('every preset is inside its limit and the defaults are offered by the menus', () => {
@@ -37,7 +55,7 @@ describe('settings', () => {
   });
 
   it('menuOptions adds an off-menu value in the menu\'s own order', () => {
-    expect(menuOptions(PRESETS.P, 32)).toEqual([...PRESETS.P]);
+    expect(menuOptions(presets('P'), 32)).toEqual([...presets('P')]);
     expect(menuOptions([4, 8, 16], 12)).toEqual([4, 8, 12, 16]);
     expect(menuOptions([1e-2, 1e-3, 1e-4], 5e-3)).toEqual([1e-2, 5e-3, 1e-3, 1e-4]);
     expect(menuOptions([1e-2, 1e-3], 1)).toEqual([1, 1e-2, 1e-3]);

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../app/datasets';
+import { METHOD_IDS } from '../../solver/methods';
 import { changeLevel, DEFAULT_SETTINGS, LIMITS, type Settings } from '../../app/settings';
 import { decodeState, defaultShareState, encodeState, replaceHistoryState, tryEncodeState, WIRE_DEFAULTS_V1, type HistoryHost, type ShareState } from '../../app/share/state';
 import { DEFAULT_VIEW, fromShareState, initialState, toShareState, type ViewSettings } from '../../app/share/wire';
@@ -39,6 +40,7 @@ const csvArb: fc.Arbitrary<CsvSource | undefined> = fc.oneof(
 /** Any settings inside the page's limits. */
 const settingsArb: fc.Arbitrary<Settings> = fc
   .record({
+    method: fc.constantFrom(...METHOD_IDS),
     dataset: fc.constantFrom(...builtinIds),
     noise: fc.double({ min: 0, max: LIMITS.noise.max, noNaN: true }).map(z),
     testFraction: fc.double({ min: 0, max: LIMITS.testFraction.max, noNaN: true }).map(z),

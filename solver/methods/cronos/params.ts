@@ -1,0 +1,159 @@
+/**
+ * The settings of CRONOS (ADMM + Nyström-preconditioned CG, spec §4), declared once: the
+ * solver's defaults (spec §4.7, {@link DEFAULT_CONFIG}), the page's overrides, limits, menus,
+ * labels, CLI flags and share-link fields all come from here. Key order is the CLI's `--help`
+ * order; `control.order` places an entry elsewhere in the page's fieldset.
+ *
+ * The `link` keys and ranges are what v1 share links accept (app/share/state.ts): a key must
+ * never be renamed and a range never narrowed, or old links would change meaning or fail.
+ */
+import { choice, defineTable, flag, integer, optionalNumber, real, type Values } from '../../params/table';
+
+/** Largest 32-bit seed: the RNG truncates to 32 bits. */
+const UINT32_MAX = 0xffffffff;
+
+/** The CRONOS table. */
+export const CRONOS_PARAMS = defineTable({
+  model: choice(['relu', 'gated'], {
+    default: 'relu',
+    label: 'Model',
+    change: 'problem',
+    choices: {
+      relu: { label: 'ReLU', help: 'Cone-constrained convex program (spec §1.2).' },
+      gated: { label: 'Gated ReLU', help: 'Unconstrained: the gates fix the activations (spec §1.3).' },
+    },
+    cli: { flag: '--model', help: 'convex ReLU (cone-constrained) or gated ReLU', noun: 'model' },
+    link: { key: 'model' },
+    control: { kind: 'radio', group: 'model' },
+  }),
+  P: integer({
+    default: 32,
+    label: 'Sampled patterns P',
+    short: 'P',
+    help: 'Activation patterns Dᵢ = 1[Xgᵢ ≥ 0]; up to 2P neurons per output.',
+    change: 'problem',
+    limits: { min: 1, max: 1024 },
+    logScale: true,
+    presets: [4, 8, 16, 32, 64, 128, 256],
+    cli: { flag: '--P', arg: 'N', help: 'sampled activation patterns', range: { min: 1 } },
+    link: { key: 'P', range: { min: 1, max: 1024 } },
+    control: { kind: 'menu', group: 'model', testId: 'P', format: 'plain' },
+  }),
+  beta: real({
+    default: 1e-3,
+    label: 'Group-lasso weight β',
+    short: 'β',
+    help: 'Larger β prunes more neurons.',
+    change: 'problem',
+    limits: { min: 0, max: 100 },
+    logScale: true,
+    presets: [0, 1e-4, 1e-3, 1e-2, 0.1, 1, 10],
+    cli: { flag: '--beta', arg: 'B', help: 'group-lasso weight β ≥ 0', range: { min: 0 } },
+    link: { key: 'beta', range: { min: 0 } },
+    control: { kind: 'menu', group: 'model', testId: 'beta', format: 'setting' },
+  }),
+  rho: real({
+    default: 0.1,
+    label: 'ADMM penalty ρ',
+    short: 'ρ',
+    change: 'solver',
+    limits: { min: 1e-4, max: 1e3 },
+    logScale: true,
+    presets: [1e-3, 0.01, 0.1, 1, 10],
+    cli: { flag: '--rho', arg: 'R', help: 'ADMM penalty ρ > 0', range: { above: 0 } },
+    link: { key: 'rho', range: { above: 0 } },
+    control: { kind: 'menu', group: 'solver', testId: 'rho', format: 'setting' },
+  }),
+  adaptiveRho: flag({
+    default: false,
+    label: 'Adaptive ρ (residual balancing)',
+    change: 'solver',
+    cli: { flag: '--adaptive-rho', help: 'residual balancing of ρ' },
+    link: { key: 'adaptiveRho' },
+    control: { kind: 'check', group: 'solver', testId: 'adaptive-rho' },
+  }),
+  rank: integer({
+    default: 10,
+    label: 'Nyström rank',
+    short: 'Nyström rank',
+    help: 'Rank of the PCG preconditioner; 0 = plain CG.',
+    change: 'solver',
+    limits: { min: 0, max: 256 },
+    presets: [0, 5, 10, 20, 50],
+    cli: { flag: '--rank', arg: 'R', help: 'Nyström preconditioner rank, 0 = none', range: { min: 0, max: UINT32_MAX } },
+    link: { key: 'rank', range: { min: 0, max: 256 } },
+    control: { kind: 'menu', group: 'solver', testId: 'rank', format: 'plain' },
+  }),
+  admmIters: integer({
+    default: 50,
+    // The page runs until ε-optimal on the built-in sets; the solver's 50 suits tests and the CLI.
+    pageDefault: 500,
+    label: 'ADMM iterations (cap)',
+    short: 'ADMM iterations',
+    change: 'limit',
+    limits: { min: 1, max: 100_000 },
+    logScale: true,
+    presets: [50, 100, 200, 500, 1000, 2000, 5000],
+    cli: { flag: '--admm-iters', arg: 'N', help: 'maximum ADMM iterations', range: { min: 1 } },
+    link: { key: 'admmIters', range: { min: 1, max: 100_000 } },
+    control: { kind: 'menu', group: 'solver', testId: 'admm-iters', format: 'plain', order: 8.5 },
+  }),
+  pcgIters: integer({
+    default: 20,
+    label: 'PCG iterations (max per step)',
+    short: 'PCG iterations',
+    change: 'solver',
+    limits: { min: 1, max: 10_000 },
+    presets: [5, 10, 20, 50, 100],
+    cli: { flag: '--pcg-iters', arg: 'N', help: 'maximum PCG iterations per ADMM step', range: { min: 1 } },
+    link: { key: 'pcgIters', range: { min: 1, max: 10_000 } },
+    control: { kind: 'menu', group: 'solver', testId: 'pcg', format: 'plain' },
+  }),
+  pcgTol: optionalNumber({
+    type: 'number',
+    label: 'PCG tolerance',
+    change: 'solver',
+    cli: { flag: '--pcg-tol', arg: 'T', help: 'fixed absolute PCG tolerance', range: { min: 0 }, defaultText: ' (default: the schedule 1/(1+k)^1.2)' },
+    link: { key: 'pcgTol', range: { min: 0, max: 1 } },
+  }),
+  tol: real({
+    default: 1e-6,
+    // Loose enough that the page's ε-optimal badge is reachable within seconds.
+    pageDefault: 1e-3,
+    label: 'Tolerance ε',
+    short: 'tolerance ε',
+    help: 'ε_abs = ε_rel of the stopping rule.',
+    change: 'solver',
+    limits: { min: 0, max: 1 },
+    logScale: true,
+    presets: [1e-2, 1e-3, 1e-4, 1e-5, 1e-6],
+    cli: { flag: '--tol', arg: 'T', help: 'ε_abs = ε_rel of the stopping rule', range: { above: 0 } },
+    link: { key: 'tol', range: { min: 0, max: 1 } },
+    control: { kind: 'menu', group: 'solver', testId: 'tol', format: 'setting' },
+  }),
+  seed: integer({
+    default: 0,
+    pageDefault: 1,
+    label: 'Seed',
+    short: 'seed',
+    help: 'Drives the data, the split, the gates and the Nyström sketch.',
+    // The seed drives the data, the split and the gates, so it rebuilds the problem.
+    change: 'problem',
+    limits: { min: 0, max: UINT32_MAX },
+    cli: { flag: '--seed', arg: 'S', help: 'seed of gates, sketch and split', range: { min: 0, max: UINT32_MAX } },
+    link: { key: 'seed', range: { min: 0, max: UINT32_MAX } },
+    // The page shows the seed with the data (a number field and a "New seed" button).
+    control: { kind: 'custom', group: 'data', testId: 'seed' },
+  }),
+  warmStart: flag({
+    default: true,
+    label: 'Warm-start PCG',
+    change: 'solver',
+    cli: { flag: '--no-warm-start', negate: true, help: "start PCG from 0 each step (the official code's behaviour)" },
+    link: { key: 'warmStart' },
+    control: { kind: 'check', group: 'solver', testId: 'warm-start', order: 7.5 },
+  }),
+});
+
+/** The settings CRONOS_PARAMS declares (the same fields as SolverConfig). */
+export type CronosParams = Values<typeof CRONOS_PARAMS>;
