@@ -2,7 +2,7 @@
  * The contract every training method implements, so the CLI, the Worker, the race and the
  * benchmark drive CRONOS, CRONOS-AM and the first-order optimizers the same way:
  *
- *   const trainer = await METHODS[id].create(data, params, env);
+ *   const trainer = await (await METHODS[id].load())(data, settings, env);
  *   for (;;) { const m = await trainer.step(); …; if (trainer.finished(m)) break; }
  *   const model = await trainer.model();        // predict, draw, export
  *   const state = await trainer.saveState();    // continue later, exactly
@@ -11,11 +11,11 @@
  * A method reports one flat metrics record per step and *describes* its metrics
  * ({@link MetricDescriptor}), so panels draw whatever a method reports without knowing it.
  */
+import type { MethodId } from './methods/index';
 import type { TestSet } from './solver';
 import type { Dataset, DeviceKind, Network } from './types';
 
-/** Every method the playground knows (solver/methods/registry.ts maps each to its definition). */
-export type MethodId = 'cronos';
+export type { MethodId };
 
 /** The charts a metric can be drawn on; each method picks the ones that fit. */
 export type MetricChart = 'objective' | 'residuals' | 'accuracy' | 'cone' | 'inner' | 'rho' | 'loss' | 'optimizer';

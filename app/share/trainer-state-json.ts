@@ -9,7 +9,7 @@
  * exactly), and the trainer converts them back to what it keeps. Names are plain identifiers and
  * the counts are capped: a session file is user input.
  */
-import { METHOD_IDS } from '../../solver/methods/registry';
+import { METHOD_IDS } from '../../solver/methods/index';
 import type { TrainerState } from '../../solver/trainer';
 import { tensorFromJson, tensorToJson } from './tensor-json';
 import { Invalid, int, num, object, oneOf, own, required } from './validate';
