@@ -61,6 +61,7 @@ export function throwIfDiverged(m: IterationMetrics): void {
 
 /** Checks a state against the lengths a problem needs; throws with what differs. */
 export function validateState(s: AdmmState, lengths: Partial<Record<StateArrayName, number>>): void {
+  if (typeof s !== 'object' || s === null || typeof s.arrays !== 'object' || s.arrays === null) throw new Error('Invalid ADMM state: expected { version, k, rho, arrays }.');
   if (s.version !== 1) throw new Error(`Unsupported ADMM state version ${String(s.version)} (this solver reads version 1).`);
   if (!(Number.isInteger(s.k) && s.k >= 0)) throw new Error(`Invalid ADMM state: k must be a non-negative integer (got ${s.k}).`);
   if (!(s.rho > 0 && Number.isFinite(s.rho))) throw new Error(`Invalid ADMM state: ρ must be a positive number (got ${s.rho}).`);
@@ -70,6 +71,7 @@ export function validateState(s: AdmmState, lengths: Partial<Record<StateArrayNa
     throw new Error(`The ADMM state has arrays [${have.join(', ')}] but this problem needs [${want.join(', ')}] (another model or solver?).`);
   }
   for (const name of want as StateArrayName[]) {
+    if (!(s.arrays[name] instanceof Float64Array)) throw new Error(`The ADMM state's ${name} is not a Float64Array.`);
     const got = s.arrays[name].length;
     const need = lengths[name] as number;
     if (got !== need) throw new Error(`The ADMM state's ${name} has ${got} values; this problem needs ${need} (different n, d, P or classes).`);

@@ -90,14 +90,14 @@ export class GpuBackend implements AdmmBackend {
     this.precond = new GpuNystrom(ctx, this.g, this.data, config.rank, config.seed);
     this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.precond, { x: this.b.U, r: this.b.r }, this.admm);
     this.steps = {
-      rhs: this.rhsStep(),
+      rhs: this.rhsDispatches(),
       pcgInit: [...(config.warmStart ? this.pcg.warmInit : []), ...this.pcg.init],
       pcgIteration: this.pcg.iteration,
-      v: this.vStep_(),
-      s: this.sStep_(),
-      metrics: this.metricsStep(),
+      v: this.vDispatches(),
+      s: this.sDispatches(),
+      metrics: this.metricsDispatches(),
     };
-    this.rescale = new Map([2, 0.5].map((f) => [f, this.dualRescale(f)]));
+    this.rescale = new Map([2, 0.5].map((f) => [f, this.rescaleDispatches(f)]));
     // Setup of spec §4.6: Fᵀy once; the rhs kernel divides it by the current ρ.
     runDispatches(ctx, applyFt(ctx, this.g, this.data, this.b.Y, this.b.Fty));
   }
@@ -148,20 +148,20 @@ export class GpuBackend implements AdmmBackend {
   }
 
   /** b = Fᵀy/ρ + v − λ + Gᵀs − Gᵀν, written into PCG's residual r (PCG starts from r = b − A·u₀). */
-  private rhsStep(): Dispatch[] {
+  private rhsDispatches(): Dispatch[] {
     const { b } = this;
     const dK = this.problem.d * this.K;
     return [elementwise(this.ctx, 'admmRhs', [u32(dK), u32(this.relu ? 1 : 0)], [b.Fty, b.V, b.Lam, b.GtS, b.GtNu, b.r, this.admm], dK)];
   }
 
   /** v = prox_{β/ρ}(u + λ) per column and λ ← λ + u − v, fused; also the column norms. */
-  private vStep_(): Dispatch[] {
+  private vDispatches(): Dispatch[] {
     const { b } = this;
     return [gridDispatch(this.ctx, 'groupProx', [u32(this.problem.d), u32(this.K)], [b.U, b.V, b.Lam, b.colnorm, this.admm], [this.K, 1, 1])];
   }
 
   /** Gu (and X·u in Z), s = max(Gu + ν, 0), ν ← ν + Gu − s, then Gᵀs and Gᵀν for the next b. Gated: X·u only. */
-  private sStep_(): Dispatch[] {
+  private sDispatches(): Dispatch[] {
     const { ctx, g, b, data } = this;
     const { n, d, P } = this.problem;
     if (!this.relu) return forwardBlocked(ctx, { X: data.X, d, U: b.U, K: this.K, D: data.D, P, out: b.Z, epilogue: 'plain' });
@@ -175,7 +175,7 @@ export class GpuBackend implements AdmmBackend {
   }
 
   /** First- and second-level reductions of every metric into `status` (spec §4.4, §6.3). */
-  private metricsStep(): Dispatch[] {
+  private metricsDispatches(): Dispatch[] {
     const { ctx, g, b, data, problem } = this;
     const { n, d, P, C } = problem;
     const relu = this.relu;
@@ -217,7 +217,7 @@ export class GpuBackend implements AdmmBackend {
   }
 
   /** λ, ν, Gᵀν ← λ/f, ν/f, Gᵀν/f, so the unscaled multipliers ρλ, ρν stay put when ρ ← fρ. */
-  private dualRescale(f: number): Dispatch[] {
+  private rescaleDispatches(f: number): Dispatch[] {
     const { ctx, b } = this;
     const dK = this.problem.d * this.K;
     // axpby with a = 0 never reads x; `dummy` stands in (binding the target twice is invalid).

@@ -165,3 +165,34 @@ describe.each([
     expect(leaked).toEqual([]);
   });
 });
+
+it('one ADMM step is one queue submission and one read-back (fixed ρ)', async () => {
+  const problem = randomProblem({ n: 120, d: 8, P: 6, classes: 3, model: 'relu', beta: 0.05, seed: 5 });
+  const config: SolverConfig = { ...DEFAULT_CONFIG, model: 'relu', P: 6, rank: 8, pcgIters: 10, adaptiveRho: false };
+  const solver = await GpuSolver.create(ctx, problem, config);
+  await solver.step();
+  const queue = ctx.device.queue;
+  const origSubmit = queue.submit.bind(queue);
+  const probe = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const proto = Object.getPrototypeOf(probe) as GPUBuffer;
+  probe.destroy();
+  const origMap = proto.mapAsync;
+  let submits = 0;
+  let maps = 0;
+  queue.submit = (buffers: Iterable<GPUCommandBuffer>): undefined => {
+    submits++;
+    return origSubmit(buffers);
+  };
+  proto.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>): Promise<undefined> {
+    maps++;
+    return origMap.apply(this, args);
+  };
+  try {
+    await run(solver, 4);
+  } finally {
+    queue.submit = origSubmit;
+    proto.mapAsync = origMap;
+    solver.dispose();
+  }
+  expect({ submits, maps }).toEqual({ submits: 4, maps: 4 });
+});
