@@ -149,7 +149,10 @@ export class AdmmDriver implements CronosSolver {
 
   /**
    * Residual balancing (spec §4.5, when config.adaptiveRho): ρ ← fρ and the scaled duals ← 1/f.
-   * Returns true when ρ changed, so the caller must rebuild the preconditioner at the new ρ.
+   * Returns true when ρ changed, so the caller must rebuild the preconditioner at the new ρ. How
+   * is the backend's: the CPU refactors its kept sketch Y(ρ) = YI + YF/ρ (no matvecs), the GPU
+   * re-sketches A(ρ)Ω with the same Ω; both are deterministic functions of (seed, ρ), which is
+   * what lets a saved state rebuild the preconditioner instead of storing it.
    */
   protected balanceRho(m: IterationMetrics): boolean {
     if (!this.config.adaptiveRho) return false;
