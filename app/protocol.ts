@@ -69,7 +69,7 @@ export interface ProblemSummary {
   target?: { name: string; mean: number; std: number };
 }
 
-/** GPU memory the problem needs (solver/gpu/admm.ts gpuMemoryPlan and data/size.ts). */
+/** GPU memory the problem needs (the solver's one buffer list, solver/gpu/buffers.ts gpuMemoryPlan). */
 export interface MemoryReport {
   /** Largest single storage binding in bytes. */
   largestBinding: number;

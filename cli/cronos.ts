@@ -14,7 +14,7 @@ import { DataError } from '../data/errors';
 import { formatBytes, standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
 import { planDataset } from '../data/plan';
 import type { AdapterSummary } from '../solver/gpu/context';
-import { createSolver, runCronos, type TestSet } from '../solver/index';
+import { AdmmDivergedError, createSolver, runCronos, type TestSet } from '../solver/index';
 import { buildProblem } from '../solver/problem';
 import { accuracyFromLabels, coneViolation, convexObjectiveParts, nonConvexObjective, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { IterationMetrics, Network } from '../solver/types';
@@ -217,6 +217,8 @@ async function train(args: TrainArgs): Promise<void> {
 function describeError(e: unknown): string {
   if (e instanceof UsageError) return `error: ${e.message}\n(run with --help for usage)`;
   if (e instanceof DataError) return `error: ${e.message}`;
+  // The solver's message already says what to change (ρ, adaptive ρ, PCG iterations, device).
+  if (e instanceof AdmmDivergedError) return `error: ${e.message}`;
   if (isWebGpuUnavailable(e)) return `error: WebGPU is not available: ${(e as Error).message}\nRun on the CPU instead with --device cpu.`;
   const msg = e instanceof Error ? e.message : String(e);
   return `error: ${msg}\nIf this is a GPU problem, try --device cpu; otherwise please report it with the command line used.`;

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_CONFIG, type ModelKind } from '../solver/types';
 import { DataError } from './errors';
+import { gpuBufferSpecs } from '../solver/gpu/buffers';
 import { largestFitting } from './search';
 
 /** The two adapter limits that bound one buffer (fields of GPUSupportedLimits). */
@@ -41,14 +42,11 @@ export interface ProblemSizeReport {
   limit: number;
 }
 
-/** Elements per workgroup of the reductions (metrics), which leave one partial sum per group. */
-const REDUCE_GROUP = 256;
-
 /**
- * The float32 buffers the GPU solver (solver/gpu/admm.ts, `gpuMemoryPlan`) needs for n samples,
- * d features, P patterns, C outputs: K = C·S·P columns (S = 2 ReLU, 1 gated). The Nyström
- * sketch A·Ω is formed n×(rank·S·P) at a time and is usually the largest buffer. Small
- * uniforms and r×r matrices are left out.
+ * The float32 buffers the GPU solver allocates for n samples, d features, P patterns, C outputs:
+ * K = C·S·P columns (S = 2 ReLU, 1 gated). This is the solver's own buffer list
+ * (solver/gpu/buffers.ts gpuBufferSpecs, from which it allocates), with X in one block. The
+ * Nyström sketch A·Ω is formed n×(rank·S·P) at a time and is usually the largest buffer.
  */
 export function estimateGpuBuffers(
   n: number,
@@ -59,34 +57,12 @@ export function estimateGpuBuffers(
   rank = DEFAULT_CONFIG.rank,
   testRows = 0,
 ): BufferEstimate[] {
-  const S = model === 'relu' ? 2 : 1;
-  const K = C * S * P;
-  const f = 4;
-  const sketch = rank * S * P;
-  const list: BufferEstimate[] = [
-    { name: `X (n×d = ${n}×${d})`, bytes: n * d * f, blockable: true },
-    { name: `patterns D (n×P = ${n}×${P})`, bytes: n * P * f },
-    { name: `targets Y (n×C = ${n}×${C})`, bytes: n * C * f },
-    // Z = X·U and the A-matvec scratch R.
-    { name: `X·U (n×K = ${n}×${K})`, bytes: n * K * f, copies: 2 },
-  ];
-  if (model === 'relu') {
-    list.push({ name: `slack s (n×K = ${n}×${K})`, bytes: n * K * f });
-    list.push({ name: `dual ν (n×K = ${n}×${K})`, bytes: n * K * f });
-    list.push({ name: `Gu (n×K = ${n}×${K})`, bytes: n * K * f });
-  }
-  // u, v, v_prev, λ, Fᵀy, Gᵀs, Gᵀs_prev, Gᵀν, and PCG's r, p, w, z.
-  list.push({ name: `u, v, λ and PCG vectors (each d×K = ${d}×${K})`, bytes: d * K * f, copies: 12 });
-  // A·Ω and its R scratch while the preconditioner is (re)built.
-  list.push({ name: `Nyström sketch scratch (n×rank·S·P = ${n}×${sketch})`, bytes: n * sketch * f, copies: 2 });
-  list.push({ name: `Nyström factor (S·d·P×rank = ${S * d * P}×${rank})`, bytes: S * d * P * rank * f });
-  const groups = Math.ceil((n * K) / REDUCE_GROUP);
-  list.push({ name: `reduction partial sums (${groups} groups × 5)`, bytes: groups * 5 * f });
-  if (testRows > 0) {
-    list.push({ name: `test X (${testRows}×${d})`, bytes: testRows * d * f, blockable: true });
-    list.push({ name: `test X·U (${testRows}×${K})`, bytes: testRows * K * f });
-  }
-  return list;
+  return gpuBufferSpecs({ n, d, P, C, model }, rank, testRows).map((b) => ({
+    name: b.name,
+    bytes: b.bytes,
+    ...(b.blockable ? { blockable: true } : {}),
+    ...(b.copies !== undefined ? { copies: b.copies } : {}),
+  }));
 }
 
 /**

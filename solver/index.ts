@@ -9,7 +9,9 @@ import type { CronosSolver, TestSet } from './solver';
 import type { DeviceKind, Problem, SolverConfig } from './types';
 
 export { runCronos } from './solver';
-export type { CronosSolver, TestSet } from './solver';
+export type { CronosSolver, RunOptions, TestSet } from './solver';
+export { AdmmDivergedError, throwIfDiverged } from './admm/driver';
+export type { AdmmState } from './admm/driver';
 
 let shared: Promise<GpuContext> | null = null;
 

@@ -2,6 +2,7 @@
  * The contract shared by the float64 CPU reference (solver/cpu/admm.ts) and the WebGPU solver
  * (solver/gpu/admm.ts), and the outer loop that drives either one.
  */
+import type { AdmmState } from './admm/driver';
 import type { ConvexSolution, DeviceKind, IterationMetrics, Problem, SolverConfig } from './types';
 
 /** Held-out rows for test metrics (features preprocessed like the training rows). */
@@ -14,26 +15,45 @@ export interface TestSet {
   targets?: Float64Array;
 }
 
-/** One CRONOS instance: state lives on its device; `step` runs one ADMM iteration (spec §4.2). */
+/**
+ * One CRONOS instance: state lives on its device; `step` runs one ADMM iteration (spec §4.2).
+ * Both devices implement it as the one driver solver/admm/driver.ts over a device backend.
+ */
 export interface CronosSolver {
   readonly device: DeviceKind;
   readonly problem: Problem;
   readonly config: SolverConfig;
-  /** Runs one ADMM iteration and returns its metrics. */
+  /** Runs one ADMM iteration and returns its metrics; rejects with AdmmDivergedError when the iterates stop being finite. */
   step(): Promise<IterationMetrics>;
   /** The current iterate (u, v), read back as float64. */
   solution(): Promise<ConvexSolution>;
+  /** Everything the next iteration reads (k, ρ and the ADMM vectors as float64); loads into either device. */
+  saveState(): Promise<AdmmState>;
+  /** Continues from a saved state of the same problem and config (validated; throws with what differs). */
+  loadState(state: AdmmState): Promise<void>;
   /** Frees device resources. */
   dispose(): void;
 }
 
-/** Runs `solver` until the stopping rule holds or `config.admmIters` iterations are done. */
+/** Options of {@link runCronos}. */
+export interface RunOptions {
+  /** Iterations to run at most (default `config.admmIters`). */
+  maxIterations?: number;
+}
+
+/**
+ * Runs `solver` until the stopping rule holds or `config.admmIters` (or `opts.maxIterations`)
+ * iterations are done. The one outer loop of the CLI and the benchmark; a diverging run rejects
+ * with the solver's AdmmDivergedError (its message says what to change).
+ */
 export async function runCronos(
   solver: CronosSolver,
   onIteration?: (m: IterationMetrics) => void,
+  opts: RunOptions = {},
 ): Promise<IterationMetrics[]> {
   const history: IterationMetrics[] = [];
-  for (let k = 0; k < solver.config.admmIters; k++) {
+  const max = opts.maxIterations ?? solver.config.admmIters;
+  for (let k = 0; k < max; k++) {
     const m = await solver.step();
     history.push(m);
     onIteration?.(m);

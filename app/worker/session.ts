@@ -7,9 +7,10 @@
 import { estimateGpuBuffers } from '../../data/size';
 import type { AdapterSummary } from '../../solver/gpu/context';
 import { WebGpuUnavailableError } from '../../solver/gpu/context';
-import { gpuMemoryPlan } from '../../solver/gpu/admm';
+import { gpuMemoryPlan } from '../../solver/gpu/buffers';
 import type { CreateSolverOptions } from '../../solver/index';
 import type { CronosSolver, TestSet } from '../../solver/solver';
+import { AdmmDivergedError } from '../../solver/admm/driver';
 import type { DeviceKind, IterationMetrics, Problem, SolverConfig } from '../../solver/types';
 import { datasetInfo } from '../datasets';
 import {
@@ -293,16 +294,21 @@ export class Session {
     const settings = this.settings;
     if (!solver || !settings || (manual && (this.status === 'running' || this.status === 'loading' || this.status === 'error'))) return;
     if (this.replay > 0) await this.replayRestored(solver);
-    const m: IterationMetrics = await solver.step();
+    let m: IterationMetrics;
+    try {
+      m = await solver.step();
+    } catch (e) {
+      // The solver detects divergence (solver/admm/driver.ts) and says what to change; the page
+      // still gets the diverged iteration's metrics, then the message instead of NaN (TensorFlow
+      // Playground's silent NaN, its issue #77).
+      if (e instanceof AdmmDivergedError) {
+        this.iter = e.metrics.iter;
+        this.env.post({ type: 'metrics', run: this.run, metrics: e.metrics });
+      }
+      throw e;
+    }
     this.iter = m.iter;
     this.env.post({ type: 'metrics', run: this.run, metrics: m });
-    if (!Number.isFinite(m.objective) || !Number.isFinite(m.primalResidual) || !Number.isFinite(m.dualResidual)) {
-      // Say so instead of drawing NaN (TensorFlow Playground's silent NaN, its issue #77).
-      throw new Error(
-        `The iterates diverged at iteration ${m.iter} (objective ${m.objective}, residuals ${m.primalResidual} / ${m.dualResidual}). ` +
-          'Try a larger ρ, adaptive ρ, more PCG iterations, or the CPU device.',
-      );
-    }
     let finish: FinishReason | null = null;
     if (m.converged) finish = 'converged';
     else if (m.iter >= settings.admmIters) finish = 'max-iterations';

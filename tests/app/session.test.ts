@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../app/settings';
 import type { SessionEnv } from '../../app/worker/session';
 import { sessionHarness } from '../support/worker-harness';
-import { createSolver } from '../../solver/index';
+import { createSolver, throwIfDiverged } from '../../solver/index';
 import type { CronosSolver } from '../../solver/solver';
 
 /** The shared harness; `create` replaces the solver factory (fallback and error tests). */
@@ -166,7 +166,8 @@ describe('Session', () => {
   });
 
   it('stops with a message when the iterates diverge', async () => {
-    // A solver whose second step returns NaN, wrapped around the real CPU solver.
+    // A solver whose second step has a NaN objective, wrapped around the real CPU solver and
+    // checked with the solver's own divergence test.
     const h = harness(async (problem, config, opts) => {
       const real = await createSolver(problem, config, opts);
       const fake: CronosSolver = {
@@ -174,10 +175,14 @@ describe('Session', () => {
         problem: real.problem,
         config: real.config,
         solution: () => real.solution(),
+        saveState: () => real.saveState(),
+        loadState: (s) => real.loadState(s),
         dispose: () => real.dispose(),
         step: async () => {
           const m = await real.step();
-          return m.iter >= 2 ? { ...m, objective: Number.NaN } : m;
+          const out = m.iter >= 2 ? { ...m, objective: Number.NaN } : m;
+          throwIfDiverged(out);
+          return out;
         },
       };
       return fake;

@@ -1,0 +1,192 @@
+/**
+ * The one list of the WebGPU solver's buffers. `GpuBackend.allocate()` (solver/gpu/backend.ts)
+ * creates its buffers from it, and the memory plan (gpuMemoryPlan here, estimateGpuBuffers in
+ * data/size.ts, hence data/plan.ts, the CLI's size check and the Worker's memory report) sums
+ * it, so what is reported is what is allocated (tests/solver/gpu/buffers.test.ts measures it).
+ *
+ * Buffers created inside GpuPcg, GpuNystrom (persistent) and GpuNystrom.rebuild (the sketch,
+ * alive only while the preconditioner is rebuilt) are listed with their owner so the totals
+ * count them; their sizes must follow pcg.ts and nystrom.ts. Left out: the uniform parameter
+ * blocks of the kernel builders, the PCG gate's indirect arguments (a few bytes per dispatch)
+ * and the kernel layer's own scratch (gemm.ts).
+ */
+import type { ModelKind } from '../types';
+
+// This module is imported by data/size.ts in pages and the CLI without WebGPU, so it must not
+// import the kernel modules (they load WGSL sources). The three facts it needs from them are
+// mirrored here; tests/solver/gpu/buffers.test.ts checks the list against real allocations.
+
+/** Rows per X block under a binding limit (solver/gpu/rowblocks.ts rowsPerBlock, same error). */
+function rowsPerBlock(d: number, maxBindingBytes: number): number {
+  const rows = Math.floor(maxBindingBytes / (4 * Math.ceil(d / 4) * 4) / 64) * 64;
+  if (rows < 64) {
+    throw new Error(`One row of X has ${d} features (${4 * d} bytes); 64 rows do not fit in one GPU binding of ${maxBindingBytes} bytes. Reduce the number of features.`);
+  }
+  return rows;
+}
+
+/** Per-class PCG state floats (solver/gpu/pcg.ts PCG_STATE). */
+const PCG_STATE = 8;
+
+/** Workgroups of a first-level reduction over `count` elements (solver/gpu/kernels.ts reductionGroups). */
+function reductionGroups(count: number, maxGroups = 256): number {
+  return Math.max(1, Math.min(maxGroups, Math.ceil(count / 1024)));
+}
+
+/** Who creates a buffer: the ADMM backend itself, GpuPcg, GpuNystrom, or GpuNystrom.rebuild (transient). */
+export type BufferOwner = 'admm' | 'pcg' | 'nystrom' | 'sketch';
+
+/** One GPU buffer (or, with `copies`, several of the same size) of the solver. */
+export interface GpuBufferSpec {
+  /** Name in the backend (allocate() looks buffers up by it). */
+  key: string;
+  /** Human-readable name with its shape (shown in size errors and the memory report). */
+  name: string;
+  /** Float32 elements (before rounding up to 16 bytes). */
+  floats: number;
+  /** Bytes actually allocated per copy (16-byte rounding; X and test X: the sum of their row blocks). */
+  bytes: number;
+  owner: BufferOwner;
+  /** X or the test X, stored in row blocks, so not bound by the one-buffer limit. */
+  blockable?: boolean;
+  /** Number of buffers of this size (default 1). */
+  copies?: number;
+  /** Not a storage buffer (the status staging buffer is MAP_READ, the ADMM scalars a uniform). */
+  usage?: 'staging' | 'uniform';
+}
+
+/** The problem dimensions the buffer list depends on. */
+export interface BufferDims {
+  n: number;
+  d: number;
+  P: number;
+  C: number;
+  model: ModelKind;
+}
+
+/** Offsets in the status buffer (f32), filled by the metric reductions each step. */
+export const ST = { dk: 0, nk: 5, fit: 10, fitV: 13, test: 16, size: 19 } as const;
+/** Quantities per fit reduction (metrics_nc.wgsl): ‖F − Y‖², correct rows, ⟨F − Y, Y⟩. */
+export const FIT_Q = 3;
+
+/** Bytes that storageBuffer() allocates for `floats` float32 values (at least 16, a multiple of 16). */
+export function storageBytes(floats: number): number {
+  return Math.max(16, Math.ceil((floats * 4) / 16) * 16);
+}
+
+/** Bytes of an n×d matrix uploaded in row blocks under `maxBlockBytes` (solver/gpu/rowblocks.ts). */
+export function rowBlockBytes(n: number, d: number, maxBlockBytes: number): { bytes: number; blocks: number } {
+  const per = n * d * 4 <= maxBlockBytes ? n : rowsPerBlock(d, maxBlockBytes);
+  let bytes = 0;
+  let blocks = 0;
+  for (let row0 = 0; row0 < n; row0 += per) {
+    bytes += storageBytes(Math.min(per, n - row0) * d);
+    blocks++;
+  }
+  return { bytes, blocks };
+}
+
+/**
+ * Every buffer of a GPU solver for these dimensions, Nyström rank and test rows, with X split
+ * under `maxBlockBytes` (Infinity: one block). K = C·S·P columns (S = 2 ReLU, 1 gated).
+ */
+export function gpuBufferSpecs(dims: BufferDims, rank: number, testRows: number, maxBlockBytes = Infinity): GpuBufferSpec[] {
+  const { n, d, P, C, model } = dims;
+  const relu = model === 'relu';
+  const S = relu ? 2 : 1;
+  const K = C * S * P;
+  const dK = d * K;
+  const nK = n * K;
+  const N = S * d * P;
+  const list: GpuBufferSpec[] = [];
+  const add = (key: string, name: string, floats: number, owner: BufferOwner = 'admm', extra: Partial<GpuBufferSpec> = {}): void => {
+    list.push({ key, name, floats, bytes: storageBytes(floats), owner, ...extra });
+  };
+  const x = rowBlockBytes(n, d, maxBlockBytes);
+  list.push({ key: 'X', name: `X (n×d = ${n}×${d})`, floats: n * d, bytes: x.bytes, owner: 'admm', blockable: true });
+  add('D', `patterns D (n×P = ${n}×${P})`, n * P);
+  add('Y', `targets Y (n×C = ${n}×${C})`, n * C);
+  add('Z', `X·U (n×K = ${n}×${K})`, nK);
+  add('R', `X·U scratch of A (n×K = ${n}×${K})`, nK);
+  if (relu) {
+    add('S', `slack s (n×K = ${n}×${K})`, nK);
+    add('Nu', `dual ν (n×K = ${n}×${K})`, nK);
+    add('GU', `Gu (n×K = ${n}×${K})`, nK);
+  }
+  for (const [key, what] of [
+    ['U', 'u'], ['V', 'v'], ['Vprev', 'v_prev'], ['Lam', 'λ'], ['Fty', 'Fᵀy'],
+    ['GtS', 'Gᵀs'], ['GtSprev', 'Gᵀs_prev'], ['GtNu', 'Gᵀν'], ['r', 'PCG r'],
+  ] as const) {
+    add(key, `${what} (d×K = ${d}×${K})`, dK);
+  }
+  add('Fu', `F·u (n×C = ${n}×${C})`, n * C);
+  add('Fv', `F·v (n×C = ${n}×${C})`, n * C);
+  add('zres', `Fu − Y (n×C = ${n}×${C})`, n * C);
+  add('colnorm', `column norms (2K = ${2 * K})`, 2 * K);
+  add('dualnorm', `dual column norms (K = ${K})`, K);
+  add('status', `status (${ST.size})`, ST.size);
+  add('dummy', 'placeholder binding', 4);
+  const Gdk = reductionGroups(dK);
+  const Gnk = reductionGroups(nK);
+  const Gn = reductionGroups(n);
+  add('partialsDk', `reduction partial sums d×K (${Gdk} groups × 5)`, Gdk * 5);
+  add('partialsNk', `reduction partial sums n×K (${Gnk} groups × 5)`, Gnk * 5);
+  add('partialsFit', `reduction partial sums F·u (${Gn} groups × ${FIT_Q})`, Gn * FIT_Q);
+  add('partialsFitV', `reduction partial sums F·v (${Gn} groups × ${FIT_Q})`, Gn * FIT_Q);
+  const readBack = ST.size + 3 * K + PCG_STATE * C;
+  list.push({ key: 'staging', name: `status staging (${readBack})`, floats: readBack, bytes: readBack * 4, owner: 'admm', usage: 'staging' });
+  list.push({ key: 'admm', name: 'ADMM scalars ρ, β/ρ, tolerance', floats: 4, bytes: 16, owner: 'admm', usage: 'uniform' });
+  if (testRows > 0) {
+    const xt = rowBlockBytes(testRows, d, maxBlockBytes);
+    list.push({ key: 'Xtest', name: `test X (${testRows}×${d})`, floats: testRows * d, bytes: xt.bytes, owner: 'admm', blockable: true });
+    if (!relu) add('Dtest', `test patterns (${testRows}×${P})`, testRows * P);
+    add('Ytest', `test targets (${testRows}×${C})`, testRows * C);
+    add('Ztest', `test X·U (${testRows}×${K})`, testRows * K);
+    add('Ftest', `test outputs (${testRows}×${C})`, testRows * C);
+    const Gt = reductionGroups(testRows);
+    add('partialsFitTest', `reduction partial sums test (${Gt} groups × ${FIT_Q})`, Gt * FIT_Q);
+  }
+  // GpuPcg (solver/gpu/pcg.ts).
+  add('pcgState', `PCG state (${C}×${PCG_STATE})`, C * PCG_STATE, 'pcg');
+  add('pcgVectors', `PCG p, w, z (each d×K = ${d}×${K})`, dK, 'pcg', { copies: 3 });
+  add('pcgDots', `PCG dots (2×${C})`, 2 * C, 'pcg');
+  const Gp = reductionGroups(d * S * P, 64);
+  add('pcgPartials', `PCG partial sums (${Gp} groups × 2×${C})`, Gp * 2 * C, 'pcg');
+  // GpuNystrom (solver/gpu/nystrom.ts).
+  add('nysU', `Nyström factor (S·d·P×rank = ${N}×${rank})`, Math.max(1, N * rank), 'nystrom');
+  add('nysCoef', `Nyström coefficients (${rank})`, Math.max(1, rank), 'nystrom');
+  add('nysT', `Nyström Uᵀx (rank×C = ${rank}×${C})`, Math.max(1, rank * C), 'nystrom');
+  if (rank > 0) {
+    // GpuNystrom.rebuild: A·Ω as one batched product with rank·S·P columns.
+    const Ks = rank * S * P;
+    add('sketchOmega', `Nyström test matrix Ω (d×rank·S·P = ${d}×${Ks})`, d * Ks, 'sketch');
+    add('sketchY', `Nyström sketch A·Ω (d×rank·S·P = ${d}×${Ks})`, d * Ks, 'sketch');
+    add('sketchZR', `Nyström sketch scratch (n×rank·S·P = ${n}×${Ks})`, n * Ks, 'sketch', { copies: 2 });
+    add('sketchDummy', 'Nyström sketch placeholder', 4, 'sketch');
+  }
+  return list;
+}
+
+/** Total bytes of a buffer list, every copy counted. */
+export function specTotalBytes(list: GpuBufferSpec[]): number {
+  return list.reduce((s, b) => s + b.bytes * (b.copies ?? 1), 0);
+}
+
+/**
+ * Memory the solver needs on the GPU, from {@link gpuBufferSpecs}: the largest single binding
+ * (X is split into row blocks, so only its block counts), the number of row blocks of X, and the
+ * total (the sketch buffers included: they are alive while the preconditioner is built).
+ */
+export function gpuMemoryPlan(
+  problem: BufferDims,
+  config: { rank: number },
+  testRows: number,
+  maxBindingBytes = Infinity,
+): { largestBinding: number; xBlocks: number; total: number } {
+  const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes);
+  const xBlocks = rowBlockBytes(problem.n, problem.d, maxBindingBytes).blocks;
+  const largestBinding = Math.max(
+    ...list.filter((b) => b.usage === undefined).map((b) => (b.blockable ? Math.min(b.bytes, maxBindingBytes) : b.bytes)),
+  );
+  return { largestBinding, xBlocks, total: specTotalBytes(list) };
+}
