@@ -1,11 +1,16 @@
 /**
  * The one typed message interface between the page and the solver Worker. The Worker is the
  * only code that touches the solver and the GPU; the page sends commands and receives metrics
- * (every ADMM step) and snapshots (throttled views of the current solution). Every reply carries
+ * (every step) and snapshots (throttled views of the current solution). Every reply carries
  * the run number it belongs to, so the page can drop messages of a run it has replaced.
- * Typed arrays in `ready` and `snapshot` are transferred, not copied.
+ *
+ * The Worker holds several runs: the page's run (the one the panels show; commands and replies
+ * without a `slot`) and runs added beside it under a slot name the page chooses (`add-run`; the
+ * race view). Replies of an added run carry its `slot`; `pause`, `resume` and `step` with a slot
+ * address that run (`'*'`: every run). Typed arrays in `ready` and `snapshot` are transferred, not copied.
  */
 import type { AdapterSummary } from '../solver/gpu/context';
+import type { FinishReason } from '../solver/trainer';
 import type { DeviceKind, IterationMetrics, ModelKind, Task } from '../solver/types';
 import type { DatasetId } from './datasets';
 import type { FromIngest, ToIngest } from './ingest/protocol';
@@ -18,12 +23,16 @@ export type ToWorker =
   | { type: 'start'; settings: Settings; autoplay: boolean }
   /** New settings: the Worker rebuilds what the change invalidates (see settings.ts changeLevel). */
   | { type: 'settings'; settings: Settings }
-  | { type: 'pause' }
-  | { type: 'resume' }
-  /** One ADMM iteration (while paused or finished). */
-  | { type: 'step' }
-  /** Back to iteration 0 with the same problem, paused. */
-  | { type: 'reset' }
+  | { type: 'pause'; slot?: string }
+  | { type: 'resume'; slot?: string }
+  /** One step (while paused or finished). */
+  | { type: 'step'; slot?: string }
+  /** Back to iteration 0 with the same problem, paused (the page's run). */
+  | { type: 'reset'; slot?: undefined }
+  /** Start a run beside the page's run under `slot` (replacing an earlier run of that slot). */
+  | { type: 'add-run'; slot: string; settings: Settings; autoplay: boolean }
+  /** Stop the run of `slot` and free its GPU buffers. */
+  | { type: 'close-run'; slot: string }
   /** Loading the user's own data (app/ingest/protocol.ts); answered by FromIngest replies. */
   | ToIngest
   /** Exports and session files (app/share/wire-protocol.ts). */
@@ -33,7 +42,7 @@ export type ToWorker =
 export type RunStatus = 'loading' | 'running' | 'paused' | 'finished' | 'error';
 
 /** Why a run stopped by itself. */
-export type FinishReason = 'converged' | 'max-iterations';
+export type { FinishReason };
 
 /** Facts about the problem the Worker built. */
 export interface ProblemSummary {
@@ -159,10 +168,11 @@ export interface Snapshot {
 
 /** Replies and progress from the Worker. */
 export type FromWorker =
-  | { type: 'phase'; run: number; phase: string }
+  | { type: 'phase'; run: number; slot?: string; phase: string }
   | {
       type: 'ready';
       run: number;
+      slot?: string;
       device: DeviceKind;
       adapter: AdapterSummary | null;
       /** Why WebGPU is not used, when the CPU runs because of a fallback. */
@@ -172,10 +182,10 @@ export type FromWorker =
       view: ProblemView;
       settings: Settings;
     }
-  | { type: 'metrics'; run: number; metrics: IterationMetrics }
-  | { type: 'snapshot'; run: number; snapshot: Snapshot }
-  | { type: 'state'; run: number; status: RunStatus; finished: FinishReason | null }
-  | { type: 'error'; run: number; message: string }
+  | { type: 'metrics'; run: number; slot?: string; metrics: IterationMetrics }
+  | { type: 'snapshot'; run: number; slot?: string; snapshot: Snapshot }
+  | { type: 'state'; run: number; slot?: string; status: RunStatus; finished: FinishReason | null }
+  | { type: 'error'; run: number; slot?: string; message: string }
   /** The answer to a share-export request (app/share/wire-protocol.ts). */
   | FromShare;
 

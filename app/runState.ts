@@ -64,6 +64,8 @@ export function runReducer(state: RunState, action: RunAction): RunState {
 
 /** Applies one message. */
 export function applyMessage(state: RunState, msg: FromWorker): RunState {
+  // Runs added beside the page's run (a race) have their own views; they never replace this one.
+  if ('slot' in msg && msg.slot !== undefined) return state;
   if (msg.run < state.run) return state;
   const s: RunState = msg.run > state.run ? { ...state, run: msg.run, latest: null, msPerStep: null, snapshot: null, finished: null, error: null } : { ...state };
   switch (msg.type) {

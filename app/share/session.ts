@@ -19,15 +19,19 @@
  *                   "train": { "X": f64 [n, d], "labels": i32 [n] }, "test"?: same },
  *   "results": null | { "history": [IterationMetrics; non-finite numbers as "NaN" / "Infinity" / "-Infinity", −0 as 0],
  *                       "solution": null | { "d", "P", "S", "C", "U": f64 [d, C·S·P], "V": same },
- *                       "network": null | { "model", "d", "m", "C", "W1": f64 [d, m], "w2": f64 [m, C], "gates"?: f64 [d, m] } } }
+ *                       "network": null | { "model", "d", "m", "C", "W1": f64 [d, m], "w2": f64 [m, C], "gates"?: f64 [d, m] },
+ *                       "state"?: the trainer's saved state (trainer-state-json.ts), so "Continue training" goes on exactly
+ *                                 without replaying; files written before it existed continue by replay } }
  * ```
  * `data` is required when `state.dataset.kind` is `local`; otherwise it is an optional offline copy.
  */
 import { METRIC_KINDS } from '../../solver/export/metrics-csv';
+import type { TrainerState } from '../../solver/trainer';
 import type { IterationMetrics, ModelKind, Network } from '../../solver/types';
 import { fromUtf8, gunzipCapped, gzip, isGzip } from './codec';
 import { LIMITS, MAX_NAME_CHARS, validateState, type ShareState } from './state';
 import { tensorFromJson, tensorToJson } from './tensor-json';
+import { trainerStateFromJson, trainerStateToJson } from './trainer-state-json';
 import { Invalid, array, bool, errorMessage, has, int, num, object, oneOf, own, required, str } from './validate';
 
 /** The `format` value of every session file. */
@@ -71,6 +75,8 @@ export interface SessionResults {
   history: IterationMetrics[];
   solution: SolutionRecord | null;
   network: Network | null;
+  /** The trainer's state at the end of `history` (absent in older files). */
+  state?: TrainerState;
 }
 
 /** A whole session file (not the Worker's run `Session` of app/worker/session.ts). */
@@ -126,6 +132,7 @@ function toWire(s: SessionFile): Record<string, unknown> {
       solution: sol ? { d: sol.d, P: sol.P, S: sol.S, C: sol.C, U: tensorToJson(sol.U, [sol.d, K]), V: tensorToJson(sol.V, [sol.d, K]) } : null,
       network,
     };
+    if (s.results.state) results.state = trainerStateToJson(s.results.state);
   }
   const out: Record<string, unknown> = { format: SESSION_FORMAT, version: SESSION_VERSION };
   if (s.createdAt !== undefined) out.createdAt = s.createdAt;
@@ -290,7 +297,7 @@ function validateSession(raw: unknown): SessionFile {
   const rawResults = required(o, 'results', 'session');
   let results: SessionResults | null = null;
   if (rawResults !== null) {
-    const r = object(rawResults, 'session.results', ['history', 'solution', 'network']);
+    const r = object(rawResults, 'session.results', ['history', 'solution', 'network', 'state']);
     const history = array(required(r, 'history', 'session.results'), 'session.results.history', LIMITS.admmIters[1]).map((m, i) => metric(m, `session.results.history[${i}]`));
     const rawSol = required(r, 'solution', 'session.results');
     const sol = rawSol === null ? null : solution(rawSol, 'session.results.solution', state);
@@ -300,6 +307,12 @@ function validateSession(raw: unknown): SessionFile {
       throw new Invalid(`session.results: the solution (d = ${sol.d}, C = ${sol.C}) and the network (d = ${net.d}, C = ${net.C}) disagree`);
     }
     results = { history, solution: sol, network: net };
+    if (has(r, 'state')) {
+      const state = trainerStateFromJson(r.state, 'session.results.state');
+      const last = history.at(-1)?.iter ?? 0;
+      if (state.iteration !== last) throw new Invalid(`session.results.state: is at iteration ${state.iteration}, but the history ends at ${last}`);
+      results.state = state;
+    }
   }
   const out: SessionFile = { state, data, results };
   if (has(o, 'createdAt')) out.createdAt = str(o.createdAt, 'session.createdAt', 1, 64);

@@ -82,6 +82,7 @@ export function sessionDownload(e: RunExport, history: readonly IterationMetrics
       history: history.slice(),
       solution: { d: e.d, P: e.P, S: e.S, C: e.C, U: e.U, V: e.V },
       network: e.network,
+      ...(e.state ? { state: e.state } : {}),
     },
     createdAt: createdAt.toISOString(),
   };

@@ -268,7 +268,7 @@ export function useShare(inputs: ShareInputs): ShareApi {
       apply(applied.settings, applied.view.xAxis);
       const sol = results?.solution ?? null;
       if (results && results.history.length > 0) {
-        client.current?.send({ type: 'share-restore', settings: applied.settings, history: results.history, solution: sol ? { U: sol.U, V: sol.V } : null });
+        client.current?.send({ type: 'share-restore', settings: applied.settings, history: results.history, solution: sol ? { U: sol.U, V: sol.V } : null, state: results.state ?? null });
       } else {
         // No results saved: the session is a configuration (and data); train it.
         client.current?.send({ type: 'start', settings: applied.settings, autoplay: true });

@@ -5,6 +5,7 @@
  * (it owns the problem and the solution); the page turns it into files (wire-files.ts).
  */
 import { recoverNetwork } from '../../solver/recovery';
+import type { TrainerState } from '../../solver/trainer';
 import type { ModelKind, Network, Problem } from '../../solver/types';
 import type { Settings } from '../settings';
 import type { PreparedData } from '../worker/prepare';
@@ -36,6 +37,8 @@ export interface RunExport {
   data: SessionData | null;
   /** Why there is no data although the run's dataset cannot be named by a link. */
   dataNote: string | null;
+  /** The trainer's state, so a session file continues exactly (null for a restored run not yet continued). */
+  state?: TrainerState | null;
 }
 
 /** Inputs of {@link runExport}. */
@@ -123,5 +126,7 @@ export function runExportTransferables(e: RunExport): Transferable[] {
     list.push(e.data.train.X.buffer, e.data.train.labels.buffer);
     if (e.data.test) list.push(e.data.test.X.buffer, e.data.test.labels.buffer);
   }
+  // Saved states are copies made for this export.
+  if (e.state) for (const a of Object.values(e.state.arrays)) list.push(a.buffer);
   return [...new Set(list)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }

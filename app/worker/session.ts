@@ -1,22 +1,25 @@
 /**
- * The Worker's state machine: owns the data, the problem and the solver of the current run and
- * answers the commands of protocol.ts. Commands that touch the solver run one at a time on a
- * promise chain (a step in flight finishes before a rebuild starts); pause takes effect at once.
- * The environment (posting, fetching, solver creation) is injected so the logic runs in Node tests.
+ * The Worker's runs: each run owns its data, problem and trainer (solver/trainer.ts) and answers
+ * the commands of protocol.ts. The page's run (the one the panels show) has no `slot`; more runs
+ * can be added beside it under a slot name (the race view), and all running runs share the one
+ * GPU, stepped in turn. Commands that touch a trainer run one at a time on a promise chain (a
+ * step in flight finishes before a rebuild starts); pause takes effect at once. The environment
+ * (posting, fetching, solver creation) is injected so the logic runs in Node tests.
  */
 import { estimateGpuBuffers } from '../../data/size';
 import type { AdapterSummary } from '../../solver/gpu/context';
 import { WebGpuUnavailableError } from '../../solver/gpu/context';
 import { gpuMemoryPlan } from '../../solver/gpu/buffers';
-import type { CreateSolverOptions } from '../../solver/index';
-import type { CronosSolver, TestSet } from '../../solver/solver';
 import { AdmmDivergedError } from '../../solver/admm/driver';
+import type { CreateSolverOptions } from '../../solver/index';
+import { CronosTrainer } from '../../solver/methods/cronos/trainer';
+import type { CronosSolver, TestSet } from '../../solver/solver';
+import type { FinishReason, TrainerState } from '../../solver/trainer';
 import type { DeviceKind, IterationMetrics, Problem, SolverConfig } from '../../solver/types';
 import { datasetInfo } from '../datasets';
 import {
   snapshotTransferables,
   viewTransferables,
-  type FinishReason,
   type FromWorker,
   type MemoryReport,
   type ProblemSummary,
@@ -38,6 +41,8 @@ import type { SavedSolution, ToShare } from '../share/wire-protocol';
 export const SNAPSHOT_INTERVAL_MS = 250;
 /** …and never take more than about 1/SNAPSHOT_COST_FACTOR of the Worker's time. */
 const SNAPSHOT_COST_FACTOR = 5;
+/** Prepared datasets kept for reuse (a race trains several runs on the same rows). */
+const PREPARED_CACHE = 4;
 
 /** What the session needs from its surroundings. */
 export interface SessionEnv {
@@ -57,28 +62,42 @@ export interface SessionEnv {
   cachedUrl?(url: string): string | null;
 }
 
+/** One run: its settings, data, trainer and where it is. */
+interface Run {
+  /** Unique per session; every message of the run carries it. */
+  readonly id: number;
+  /** Absent for the page's run; the name the page gave an added run. */
+  readonly slot: string | undefined;
+  settings: Settings;
+  prepared: PreparedData | null;
+  problem: Problem | null;
+  trainer: CronosTrainer | null;
+  snapshotCtx: SnapshotContext | null;
+  status: RunStatus;
+  finished: FinishReason | null;
+  iter: number;
+  lastSnapshotAt: number;
+  snapshotCost: number;
+  /** A restored session's solution, shown until the run continues. */
+  restored: SavedSolution | null;
+  /** Iterations to re-run silently before the next visible step (a restored run without a saved state). */
+  replay: number;
+}
+
 /** One Worker's runs. */
 export class Session {
-  private settings: Settings | null = null;
-  private prepared: PreparedData | null = null;
-  private preparedKey = '';
-  private problem: Problem | null = null;
-  private solver: CronosSolver | null = null;
-  private snapshotCtx: SnapshotContext | null = null;
-  private run = 0;
-  private status: RunStatus = 'loading';
-  private finished: FinishReason | null = null;
-  private iter = 0;
+  /** Every live run by id; the page's run is `main`. */
+  private readonly runs = new Map<number, Run>();
+  private main: Run | null = null;
+  private nextId = 0;
+  /** Prepared data by data key, most recent last. */
+  private readonly prepared = new Map<string, PreparedData>();
   private chain: Promise<void> = Promise.resolve();
   private pumping = false;
-  private lastSnapshotAt = -Infinity;
-  private snapshotCost = 0;
-  /** The user data this session trains: taken when a run on it starts, kept while settings change. */
+  /** Round-robin position of the pump among the running runs. */
+  private turn = 0;
+  /** The user data the page's run trains: taken when a run on it starts, kept while settings change. */
   private user: CurrentDataset | null = null;
-  /** A restored session's solution, shown until the run continues (then the replay replaces it). */
-  private restored: SavedSolution | null = null;
-  /** Iterations to re-run silently before the next visible step, to continue a restored run. */
-  private replay = 0;
 
   constructor(private readonly env: SessionEnv) {}
 
@@ -87,29 +106,32 @@ export class Session {
     switch (msg.type) {
       case 'start':
         // A start on 'user' is "train on this data": take the dataset loaded now.
-        void this.enqueue(() => this.build(msg.settings, 'problem', msg.autoplay, true));
+        void this.enqueue(() => this.buildMain(msg.settings, 'problem', msg.autoplay, true));
         break;
       case 'settings':
         void this.enqueue(() => this.applySettings(msg.settings));
         break;
+      case 'add-run':
+        void this.enqueue(() => this.addRun(msg.slot, msg.settings, msg.autoplay));
+        break;
+      case 'close-run':
+        void this.enqueue(async () => this.closeRun(msg.slot));
+        break;
       case 'pause':
-        if (this.status === 'running') this.setStatus('paused');
+        for (const run of this.targets(msg.slot)) if (run.status === 'running') this.setStatus(run, 'paused');
         break;
       case 'resume':
-        if (this.status === 'paused') {
-          this.setStatus('running');
-          this.pump();
-        }
+        for (const run of this.targets(msg.slot)) if (run.status === 'paused') this.setStatus(run, 'running');
+        this.pump();
         break;
       case 'step':
-        void this.enqueue(() => this.step(true));
+        for (const run of this.targets(msg.slot)) void this.enqueue(() => this.step(run, true));
         break;
-      case 'reset':
-        if (this.settings) {
-          const s = this.settings;
-          void this.enqueue(() => this.build(s, 'solver', false));
-        }
+      case 'reset': {
+        const main = this.main;
+        if (main && msg.slot === undefined) void this.enqueue(() => this.buildMain(main.settings, 'solver', false));
         break;
+      }
       case 'share-export':
       case 'share-restore':
         this.handleShare(msg);
@@ -126,87 +148,136 @@ export class Session {
     } while (seen !== this.chain);
   }
 
-  /** Queues `job` behind the running one; a failure ends the run with an error message. */
-  private enqueue(job: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(job).catch((e: unknown) => this.fail(e));
+  /** The runs a command addresses: the page's run without a slot, `*` for every run, else the named one. */
+  private targets(slot: string | undefined): Run[] {
+    if (slot === undefined) return this.main ? [this.main] : [];
+    return [...this.runs.values()].filter((r) => slot === '*' || r.slot === slot);
+  }
+
+  /** Queues `job` behind the running one; a failure ends the page's run with an error message. */
+  private enqueue(job: () => Promise<void>, run?: () => Run | null): Promise<void> {
+    this.chain = this.chain.then(job).catch((e: unknown) => this.fail(run?.() ?? this.main, e));
     return this.chain;
   }
 
-  private fail(e: unknown): void {
-    this.status = 'error';
-    this.env.post({ type: 'error', run: this.run, message: e instanceof Error ? e.message : String(e) });
+  private fail(run: Run | null, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    if (run) run.status = 'error';
+    this.env.post({ type: 'error', run: run?.id ?? this.nextId, ...slotOf(run), message });
   }
 
-  private setStatus(status: RunStatus, finished: FinishReason | null = null): void {
-    this.status = status;
-    this.finished = finished;
-    this.env.post({ type: 'state', run: this.run, status, finished });
+  private setStatus(run: Run, status: RunStatus, finished: FinishReason | null = null): void {
+    run.status = status;
+    run.finished = finished;
+    this.env.post({ type: 'state', run: run.id, ...slotOf(run), status, finished });
   }
 
-  private phase(phase: string): void {
-    this.env.post({ type: 'phase', run: this.run, phase });
+  private phase(run: Run, phase: string): void {
+    this.env.post({ type: 'phase', run: run.id, ...slotOf(run), phase });
   }
 
-  /** New settings: rebuild what the change invalidates, keep running unless the user had paused. */
+  /** New settings for the page's run: rebuild what the change invalidates, keep running unless the user had paused. */
   private async applySettings(next: Settings): Promise<void> {
-    const prev = this.settings;
+    const run = this.main;
+    const prev = run?.settings ?? null;
     const level = prev ? changeLevel(prev, next) : 'problem';
-    if (level === 'problem' || level === 'solver') {
-      await this.build(next, level, this.status !== 'paused', prev?.dataset !== 'user');
+    if (!run || level === 'problem' || level === 'solver') {
+      await this.buildMain(next, level === 'solver' ? 'solver' : 'problem', !run || run.status !== 'paused', prev?.dataset !== 'user');
       return;
     }
-    this.settings = next;
+    run.settings = next;
     if (level !== 'limit') return;
-    if (this.status === 'finished' && this.finished === 'max-iterations' && this.iter < next.admmIters) this.setStatus('paused');
-    else if (this.status === 'running' && this.iter >= next.admmIters) this.setStatus('finished', 'max-iterations');
+    if (run.status === 'finished' && run.finished === 'max-iterations' && run.iter < next.admmIters) this.setStatus(run, 'paused');
+    else if (run.status === 'running' && run.iter >= next.admmIters) this.setStatus(run, 'finished', 'max-iterations');
   }
 
   /**
-   * Starts a new run: (re)loads data and problem when `level` is 'problem', always a new solver.
+   * Replaces the page's run: (re)loads data and problem when `level` is 'problem', always a new trainer.
    * `takeUser`: on the 'user' dataset, train the dataset loaded now rather than the one kept.
    */
-  private async build(settings: Settings, level: 'problem' | 'solver', autoplay: boolean, takeUser = false): Promise<void> {
-    this.run++;
-    this.solver?.dispose();
-    this.solver = null;
-    this.settings = settings;
-    this.iter = 0;
-    this.restored = null;
-    this.replay = 0;
-    this.lastSnapshotAt = -Infinity;
-    this.setStatus('loading');
-    const user = settings.dataset === 'user' ? this.userDataset(takeUser) : null;
-    // A CSV from a share link or session file takes the catalogue's CSV path (share/wire-source.ts).
-    const csv = activeCsv(settings);
-    const info = user ? null : csv ? csvSourceInfo(csv, settings.dataset) : datasetInfo(settings.dataset);
-    if (level === 'problem' || !this.problem || !this.prepared) {
-      // User data: the split and seed live in the data panel, so the dataset object is the key.
-      const key = user ? this.userKey(user) : dataKey(settings);
-      if (!this.prepared || key !== this.preparedKey) {
-        this.phase(user ? 'Preparing your data' : info?.source.kind === 'csv' ? 'Loading the dataset' : 'Generating points');
-        this.prepared = null;
-        this.prepared = user
-          ? prepareUserData(user)
-          : await prepareData(info ?? datasetInfo(settings.dataset), settings, csv ? csvSourceFetcher(csv, this.env.fetchUrl) : this.env.fetchText);
-        this.preparedKey = key;
-      }
-      this.phase('Sampling activation patterns');
-      // Cleared first: a failed build must not leave an old problem paired with new data.
-      this.problem = null;
-      this.problem = buildPreparedProblem(this.prepared, { model: settings.model, P: settings.P, beta: settings.beta, seed: settings.seed });
+  private async buildMain(settings: Settings, level: 'problem' | 'solver', autoplay: boolean, takeUser = false): Promise<void> {
+    const old = this.main;
+    const run = this.newRun(undefined, settings);
+    this.main = run;
+    if (old) this.dispose(old);
+    // A solver-level change keeps the old run's problem (same data, patterns and gates).
+    const reuse = level === 'solver' && old?.prepared && old.problem ? { prepared: old.prepared, problem: old.problem } : null;
+    await this.build(run, autoplay, takeUser, reuse);
+  }
+
+  /** Adds a run beside the page's run (replacing an earlier run of the same slot). */
+  private async addRun(slot: string, settings: Settings, autoplay: boolean): Promise<void> {
+    for (const r of this.runs.values()) if (r.slot === slot) this.dispose(r);
+    const run = this.newRun(slot, settings);
+    try {
+      await this.build(run, autoplay, false, null);
+    } catch (e) {
+      // A failed extra run is reported on its own slot; the page's run goes on.
+      this.fail(run, e);
     }
-    const prepared = this.prepared;
-    const problem = this.problem;
+  }
+
+  private closeRun(slot: string): void {
+    for (const r of this.runs.values()) if (r.slot === slot) this.dispose(r);
+  }
+
+  private newRun(slot: string | undefined, settings: Settings): Run {
+    const run: Run = {
+      id: ++this.nextId,
+      slot,
+      settings,
+      prepared: null,
+      problem: null,
+      trainer: null,
+      snapshotCtx: null,
+      status: 'loading',
+      finished: null,
+      iter: 0,
+      lastSnapshotAt: -Infinity,
+      snapshotCost: 0,
+      restored: null,
+      replay: 0,
+    };
+    this.runs.set(run.id, run);
+    return run;
+  }
+
+  /** Frees a run's trainer (its GPU buffers) and forgets it. */
+  private dispose(run: Run): void {
+    run.trainer?.dispose();
+    run.trainer = null;
+    run.status = 'finished';
+    this.runs.delete(run.id);
+    if (this.main === run) this.main = null;
+  }
+
+  /** Loads data, problem and trainer of `run`, reports them, and starts or pauses it. */
+  private async build(run: Run, autoplay: boolean, takeUser: boolean, reuse: { prepared: PreparedData; problem: Problem } | null): Promise<void> {
+    const settings = run.settings;
+    this.setStatus(run, 'loading');
+    if (reuse) {
+      run.prepared = reuse.prepared;
+      run.problem = reuse.problem;
+    } else {
+      run.prepared = await this.prepare(run, settings, takeUser);
+      this.phase(run, 'Sampling activation patterns');
+      run.problem = buildPreparedProblem(run.prepared, { model: settings.model, P: settings.P, beta: settings.beta, seed: settings.seed });
+    }
+    const { prepared, problem } = run;
     const test: TestSet | null = preparedTestSet(prepared);
     const config = toSolverConfig(settings);
-    this.phase(settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver and its Nyström preconditioner');
+    this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver and its Nyström preconditioner');
     const { solver, device, fallbackReason } = await this.createSolver(problem, config, test, settings.device);
-    this.solver = solver;
-    const numClasses = prepared.train.classNames.length;
-    this.snapshotCtx = {
+    if (!this.runs.has(run.id)) {
+      // Replaced while the solver was being built.
+      solver.dispose();
+      return;
+    }
+    run.trainer = new CronosTrainer(solver, test);
+    run.snapshotCtx = {
       problem,
       trainLabels: prepared.train.labels,
-      numClasses,
+      numClasses: prepared.train.classNames.length,
       test,
       stats: prepared.stats,
       bias: prepared.bias,
@@ -217,7 +288,8 @@ export class Session {
     this.env.post(
       {
         type: 'ready',
-        run: this.run,
+        run: run.id,
+        ...slotOf(run),
         device,
         adapter: device === 'gpu' ? await this.env.adapter() : null,
         fallbackReason,
@@ -228,11 +300,37 @@ export class Session {
       },
       viewTransferables(view),
     );
-    await this.snapshot();
+    await this.snapshot(run);
     if (autoplay) {
-      this.setStatus('running');
+      this.setStatus(run, 'running');
       this.pump();
-    } else this.setStatus('paused');
+    } else this.setStatus(run, 'paused');
+  }
+
+  /** The standardised data of `settings`, from the cache when another run already prepared it. */
+  private async prepare(run: Run, settings: Settings, takeUser: boolean): Promise<PreparedData> {
+    const user = settings.dataset === 'user' ? this.userDataset(takeUser || run.slot !== undefined) : null;
+    // User data: the split and seed live in the data panel, so the dataset object is the key.
+    const key = user ? this.userKey(user) : dataKey(settings);
+    const hit = this.prepared.get(key);
+    if (hit) {
+      this.prepared.delete(key);
+      this.prepared.set(key, hit);
+      return hit;
+    }
+    // A CSV from a share link or session file takes the catalogue's CSV path (share/wire-source.ts).
+    const csv = activeCsv(settings);
+    const info = user ? null : csv ? csvSourceInfo(csv, settings.dataset) : datasetInfo(settings.dataset);
+    this.phase(run, user ? 'Preparing your data' : info?.source.kind === 'csv' ? 'Loading the dataset' : 'Generating points');
+    const prepared = user
+      ? prepareUserData(user)
+      : await prepareData(info ?? datasetInfo(settings.dataset), settings, csv ? csvSourceFetcher(csv, this.env.fetchUrl) : this.env.fetchText);
+    this.prepared.set(key, prepared);
+    for (const k of this.prepared.keys()) {
+      if (this.prepared.size <= PREPARED_CACHE) break;
+      this.prepared.delete(k);
+    }
+    return prepared;
   }
 
   /** The user dataset to train: the one kept, or (when `take` or none is kept) the one loaded now. */
@@ -272,128 +370,147 @@ export class Session {
     }
   }
 
-  /** Keeps stepping while running, yielding between steps so pause and settings get through. */
+  /**
+   * Keeps stepping while any run is running, one step of one run at a time in turn (so several
+   * runs share the GPU fairly), yielding between steps so pause and settings get through.
+   */
   private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
     const loop = (): void => {
-      if (this.status !== 'running') {
+      const running = [...this.runs.values()].filter((r) => r.status === 'running');
+      if (running.length === 0) {
         this.pumping = false;
         return;
       }
-      void this.enqueue(async () => {
-        if (this.status === 'running') await this.step(false);
-      }).then(() => this.env.defer(loop));
+      const run = running[this.turn++ % running.length];
+      void this.enqueue(
+        async () => {
+          if (run.status === 'running' && this.runs.has(run.id)) await this.step(run, false);
+        },
+        () => run,
+      ).then(() => this.env.defer(loop));
     };
     loop();
   }
 
-  /** One ADMM iteration; `manual` steps only run while not running. */
-  private async step(manual: boolean): Promise<void> {
-    const solver = this.solver;
-    const settings = this.settings;
-    if (!solver || !settings || (manual && (this.status === 'running' || this.status === 'loading' || this.status === 'error'))) return;
-    if (this.replay > 0) await this.replayRestored(solver);
+  /** One step of `run`; `manual` steps only run while it is not running. */
+  private async step(run: Run, manual: boolean): Promise<void> {
+    const trainer = run.trainer;
+    if (!trainer || !this.runs.has(run.id) || (manual && (run.status === 'running' || run.status === 'loading' || run.status === 'error'))) return;
+    if (run.replay > 0) await this.replayRestored(run, trainer);
     let m: IterationMetrics;
     try {
-      m = await solver.step();
+      m = await trainer.step();
     } catch (e) {
-      // The solver detects divergence (solver/admm/driver.ts) and says what to change; the page
-      // still gets the diverged iteration's metrics, then the message instead of NaN (TensorFlow
-      // Playground's silent NaN, its issue #77).
+      // The driver detects divergence (solver/admm/driver.ts) and says what to change; the page
+      // still gets the diverged iteration's metrics (charts skip non-finite values), then the
+      // message instead of silent NaN (TensorFlow Playground's issue #77).
       if (e instanceof AdmmDivergedError) {
-        this.iter = e.metrics.iter;
-        this.env.post({ type: 'metrics', run: this.run, metrics: e.metrics });
+        run.iter = e.metrics.iter;
+        this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: e.metrics });
       }
+      // A run that fails stops on its own; other runs of a race go on.
+      if (run !== this.main) return this.fail(run, e);
       throw e;
     }
-    this.iter = m.iter;
-    this.env.post({ type: 'metrics', run: this.run, metrics: m });
-    let finish: FinishReason | null = null;
-    if (m.converged) finish = 'converged';
-    else if (m.iter >= settings.admmIters) finish = 'max-iterations';
+    run.iter = m.iter;
+    this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: m });
+    // The page's iteration cap may have changed since the trainer was built ('limit' changes).
+    const finish: FinishReason | null = m.converged ? 'converged' : m.iter >= run.settings.admmIters ? 'max-iterations' : null;
     const now = this.env.now();
-    const due = now - this.lastSnapshotAt >= Math.max(SNAPSHOT_INTERVAL_MS, SNAPSHOT_COST_FACTOR * this.snapshotCost);
-    if (manual || finish || due) await this.snapshot();
-    if (finish && (this.status === 'running' || manual)) this.setStatus('finished', finish);
+    const due = now - run.lastSnapshotAt >= Math.max(SNAPSHOT_INTERVAL_MS, SNAPSHOT_COST_FACTOR * run.snapshotCost);
+    if (manual || finish || due) await this.snapshot(run);
+    if (finish && (run.status === 'running' || manual)) this.setStatus(run, 'finished', finish);
   }
 
   /** Reads the solution back and posts a {@link Snapshot} (buffers transferred). */
-  private async snapshot(): Promise<void> {
-    const solver = this.solver;
-    const ctx = this.snapshotCtx;
-    if (!solver || !ctx) return;
+  private async snapshot(run: Run): Promise<void> {
+    const trainer = run.trainer;
+    const ctx = run.snapshotCtx;
+    if (!trainer || !ctx) return;
     const t0 = this.env.now();
-    const { U, V } = await solver.solution();
-    const snap = computeSnapshot(ctx, U, V, this.iter);
-    this.env.post({ type: 'snapshot', run: this.run, snapshot: snap }, snapshotTransferables(snap));
-    this.lastSnapshotAt = this.env.now();
-    this.snapshotCost = this.lastSnapshotAt - t0;
+    const { U, V } = await trainer.solver.solution();
+    const snap = computeSnapshot(ctx, U, V, run.iter);
+    this.env.post({ type: 'snapshot', run: run.id, ...slotOf(run), snapshot: snap }, snapshotTransferables(snap));
+    run.lastSnapshotAt = this.env.now();
+    run.snapshotCost = run.lastSnapshotAt - t0;
   }
 
   // ---- share: exports and session files (app/share/wire-protocol.ts)
 
   private handleShare(msg: ToShare): void {
     if (msg.type === 'share-export') void this.enqueue(() => this.shareExport(msg.id));
-    else void this.enqueue(() => this.restore(msg.settings, msg.history, msg.solution));
+    else void this.enqueue(() => this.restore(msg.settings, msg.history, msg.solution, msg.state ?? null));
   }
 
-  /** Answers an export request with the current (or restored) solution; failures go to the request, not the run. */
+  /** Answers an export request with the page's run (current or restored); failures go to the request, not the run. */
   private async shareExport(id: number): Promise<void> {
-    const run = this.run;
+    const run = this.main;
     try {
-      const { settings, prepared, problem, solver } = this;
-      if (!settings || !prepared || !problem || (!solver && !this.restored)) throw new Error('There is no trained run to export yet.');
+      if (!run || !run.prepared || !run.problem || (!run.trainer && !run.restored)) throw new Error('There is no trained run to export yet.');
+      const { settings, prepared, problem, trainer } = run;
       // The restored arrays stay here for later exports; the copies are transferred.
-      const sol = this.restored ? { U: Float64Array.from(this.restored.U), V: Float64Array.from(this.restored.V) } : await (solver as CronosSolver).solution();
+      const sol = run.restored ? { U: Float64Array.from(run.restored.U), V: Float64Array.from(run.restored.V) } : await (trainer as CronosTrainer).solver.solution();
+      // A restored run not yet continued has no state of its own beyond the replay count.
+      const state = trainer && run.replay === 0 ? await trainer.saveState() : null;
       const csv = activeCsv(settings);
       const remoteText = csv?.kind === 'url' ? (this.env.cachedUrl?.(csv.url) ?? null) : null;
-      const result = runExport({ settings, prepared, problem, U: sol.U, V: sol.V, iter: this.iter, remoteText });
-      this.env.post({ type: 'share-export', run, id, result, error: null }, runExportTransferables(result));
+      const result = { ...runExport({ settings, prepared, problem, U: sol.U, V: sol.V, iter: run.iter, remoteText }), state };
+      this.env.post({ type: 'share-export', run: run.id, id, result, error: null }, runExportTransferables(result));
     } catch (e) {
-      this.env.post({ type: 'share-export', run, id, result: null, error: e instanceof Error ? e.message : String(e) });
+      this.env.post({ type: 'share-export', run: run?.id ?? this.nextId, id, result: null, error: e instanceof Error ? e.message : String(e) });
     }
   }
 
   /**
-   * Opens a saved run: builds its problem and a solver (paused), reports the saved metrics and a
+   * Opens a saved run: builds its problem and a trainer (paused), reports the saved metrics and a
    * snapshot of the saved solution, and ends paused or finished as the saved run did. Nothing is
-   * trained; continuing replays the saved iterations first (the solver has no way to load an
-   * ADMM state, and a replay reproduces it: exactly on the CPU, to float tolerance on one GPU).
+   * trained. With the saved trainer state the trainer continues from it; an older file without
+   * one is continued by replaying its iterations first (exact on the CPU, to float tolerance on
+   * one GPU).
    */
-  private async restore(settings: Settings, history: IterationMetrics[], solution: SavedSolution | null): Promise<void> {
-    await this.build(settings, 'problem', false);
-    const ctx = this.snapshotCtx;
+  private async restore(settings: Settings, history: IterationMetrics[], solution: SavedSolution | null, state: TrainerState | null): Promise<void> {
+    await this.buildMain(settings, 'problem', false);
+    const run = this.main;
+    const ctx = run?.snapshotCtx;
     const last = history.at(-1);
-    if (!last || !ctx) return;
+    if (!run || !last || !ctx || !run.trainer) return;
     if (solution && solution.U.length !== ctx.problem.d * ctx.problem.K) {
       throw new Error(`The session's solution has ${solution.U.length} values; the rebuilt problem needs ${ctx.problem.d * ctx.problem.K}. The data or settings differ from the saved run.`);
     }
-    for (const metrics of history) this.env.post({ type: 'metrics', run: this.run, metrics });
-    this.iter = last.iter;
-    this.replay = last.iter;
+    if (state && state.iteration !== last.iter) throw new Error(`The session's saved state is at iteration ${state.iteration} but its history ends at ${last.iter}.`);
+    for (const metrics of history) this.env.post({ type: 'metrics', run: run.id, metrics });
+    run.iter = last.iter;
+    if (state) await run.trainer.loadState(state);
+    else run.replay = last.iter;
     if (solution) {
-      this.restored = solution;
-      const snap = computeSnapshot(ctx, solution.U, solution.V, this.iter);
-      this.env.post({ type: 'snapshot', run: this.run, snapshot: snap }, snapshotTransferables(snap));
+      run.restored = solution;
+      const snap = computeSnapshot(ctx, solution.U, solution.V, run.iter);
+      this.env.post({ type: 'snapshot', run: run.id, snapshot: snap }, snapshotTransferables(snap));
     }
-    if (last.converged) this.setStatus('finished', 'converged');
-    else if (last.iter >= settings.admmIters) this.setStatus('finished', 'max-iterations');
-    else this.setStatus('paused');
+    if (last.converged) this.setStatus(run, 'finished', 'converged');
+    else if (last.iter >= settings.admmIters) this.setStatus(run, 'finished', 'max-iterations');
+    else this.setStatus(run, 'paused');
   }
 
   /** Re-runs a restored run's iterations without reporting them, so the next step continues it. */
-  private async replayRestored(solver: CronosSolver): Promise<void> {
-    const total = this.replay;
-    this.phase(`Replaying the session's ${total} iterations to continue it`);
-    while (this.replay > 0) {
-      await solver.step();
-      this.replay--;
+  private async replayRestored(run: Run, trainer: CronosTrainer): Promise<void> {
+    const total = run.replay;
+    this.phase(run, `Replaying the session's ${total} iterations to continue it`);
+    while (run.replay > 0) {
+      await trainer.step();
+      run.replay--;
     }
-    this.restored = null;
+    run.restored = null;
     // The phase message showed 'loading' in the page; say where the run really is.
-    this.env.post({ type: 'state', run: this.run, status: this.status, finished: this.finished });
+    this.env.post({ type: 'state', run: run.id, ...slotOf(run), status: run.status, finished: run.finished });
   }
+}
+
+/** The `slot` field of a run's messages: absent for the page's run. */
+function slotOf(run: Run | null): { slot?: string } {
+  return run?.slot !== undefined ? { slot: run.slot } : {};
 }
 
 let userKeyCount = 0;

@@ -202,62 +202,81 @@ describe('exports', () => {
 });
 
 describe('restoring a session', () => {
-  it('shows the saved results without training, then continues exactly where the saved run stopped', async () => {
-    // The reference: 15 iterations straight.
-    const ref = await started({ ...xor, admmIters: 15 }, true);
-    const refIters = ref.of('metrics').map((m) => m.metrics);
-    expect(refIters).toHaveLength(15);
-    // The saved run: 12 iterations, exported.
-    const saved = await started(xor, true);
-    const e = await saved.exportRun();
-    const history = saved.of('metrics').map((m) => m.metrics);
-    const file = sessionDownload(e, history, { xAxis: 'iteration' }, new Date());
-    const imported = importSession(file.content as Uint8Array);
-    if (!imported.ok) throw new Error(imported.error);
-    const { settings } = sessionSettings(imported.session);
-    const sol = imported.session.results?.solution;
-
-    let steps = 0;
-    const counting: SessionEnv['createSolver'] = async (p, c, o) => {
+  /** A factory whose solvers count their steps. */
+  function countingSteps() {
+    const count = { steps: 0 };
+    const create: SessionEnv['createSolver'] = async (p, c, o) => {
       const s = await createSolver(p, c, o);
       const step = s.step.bind(s);
       s.step = () => {
-        steps++;
+        count.steps++;
         return step();
       };
       return s;
     };
-    const r = harness({ createSolver: counting });
-    r.send({ type: 'share-restore', settings, history, solution: sol ? { U: sol.U, V: sol.V } : null });
-    await r.session.idle();
-    expect(steps).toBe(0);
-    expect(r.of('metrics').map((m) => m.metrics)).toEqual(history);
-    const lastSaved = saved.of('snapshot').at(-1)?.snapshot;
-    const lastRestored = r.of('snapshot').at(-1)?.snapshot;
-    expect(lastRestored?.iter).toBe(12);
-    expect(Array.from(lastRestored?.normsU ?? [])).toEqual(Array.from(lastSaved?.normsU ?? []));
-    expect(lastRestored?.hidden).toBe(lastSaved?.hidden);
-    expect(Array.from(lastRestored?.boundary?.values ?? [])).toEqual(Array.from(lastSaved?.boundary?.values ?? []));
-    expect(r.lastState()).toMatchObject({ status: 'finished', finished: 'max-iterations' });
-    // Exporting the restored run gives the saved solution back.
-    r.send({ type: 'share-export', id: 2 });
-    await r.session.idle();
-    const again = r.of('share-export').at(-1)?.result;
-    expect(Array.from(again?.U ?? [])).toEqual(Array.from(e.U));
-    expect(again?.iter).toBe(12);
+    return { create, count };
+  }
 
-    // Continue: raise the cap and play; the replay is silent and the run goes on as the reference did.
-    r.send({ type: 'settings', settings: { ...settings, admmIters: 15 } });
-    await r.session.idle();
-    expect(r.lastState()).toMatchObject({ status: 'paused' });
-    r.send({ type: 'resume' });
-    await r.pump(10);
-    const after = r.of('metrics').map((m) => m.metrics).slice(12);
-    expect(after.map((m) => m.iter)).toEqual([13, 14, 15]);
-    const strip = (m: (typeof after)[number]) => ({ ...m, timeMs: 0 });
-    expect(after.map(strip)).toEqual(refIters.slice(12).map(strip));
-    expect(steps).toBe(15);
-    expect(r.lastState()).toMatchObject({ status: 'finished' });
+  for (const withState of [true, false]) {
+    it(`shows the saved results without training, then continues exactly where the saved run stopped (${withState ? 'loads the saved state' : 'an older file without state replays'})`, async () => {
+      // The reference: 15 iterations straight.
+      const ref = await started({ ...xor, admmIters: 15 }, true);
+      const refIters = ref.of('metrics').map((m) => m.metrics);
+      expect(refIters).toHaveLength(15);
+      // The saved run: 12 iterations, exported.
+      const saved = await started(xor, true);
+      const e = await saved.exportRun();
+      expect(e.state?.iteration).toBe(12);
+      const history = saved.of('metrics').map((m) => m.metrics);
+      const file = sessionDownload(withState ? e : { ...e, state: null }, history, { xAxis: 'iteration' }, new Date());
+      const imported = importSession(file.content as Uint8Array);
+      if (!imported.ok) throw new Error(imported.error);
+      const { settings } = sessionSettings(imported.session);
+      const sol = imported.session.results?.solution;
+      const state = imported.session.results?.state ?? null;
+      expect(state !== null).toBe(withState);
+
+      const { create, count } = countingSteps();
+      const r = harness({ createSolver: create });
+      r.send({ type: 'share-restore', settings, history, solution: sol ? { U: sol.U, V: sol.V } : null, state });
+      await r.session.idle();
+      expect(count.steps).toBe(0);
+      expect(r.of('metrics').map((m) => m.metrics)).toEqual(history);
+      const lastSaved = saved.of('snapshot').at(-1)?.snapshot;
+      const lastRestored = r.of('snapshot').at(-1)?.snapshot;
+      expect(lastRestored?.iter).toBe(12);
+      expect(Array.from(lastRestored?.normsU ?? [])).toEqual(Array.from(lastSaved?.normsU ?? []));
+      expect(lastRestored?.hidden).toBe(lastSaved?.hidden);
+      expect(Array.from(lastRestored?.boundary?.values ?? [])).toEqual(Array.from(lastSaved?.boundary?.values ?? []));
+      expect(r.lastState()).toMatchObject({ status: 'finished', finished: 'max-iterations' });
+      // Exporting the restored run gives the saved solution back.
+      r.send({ type: 'share-export', id: 2 });
+      await r.session.idle();
+      const again = r.of('share-export').at(-1)?.result;
+      expect(Array.from(again?.U ?? [])).toEqual(Array.from(e.U));
+      expect(again?.iter).toBe(12);
+
+      // Continue: raise the cap and play; the run goes on as the reference did.
+      r.send({ type: 'settings', settings: { ...settings, admmIters: 15 } });
+      await r.session.idle();
+      expect(r.lastState()).toMatchObject({ status: 'paused' });
+      r.send({ type: 'resume' });
+      await r.pump(10);
+      const after = r.of('metrics').map((m) => m.metrics).slice(12);
+      expect(after.map((m) => m.iter)).toEqual([13, 14, 15]);
+      const strip = (m: (typeof after)[number]) => ({ ...m, timeMs: 0 });
+      expect(after.map(strip)).toEqual(refIters.slice(12).map(strip));
+      // With the saved state nothing is replayed: only the three new steps run.
+      expect(count.steps).toBe(withState ? 3 : 15);
+      expect(r.lastState()).toMatchObject({ status: 'finished' });
+    });
+  }
+
+  it('a saved state that does not belong to the history is refused on import', async () => {
+    const saved = await started(xor, true);
+    const e = await saved.exportRun();
+    const history = saved.of('metrics').map((m) => m.metrics).slice(0, 10);
+    expect(() => sessionDownload(e, history, { xAxis: 'iteration' }, new Date())).toThrow(/state: is at iteration 12, but the history ends at 10/);
   });
 
   it('a solution that does not fit the rebuilt problem is an error, not a wrong picture', async () => {

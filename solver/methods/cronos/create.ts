@@ -7,7 +7,7 @@ import { createSolver } from '../../index';
 import { pick } from '../../params/table';
 import type { TrainerEnv, TrainingData } from '../../trainer';
 import { CRONOS_PARAMS, type CronosParams } from './params';
-import { CronosTrainer, cronosProblem, type StatefulSolver } from './trainer';
+import { CronosTrainer, cronosProblem } from './trainer';
 
 /** A CRONOS trainer for `data` with the CRONOS settings found in `settings`. */
 export async function createCronosTrainer(data: TrainingData, settings: CronosParams, env: TrainerEnv): Promise<CronosTrainer> {
@@ -15,5 +15,5 @@ export async function createCronosTrainer(data: TrainingData, settings: CronosPa
   const problem = cronosProblem(data, config);
   const test = data.test ?? undefined;
   const solver = await createSolver(problem, config, { device: env.device, ...(test ? { test } : {}), ...(env.gpu ? { gpu: env.gpu } : {}) });
-  return new CronosTrainer(solver as StatefulSolver, data.test);
+  return new CronosTrainer(solver, data.test);
 }

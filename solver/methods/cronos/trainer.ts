@@ -18,20 +18,6 @@ export function cronosProblem(data: TrainingData, config: Pick<SolverConfig, 'mo
   return data.targets ? buildRegressionProblem(data.train, data.targets, opts) : buildProblem(data.train, opts);
 }
 
-/** The saved ADMM state of a solver: iteration count, ρ and every array the next iteration reads. */
-export interface AdmmStateLike {
-  version: 1;
-  k: number;
-  rho: number;
-  arrays: Record<string, Float64Array>;
-}
-
-/** A CRONOS solver that can save and load its ADMM state. */
-export interface StatefulSolver extends CronosSolver {
-  saveState(): Promise<AdmmStateLike>;
-  loadState(state: AdmmStateLike): Promise<void>;
-}
-
 /** A CRONOS run: the solver (either device) plus the iteration budget and the state codec. */
 export class CronosTrainer implements Trainer<IterationMetrics> {
   readonly method = 'cronos' as const;
@@ -40,7 +26,7 @@ export class CronosTrainer implements Trainer<IterationMetrics> {
 
   constructor(
     /** The ADMM solver; the trainer owns it (dispose frees it). */
-    readonly solver: StatefulSolver,
+    readonly solver: CronosSolver,
     readonly test: TestSet | null = null,
   ) {}
 
