@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../app/settings';
 import type { SessionEnv } from '../../app/worker/session';
-import { createSolver } from '../../solver/index';
+import { createSolver, throwIfDiverged } from '../../solver/index';
 import { sessionHarness } from '../support/worker-harness';
 
 const small: Settings = { ...DEFAULT_SETTINGS, dataset: 'spiral', P: 8, admmIters: 40, device: 'cpu', seed: 3 };
@@ -93,9 +93,12 @@ describe('several runs per Worker', () => {
       const s = await createSolver(p, c, o);
       if (c.rho !== 7) return s;
       const step = s.step.bind(s);
+      // NaN from the second step on, through the driver's own divergence check.
       s.step = async () => {
         const m = await step();
-        return m.iter >= 2 ? { ...m, objective: Number.NaN } : m;
+        const bad = m.iter >= 2 ? { ...m, objective: Number.NaN } : m;
+        throwIfDiverged(bad);
+        return bad;
       };
       return s;
     };
