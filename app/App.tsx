@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { datasetInfo } from './datasets';
-import { CRONOS_METRICS } from '../solver/methods/cronos/metrics';
+import { METHODS } from '../solver/methods/index';
 import type { IterationMetrics } from '../solver/types';
 import { MetricsHistory, recordMetrics, type XAxis } from './history';
 import type { ProblemSummary } from './protocol';
@@ -30,17 +30,13 @@ import { ExportMenu } from './components/ExportMenu';
 import { ShareDialog } from './components/ShareDialog';
 import { ShareNotices } from './components/ShareNotices';
 
-/**
- * What the run reports: CRONOS's descriptors (the only method the Worker runs so far; imported
- * from the descriptor file alone, which keeps the solver out of the page bundle).
- */
-const METRICS = CRONOS_METRICS;
-
 /** The playground page. */
 export function App() {
   // The first settings come from a share link in the fragment, if any (share/wire.ts).
   const boot = useBootState();
   const [settings, setSettings] = useState<Settings>(boot.settings);
+  // What the run reports, from the method registry (which loads trainer code only on demand).
+  const metrics = METHODS[settings.method].metrics;
   const [state, dispatch] = useReducer(runReducer, INITIAL_RUN_STATE);
   const [xAxis, setXAxis] = useState<XAxis>(boot.view.xAxis);
   const history = useRef(new MetricsHistory<IterationMetrics>()).current;
@@ -145,8 +141,8 @@ export function App() {
             onTrain={onTrainUser}
           />
           <ProblemLine problem={problem} />
-          <ConvergencePanel metrics={METRICS} history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={problem?.model ?? null} />
-          <AccuracyPanel metrics={METRICS} history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
+          <ConvergencePanel metrics={metrics} history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={problem?.model ?? null} />
+          <AccuracyPanel metrics={metrics} history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
           {problem && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={problem} snapshot={snapshot} />}
           {problem?.image && <WeightImages problem={problem} snapshot={snapshot} />}
           <PatternsPanel view={view?.patterns ?? null} problem={problem} snapshot={snapshot} />
