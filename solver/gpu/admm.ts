@@ -16,7 +16,7 @@ import type { CronosSolver, TestSet } from '../solver';
 import { pcgTolerance, type ConvexSolution, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import { throwIfGpuFailed, type GpuContext } from './context';
 import { destroyRowBlocks, forwardBlocked, rowsPerBlock, uploadRowBlocks, type RowBlocks } from './rowblocks';
-import { encodeDispatches, readF32, runDispatches, storageBuffer, u32, uploadF32, type Dispatch } from './kernel';
+import { destroyDispatches, encodeDispatches, readF32, runDispatches, storageBuffer, u32, uploadF32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
 import { GpuNystrom } from './nystrom';
 import { applyF, applyFt, applyG, applyGt, columns, combine, type DataBuffers, type Geometry } from './operators';
@@ -142,7 +142,9 @@ export class GpuSolver implements CronosSolver {
     };
     this.rescale = new Map([2, 0.5].map((f) => [f, this.dualRescale(f)]));
     // Setup of spec §4.6: Fᵀy once; the rhs kernel divides it by the current ρ.
-    runDispatches(ctx, applyFt(ctx, this.g, this.b.data, this.b.Y, this.b.Fty));
+    const setup = applyFt(ctx, this.g, this.b.data, this.b.Y, this.b.Fty);
+    runDispatches(ctx, setup);
+    destroyDispatches(setup);
   }
 
   /** Allocates the solver on `ctx`, uploads the problem and builds the first preconditioner. */
@@ -408,6 +410,8 @@ export class GpuSolver implements CronosSolver {
 
   /** Frees every GPU buffer of this solver (not the context). */
   dispose(): void {
+    // The step lists own their uniforms and scratch (PCG's lists are already owned by the PCG).
+    for (const list of [...Object.values(this.steps), ...this.rescale.values()]) destroyDispatches(list);
     this.precond.destroy();
     this.pcg.destroy();
     for (const buf of this.owned) buf.destroy();
