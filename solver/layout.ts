@@ -18,6 +18,21 @@ export function batchColumn(S: number, P: number, b: number, s: number, i: numbe
 }
 
 /**
+ * The correspondence both conversions walk: for every block b, sign s and row k, the run of P
+ * neurons that starts at `batch` in the batched matrix (stride 1) and at `flat` in the flat N×B
+ * matrix (stride B).
+ */
+function forEachRun(d: number, P: number, S: number, B: number, visit: (batch: number, flat: number) => void): void {
+  const K = B * S * P;
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < S; s++) {
+      const c0 = (b * S + s) * P;
+      for (let k = 0; k < d; k++) visit(k * K + c0, (s * d * P + k * P) * B + b);
+    }
+  }
+}
+
+/**
  * Batched d×(B·S·P) → flat N×B (row-major; column b is the flat vector of block b).
  */
 export function batchToFlat(
@@ -28,17 +43,9 @@ export function batchToFlat(
   B: number,
   out: Float64Array = new Float64Array(S * d * P * B),
 ): Float64Array {
-  const K = B * S * P;
-  for (let b = 0; b < B; b++) {
-    for (let s = 0; s < S; s++) {
-      const c0 = (b * S + s) * P;
-      for (let k = 0; k < d; k++) {
-        const src = k * K + c0;
-        const dst = (s * d * P + k * P) * B + b;
-        for (let i = 0; i < P; i++) out[dst + i * B] = M[src + i];
-      }
-    }
-  }
+  forEachRun(d, P, S, B, (batch, flat) => {
+    for (let i = 0; i < P; i++) out[flat + i * B] = M[batch + i];
+  });
   return out;
 }
 
@@ -51,17 +58,9 @@ export function flatToBatch(
   B: number,
   out: Float64Array = new Float64Array(d * B * S * P),
 ): Float64Array {
-  const K = B * S * P;
-  for (let b = 0; b < B; b++) {
-    for (let s = 0; s < S; s++) {
-      const c0 = (b * S + s) * P;
-      for (let k = 0; k < d; k++) {
-        const dst = k * K + c0;
-        const src = (s * d * P + k * P) * B + b;
-        for (let i = 0; i < P; i++) out[dst + i] = F[src + i * B];
-      }
-    }
-  }
+  forEachRun(d, P, S, B, (batch, flat) => {
+    for (let i = 0; i < P; i++) out[batch + i] = F[flat + i * B];
+  });
   return out;
 }
 
