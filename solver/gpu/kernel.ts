@@ -7,8 +7,8 @@
  * pipelines come from one cache per device ({@link programKernel}), keyed by the program's name and
  * variant constants (the model: tfjs-backend-webgpu's webgpu_program.ts).
  */
-import preludeSrc from '../../shaders/prelude.wgsl?raw';
 import { throwIfGpuFailed, type GpuContext } from './context';
+import { compiledSource } from './wgsl';
 
 /** Storage buffer usable as kernel input/output, copy source and destination. */
 export function storageBuffer(ctx: GpuContext, bytes: number, label: string): GPUBuffer {
@@ -68,17 +68,10 @@ export function paramsBuffer(ctx: GpuContext, fields: ParamValue[], label: strin
 export const u32 = (v: number): ParamValue => ({ u32: v });
 export const f32 = (v: number): ParamValue => ({ f32: v });
 
-/** The shared WGSL declarations (shaders/prelude.wgsl) every solver shader is compiled with. */
-export const WGSL_PRELUDE: string = preludeSrc;
-
-/** `source` as compiled: the prelude, then the shader (WGSL is order-independent at module scope). */
-export function withPrelude(source: string): string {
-  return `${WGSL_PRELUDE}\n${source}`;
-}
-
 /**
  * A compiled compute pipeline with bind-group creation. This is the one place that creates shader
- * modules, so every shader (browser and Node alike) sees the prelude.
+ * modules, so every shader (browser and Node alike) is compiled as `compiledSource` makes it: the
+ * prelude, then the shader with its `@unroll` blocks expanded (wgsl.ts).
  */
 export class Kernel {
   readonly pipeline: GPUComputePipeline;
@@ -89,7 +82,7 @@ export class Kernel {
     code: string,
     constants: Record<string, number> = {},
   ) {
-    const module = ctx.device.createShaderModule({ label, code: withPrelude(code) });
+    const module = ctx.device.createShaderModule({ label, code: compiledSource(code) });
     this.pipeline = ctx.device.createComputePipeline({
       label,
       layout: 'auto',
