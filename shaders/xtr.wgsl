@@ -24,15 +24,10 @@
 // contiguous slice of X rows, so no transpose or workgroup memory is needed. Tiles are numbered
 // column-tile fastest, then output-row tile, then chunk, and folded into a 2-D grid: wid.x + wid.y · gridX.
 
-override WG_SIZE: u32 = 64u;
-override WG_COLS: u32 = 8u;
+// WG_SIZE, WG_COLS, X_VEC, D_VEC, the bindings of X and D, xs and ds: gemm_common.wgsl.
 override LOAD: u32 = 0u;
-// d % 4 == 0: rows of X are vec4-aligned.
-override X_VEC: bool = true;
 // K % 4 == 0 and LOAD != 2: column groups of R are vec4-aligned.
 override R_VEC: bool = true;
-// P % 4 == 0: a column group's patterns are one aligned vec4 of D (and, for fT, share class and sign).
-override D_VEC: bool = true;
 
 struct Params {
   n: u32,
@@ -49,22 +44,12 @@ struct Params {
   dPad: u32,
 }
 
-@group(0) @binding(0) var<storage, read> X: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> R: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> D: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> partials: array<vec4<f32>>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-fn xs(i: u32) -> f32 {
-  return X[i >> 2u][i & 3u];
-}
-
 fn rs(i: u32) -> f32 {
   return R[i >> 2u][i & 3u];
-}
-
-fn ds(i: u32) -> f32 {
-  return D[i >> 2u][i & 3u];
 }
 
 // Per-thread facts about one group of 4 columns, computed once outside the row loop.

@@ -24,14 +24,9 @@
 // X run together) and folded into a 2-D grid: tile = wid.x + wid.y · gridX.
 // Ragged edges: rows and columns past the end are clamped for loads and skipped for stores.
 
-override WG_SIZE: u32 = 64u;
-override WG_COLS: u32 = 8u;
-// d % 4 == 0: rows of X are vec4-aligned.
-override X_VEC: bool = true;
+// WG_SIZE, WG_COLS, X_VEC, D_VEC, the bindings of X and D, xs and ds: gemm_common.wgsl.
 // K % 4 == 0: column groups of U are vec4-aligned.
 override U_VEC: bool = true;
-// P % 4 == 0: the patterns of a column group are one aligned vec4 of D.
-override D_VEC: bool = true;
 
 struct Params {
   n: u32,
@@ -44,23 +39,13 @@ struct Params {
   gridX: u32,
 }
 
-@group(0) @binding(0) var<storage, read> X: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> U: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> D: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> outZ: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out2: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-fn xs(i: u32) -> f32 {
-  return X[i >> 2u][i & 3u];
-}
-
 fn us(i: u32) -> f32 {
   return U[i >> 2u][i & 3u];
-}
-
-fn ds(i: u32) -> f32 {
-  return D[i >> 2u][i & 3u];
 }
 
 // Row k of U at column group g (columns 4g..4g+3, clamped into range; gv = min(g, K/4 − 1)). K comes in

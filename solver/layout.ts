@@ -18,17 +18,15 @@ export function batchColumn(S: number, P: number, b: number, s: number, i: numbe
 }
 
 /**
- * The correspondence both conversions walk: for every block b, sign s and row k, the run of P
- * neurons that starts at `batch` in the batched matrix (stride 1) and at `flat` in the flat N×B
- * matrix (stride B).
+ * The correspondence every conversion walks, for block b: for each sign s and row k, the run of P
+ * neurons that starts at `batch` in the batched matrix and at `flat` = s·dP + k·P in the block's
+ * flat vector (both with stride 1 over the neurons i).
  */
-function forEachRun(d: number, P: number, S: number, B: number, visit: (batch: number, flat: number) => void): void {
+function forEachRun(d: number, P: number, S: number, B: number, b: number, visit: (batch: number, flat: number) => void): void {
   const K = B * S * P;
-  for (let b = 0; b < B; b++) {
-    for (let s = 0; s < S; s++) {
-      const c0 = (b * S + s) * P;
-      for (let k = 0; k < d; k++) visit(k * K + c0, (s * d * P + k * P) * B + b);
-    }
+  for (let s = 0; s < S; s++) {
+    const c0 = (b * S + s) * P;
+    for (let k = 0; k < d; k++) visit(k * K + c0, s * d * P + k * P);
   }
 }
 
@@ -43,9 +41,12 @@ export function batchToFlat(
   B: number,
   out: Float64Array = new Float64Array(S * d * P * B),
 ): Float64Array {
-  forEachRun(d, P, S, B, (batch, flat) => {
-    for (let i = 0; i < P; i++) out[flat + i * B] = M[batch + i];
-  });
+  for (let b = 0; b < B; b++) {
+    // Flat entry f of block b is row f, column b of the N×B matrix.
+    forEachRun(d, P, S, B, b, (batch, flat) => {
+      for (let i = 0; i < P; i++) out[(flat + i) * B + b] = M[batch + i];
+    });
+  }
   return out;
 }
 
@@ -58,9 +59,11 @@ export function flatToBatch(
   B: number,
   out: Float64Array = new Float64Array(d * B * S * P),
 ): Float64Array {
-  forEachRun(d, P, S, B, (batch, flat) => {
-    for (let i = 0; i < P; i++) out[batch + i] = F[flat + i * B];
-  });
+  for (let b = 0; b < B; b++) {
+    forEachRun(d, P, S, B, b, (batch, flat) => {
+      for (let i = 0; i < P; i++) out[batch + i] = F[(flat + i) * B + b];
+    });
+  }
   return out;
 }
 
@@ -74,15 +77,9 @@ export function blockToFlat(
   b: number,
   out: Float64Array = new Float64Array(S * d * P),
 ): Float64Array {
-  const K = B * S * P;
-  for (let s = 0; s < S; s++) {
-    const c0 = (b * S + s) * P;
-    for (let k = 0; k < d; k++) {
-      const src = k * K + c0;
-      const dst = s * d * P + k * P;
-      for (let i = 0; i < P; i++) out[dst + i] = M[src + i];
-    }
-  }
+  forEachRun(d, P, S, B, b, (batch, flat) => {
+    for (let i = 0; i < P; i++) out[flat + i] = M[batch + i];
+  });
   return out;
 }
 
@@ -96,14 +93,8 @@ export function flatToBlock(
   b: number,
   out: Float64Array,
 ): Float64Array {
-  const K = B * S * P;
-  for (let s = 0; s < S; s++) {
-    const c0 = (b * S + s) * P;
-    for (let k = 0; k < d; k++) {
-      const dst = k * K + c0;
-      const src = s * d * P + k * P;
-      for (let i = 0; i < P; i++) out[dst + i] = x[src + i];
-    }
-  }
+  forEachRun(d, P, S, B, b, (batch, flat) => {
+    for (let i = 0; i < P; i++) out[batch + i] = x[flat + i];
+  });
   return out;
 }

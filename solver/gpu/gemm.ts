@@ -13,6 +13,10 @@ import { dispatchOf, paramsBuffer, placeholderBuffer, programKernel, storageBuff
 import xuSource from '../../shaders/xu.wgsl?raw';
 import xtrSource from '../../shaders/xtr.wgsl?raw';
 import xtrReduceSource from '../../shaders/xtr_reduce.wgsl?raw';
+import gemmCommonSource from '../../shaders/gemm_common.wgsl?raw';
+
+/** What both products share (overrides, X and D bindings, scalar loads), compiled before each. */
+const GEMM_INCLUDES = [gemmCommonSource] as const;
 
 /** Epilogue of the forward product: Z, (Z and E∘Z), max(Z,0), or D∘Z (E = 2D − 1). */
 export type ForwardEpilogue = 'plain' | 'cone' | 'relu' | 'gate';
@@ -152,7 +156,7 @@ export function forwardProduct(ctx: GpuContext, args: ForwardArgs): Dispatch[] {
   const colTiles = Math.ceil(K / (BLOCK * wgCols));
   const numTiles = colTiles * Math.ceil(n / rowsPerTile);
   const [gx, gy] = foldGrid(ctx, numTiles);
-  const kernel = programKernel(ctx, { name: 'xu', source: xuSource, constants: {
+  const kernel = programKernel(ctx, { name: 'xu', source: xuSource, includes: GEMM_INCLUDES, constants: {
     ...layoutConstants(d, P),
     WG_COLS: wgCols,
     U_VEC: K % 4 === 0 ? 1 : 0,
@@ -250,7 +254,7 @@ export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispat
   const [gx, gy] = foldGrid(ctx, numTiles);
   const partials = storageBuffer(ctx, plan.numChunks * dPad * K4 * 16, 'xtr-partials');
 
-  const kernel = programKernel(ctx, { name: 'xtr', source: xtrSource, constants: {
+  const kernel = programKernel(ctx, { name: 'xtr', source: xtrSource, includes: GEMM_INCLUDES, constants: {
     ...layoutConstants(d, P),
     WG_COLS: wgCols,
     LOAD: load,

@@ -81,8 +81,9 @@ export class Kernel {
     readonly label: string,
     code: string,
     constants: Record<string, number> = {},
+    includes: readonly string[] = [],
   ) {
-    const module = ctx.device.createShaderModule({ label, code: compiledSource(code) });
+    const module = ctx.device.createShaderModule({ label, code: compiledSource(code, includes) });
     this.pipeline = ctx.device.createComputePipeline({
       label,
       layout: 'auto',
@@ -118,6 +119,11 @@ export interface Program {
   source: string;
   /** Values of the shader's `override` declarations; absent ones keep their WGSL defaults. */
   constants?: Record<string, number>;
+  /**
+   * Sources shared by a family of shaders, compiled between the prelude and `source` (fixed per
+   * shader name, so not part of the cache key).
+   */
+  includes?: readonly string[];
 }
 
 /** Cache key of a program: name plus its constants in name order, so equal variants share a pipeline. */
@@ -154,7 +160,7 @@ export function programKernel(ctx: GpuContext, program: Program): Kernel {
   const key = programKey(program);
   let k = cache.get(key);
   if (!k) {
-    k = new Kernel(ctx, program.name, program.source, program.constants);
+    k = new Kernel(ctx, program.name, program.source, program.constants, program.includes);
     cache.set(key, k);
   }
   return k;

@@ -55,7 +55,10 @@ function substitute(line: string, name: string, v: number): string {
   });
 }
 
-/** The module source compiled for a shader: prelude, then the shader with its blocks expanded. */
-export function compiledSource(source: string): string {
-  return `${WGSL_PRELUDE}\n${expandUnroll(source)}`;
+/**
+ * The module source compiled for a shader: the prelude, the shader's family includes (e.g.
+ * gemm_common.wgsl for the two products) and the shader, with their `@unroll` blocks expanded.
+ */
+export function compiledSource(source: string, includes: readonly string[] = []): string {
+  return [WGSL_PRELUDE, ...includes, source].map(expandUnroll).join('\n');
 }

@@ -11,7 +11,10 @@ import { gpuContext } from '../../support/helpers';
 import { ROOT } from '../../support/paths';
 
 const shaderDir = join(ROOT, 'shaders');
-const shaders = readdirSync(shaderDir).filter((f) => f.endsWith('.wgsl') && f !== 'prelude.wgsl');
+const shaders = readdirSync(shaderDir).filter((f) => f.endsWith('.wgsl') && f !== 'prelude.wgsl' && f !== 'gemm_common.wgsl');
+/** Shared sources a shader is compiled with besides the prelude (as gemm.ts compiles them). */
+const includesOf = (file: string): string[] =>
+  file === 'xu.wgsl' || file === 'xtr.wgsl' ? [readFileSync(join(shaderDir, 'gemm_common.wgsl'), 'utf8')] : [];
 
 describe('expandUnroll', () => {
   it('repeats a block with the counter and its offsets substituted', () => {
@@ -54,8 +57,9 @@ describe('shader sources', () => {
     expect(xtr).toContain('a7b += y[3] * m;');
   });
 
-  it('compiled source = prelude + expanded shader', () => {
+  it('compiled source = prelude + includes + expanded shader', () => {
     expect(compiledSource('x')).toBe(`${WGSL_PRELUDE}\nx`);
+    expect(compiledSource('// @unroll r 0..1\nx{r}\n// @end', ['inc'])).toBe(`${WGSL_PRELUDE}\ninc\nx0\nx1`);
   });
 });
 
@@ -67,7 +71,7 @@ describe('compilation on this adapter', () => {
   afterAll(() => ctx?.destroy());
 
   it.each(shaders)('%s compiles with the prelude', async (file) => {
-    const code = compiledSource(readFileSync(join(shaderDir, file), 'utf8'));
+    const code = compiledSource(readFileSync(join(shaderDir, file), 'utf8'), includesOf(file));
     const module = ctx.device.createShaderModule({ label: file, code });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
