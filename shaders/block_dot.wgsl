@@ -1,6 +1,6 @@
 // block_dot.wgsl — first level of the per-class dot products a·b (and optionally c·e) over the
 // class blocks of d×K matrices (class c owns columns [c·SP, (c+1)·SP)). Grid-stride loop per
-// thread, then a workgroup tree (prelude tree_sum); reduce_finalize.wgsl sums the partials in a fixed order.
+// thread, then a workgroup tree (prelude tree_sum2); reduce_finalize.wgsl sums the partials in a fixed order.
 // Output: partials[g·Q + q·C + c], Q = pairs·C, g = workgroup x index.
 // Bindings: 0 params (uniform), 1 a, 2 b, 3 c2, 4 e2 (read), 5 partials (read_write).
 // Workgroup: 256 threads; grid (G, C).
@@ -24,7 +24,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
     acc0 += a[idx] * b[idx];
     if (prm.pairs == 2u) { acc1 += c2[idx] * e2[idx]; }
   }
-  let tot = tree_sum(li, vec4<f32>(acc0, acc1, 0.0, 0.0));
+  let tot = tree_sum2(li, vec2<f32>(acc0, acc1));
   if (li == 0u) {
     let Q = prm.pairs * prm.C;
     partials[g * Q + cls] = tot.x;

@@ -3,7 +3,7 @@
 // The CPU takes the max over the K columns after the status read-back.
 // Shapes: W, GtNu d×K. Bindings: 0 params (uniform), 1 W, 2 GtNu (read), 3 out (read_write, K),
 // 4 admm (uniform: ρ).
-// Workgroup: 256 threads striding over the d rows of one column, tree reduction (prelude tree_sum); grid K.
+// Workgroup: 256 threads striding over the d rows of one column, tree reduction (prelude tree_sum1); grid K.
 struct Params { d: u32, K: u32, has_cone: u32, _p: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> W: array<f32>;
@@ -20,6 +20,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
     if (prm.has_cone == 1u) { w += admm.rho * GtNu[k * prm.K + col]; }
     acc += w * w;
   }
-  let tot = tree_sum(li, vec4<f32>(acc, 0.0, 0.0, 0.0));
-  if (li == 0u) { out[col] = sqrt(tot.x); }
+  let tot = tree_sum1(li, acc);
+  if (li == 0u) { out[col] = sqrt(tot); }
 }

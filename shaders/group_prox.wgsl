@@ -5,7 +5,7 @@
 // Shapes: U, V, Lam d×K. Bindings: 0 params (uniform), 1 U (read), 2 V, 3 Lam (read_write),
 // 4 colnorm (read_write, 2K), 5 admm (uniform: prox_t).
 // Workgroup: 256 threads striding over the d rows of one column, tree reduction
-// (prelude tree_sum); grid K.
+// (prelude tree_sum2); grid K.
 struct Params { d: u32, K: u32, _p0: u32, _p1: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> U: array<f32>;
@@ -25,7 +25,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
     zz += z * z;
     uu += u * u;
   }
-  let tot = tree_sum(li, vec4<f32>(zz, uu, 0.0, 0.0));
+  let tot = tree_sum2(li, vec2<f32>(zz, uu));
   let norm = sqrt(tot.x);
   let t = admm.prox_t;
   let scale = 1.0 - t / max(t, norm);

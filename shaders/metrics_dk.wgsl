@@ -3,7 +3,7 @@
 // (gated: has_cone = 0 and the Gᵀ terms are dropped). Partials go to partials[g·5 + q].
 // Bindings: 0 params (uniform), 1 U, 2 V, 3 Vprev, 4 Lam, 5 GtS, 6 GtSprev, 7 GtNu (read),
 //           8 partials (read_write).
-// Workgroup: 256 threads, grid-stride, then prelude tree_sum (q0–q3, then q4); grid G.
+// Workgroup: 256 threads, grid-stride, then prelude tree_sum4 (q0–q3) and tree_sum1 (q4); grid G.
 struct Params { count: u32, has_cone: u32, G: u32, _p: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> U: array<f32>;
@@ -34,10 +34,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
     acc[3] += dv * dv;
     acc4 += lg * lg;
   }
-  let q03 = tree_sum(li, acc);
-  let q4 = tree_sum(li, vec4<f32>(acc4, 0.0, 0.0, 0.0));
+  let q03 = tree_sum4(li, acc);
+  let q4 = tree_sum1(li, acc4);
   if (li == 0u) {
     for (var q = 0u; q < 4u; q++) { partials[wg.x * 5u + q] = q03[q]; }
-    partials[wg.x * 5u + 4u] = q4.x;
+    partials[wg.x * 5u + 4u] = q4;
   }
 }

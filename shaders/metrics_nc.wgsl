@@ -3,7 +3,7 @@
 //   C > 1: argmax_c F = argmax_c Y)   q2 ⟨F − Y, Y⟩ (for the dual bound).
 // Partials go to partials[g·3 + q].
 // Bindings: 0 params (uniform), 1 F, 2 Y (read), 3 partials (read_write).
-// Workgroup: 256 threads, grid-stride over rows, then prelude tree_sum; grid G.
+// Workgroup: 256 threads, grid-stride over rows, then prelude tree_sum4; grid G.
 struct Params { n: u32, C: u32, G: u32, _p: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> F: array<f32>;
@@ -34,7 +34,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
       ok += 1.0;
     }
   }
-  let tot = tree_sum(li, vec4<f32>(sq, ok, ry, 0.0));
+  let tot = tree_sum4(li, vec4<f32>(sq, ok, ry, 0.0));
   if (li == 0u) {
     partials[wg.x * 3u] = tot.x;
     partials[wg.x * 3u + 1u] = tot.y;

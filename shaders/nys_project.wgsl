@@ -3,7 +3,7 @@
 // x is d×K in the batched layout; the class-c vector in the spec's flat order is
 // flat = s·dP + k·P + i ↔ x[k, (c·S+s)·P + i]. Unys is N×r row-major (N = S·d·P).
 // Bindings: 0 params (uniform), 1 Unys (read), 2 x (read), 3 t (read_write, r×C).
-// Workgroup: 256 threads, tree reduction over N (prelude tree_sum); grid (r, C).
+// Workgroup: 256 threads, tree reduction over N (prelude tree_sum1); grid (r, C).
 struct Params { d: u32, P: u32, S: u32, C: u32, r: u32, _p0: u32, _p1: u32, _p2: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> Unys: array<f32>;
@@ -25,6 +25,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
     let i = rem % prm.P;
     acc += Unys[flat * prm.r + j] * x[k * K + (c * prm.S + sgn) * prm.P + i];
   }
-  let tot = tree_sum(li, vec4<f32>(acc, 0.0, 0.0, 0.0));
-  if (li == 0u) { t[j * prm.C + c] = tot.x; }
+  let tot = tree_sum1(li, acc);
+  if (li == 0u) { t[j * prm.C + c] = tot; }
 }

@@ -2,7 +2,7 @@
 // (or max_g when bit q of max_mask is set), summed by a fixed tree so results are deterministic
 // and stay on the GPU (no read-back).
 // Bindings: 0 params (uniform), 1 partials (read), 2 out (read_write).
-// Workgroup: 256 threads, prelude tree_sum / tree_max; grid Q (one workgroup per quantity).
+// Workgroup: 256 threads, prelude tree_sum1 / tree_max1; grid Q (one workgroup per quantity).
 struct Params { G: u32, Q: u32, max_mask: u32, dst: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
@@ -18,11 +18,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
     if (isMax) { acc = max(acc, v); } else { acc += v; }
   }
   // isMax depends only on the uniform params and the workgroup id, so both calls stay uniform.
-  var tot: vec4<f32>;
+  var tot: f32;
   if (isMax) {
-    tot = tree_max(li, vec4<f32>(acc, 0.0, 0.0, 0.0));
+    tot = tree_max1(li, acc);
   } else {
-    tot = tree_sum(li, vec4<f32>(acc, 0.0, 0.0, 0.0));
+    tot = tree_sum1(li, acc);
   }
-  if (li == 0u) { out[prm.dst + q] = tot.x; }
+  if (li == 0u) { out[prm.dst + q] = tot; }
 }
