@@ -5,7 +5,6 @@
 // Bindings: 0 params (uniform), 1 b1, 2 V, 3 Lam, 4 GtS, 5 GtNu, 6 B (out), 7 admm (uniform: ρ…).
 // Workgroup: 256 threads, 1 element each; grid folded into 2-D (x·y workgroups).
 struct Params { count: u32, has_cone: u32, _p0: u32, _p1: u32 }
-struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, _p: f32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> b1: array<f32>;
 @group(0) @binding(2) var<storage, read> V: array<f32>;
@@ -15,9 +14,9 @@ struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, _p: f32 }
 @group(0) @binding(6) var<storage, read_write> B: array<f32>;
 @group(0) @binding(7) var<uniform> admm: Admm;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let e = (wg.y * nwg.x + wg.x) * 256u + li;
+  let e = flat_index(wg, nwg, li);
   if (e >= prm.count) { return; }
   var b = b1[e] / admm.rho + V[e] - Lam[e];
   if (prm.has_cone == 1u) { b = b + GtS[e] - GtNu[e]; }

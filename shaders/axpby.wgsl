@@ -8,9 +8,9 @@ struct Params { count: u32, a: f32, b: f32, _p: u32 }
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let e = (wg.y * nwg.x + wg.x) * 256u + li;
+  let e = flat_index(wg, nwg, li);
   if (e >= prm.count) { return; }
   // A zero coefficient skips its operand: b = 0 overwrites garbage in y, and a = 0 lets a
   // placeholder be bound as x when y is only rescaled.

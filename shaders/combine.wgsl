@@ -7,7 +7,6 @@
 // Bindings: 0 params (uniform), 1 Z, 2 D, 3 R (out, mode 0), 4 F (out, modes 1–2), 5 admm (uniform ρ).
 // Workgroup: 256 threads, one (row j, class c) pair each; grid folded into 2-D.
 struct Params { n: u32, C: u32, S: u32, P: u32, mode: u32, _p0: u32, _p1: u32, _p2: u32 }
-struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, _p: f32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read> D: array<f32>;
@@ -15,9 +14,9 @@ struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, _p: f32 }
 @group(0) @binding(4) var<storage, read_write> F: array<f32>;
 @group(0) @binding(5) var<uniform> admm: Admm;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let t = (wg.y * nwg.x + wg.x) * 256u + li;
+  let t = flat_index(wg, nwg, li);
   if (t >= prm.n * prm.C) { return; }
   let j = t / prm.C;
   let c = t % prm.C;

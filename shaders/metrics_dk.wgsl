@@ -3,7 +3,7 @@
 // (gated: has_cone = 0 and the Gᵀ terms are dropped). Partials go to partials[g·5 + q].
 // Bindings: 0 params (uniform), 1 U, 2 V, 3 Vprev, 4 Lam, 5 GtS, 6 GtSprev, 7 GtNu (read),
 //           8 partials (read_write).
-// Workgroup: 256 threads, grid-stride, tree per quantity; grid G.
+// Workgroup: 256 threads, grid-stride, then prelude tree_sum4 (q0–q3) and tree_sum1 (q4); grid G.
 struct Params { count: u32, has_cone: u32, G: u32, _p: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> U: array<f32>;
@@ -14,12 +14,12 @@ struct Params { count: u32, has_cone: u32, G: u32, _p: u32 }
 @group(0) @binding(6) var<storage, read> GtSprev: array<f32>;
 @group(0) @binding(7) var<storage, read> GtNu: array<f32>;
 @group(0) @binding(8) var<storage, read_write> partials: array<f32>;
-var<workgroup> s: array<array<f32, 5>, 256>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
-  var acc = array<f32, 5>(0.0, 0.0, 0.0, 0.0, 0.0);
-  for (var e = wg.x * 256u + li; e < prm.count; e += prm.G * 256u) {
+  var acc = vec4<f32>(0.0);
+  var acc4 = 0.0;
+  for (var e = wg.x * WG_1D + li; e < prm.count; e += prm.G * WG_1D) {
     let u = U[e];
     let v = V[e];
     var dv = v - Vprev[e];
@@ -32,17 +32,12 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
     acc[1] += u * u;
     acc[2] += v * v;
     acc[3] += dv * dv;
-    acc[4] += lg * lg;
+    acc4 += lg * lg;
   }
-  s[li] = acc;
-  workgroupBarrier();
-  for (var w = 128u; w > 0u; w >>= 1u) {
-    if (li < w) {
-      for (var q = 0u; q < 5u; q++) { s[li][q] += s[li + w][q]; }
-    }
-    workgroupBarrier();
-  }
+  let q03 = tree_sum4(li, acc);
+  let q4 = tree_sum1(li, acc4);
   if (li == 0u) {
-    for (var q = 0u; q < 5u; q++) { partials[wg.x * 5u + q] = s[0][q]; }
+    for (var q = 0u; q < 4u; q++) { partials[wg.x * 5u + q] = q03[q]; }
+    partials[wg.x * 5u + 4u] = q4;
   }
 }

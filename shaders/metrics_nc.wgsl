@@ -3,22 +3,19 @@
 //   C > 1: argmax_c F = argmax_c Y)   q2 ⟨F − Y, Y⟩ (for the dual bound).
 // Partials go to partials[g·3 + q].
 // Bindings: 0 params (uniform), 1 F, 2 Y (read), 3 partials (read_write).
-// Workgroup: 256 threads, grid-stride over rows; grid G.
+// Workgroup: 256 threads, grid-stride over rows, then prelude tree_sum4; grid G.
 struct Params { n: u32, C: u32, G: u32, _p: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> F: array<f32>;
 @group(0) @binding(2) var<storage, read> Y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partials: array<f32>;
-var<workgroup> s0: array<f32, 256>;
-var<workgroup> s1: array<f32, 256>;
-var<workgroup> s2: array<f32, 256>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   var sq = 0.0;
   var ok = 0.0;
   var ry = 0.0;
-  for (var j = wg.x * 256u + li; j < prm.n; j += prm.G * 256u) {
+  for (var j = wg.x * WG_1D + li; j < prm.n; j += prm.G * WG_1D) {
     var best = 0u;
     var label = 0u;
     for (var c = 0u; c < prm.C; c++) {
@@ -37,21 +34,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
       ok += 1.0;
     }
   }
-  s0[li] = sq;
-  s1[li] = ok;
-  s2[li] = ry;
-  workgroupBarrier();
-  for (var w = 128u; w > 0u; w >>= 1u) {
-    if (li < w) {
-      s0[li] += s0[li + w];
-      s1[li] += s1[li + w];
-      s2[li] += s2[li + w];
-    }
-    workgroupBarrier();
-  }
+  let tot = tree_sum4(li, vec4<f32>(sq, ok, ry, 0.0));
   if (li == 0u) {
-    partials[wg.x * 3u] = s0[0];
-    partials[wg.x * 3u + 1u] = s1[0];
-    partials[wg.x * 3u + 2u] = s2[0];
+    partials[wg.x * 3u] = tot.x;
+    partials[wg.x * 3u + 1u] = tot.y;
+    partials[wg.x * 3u + 2u] = tot.z;
   }
 }

@@ -11,9 +11,9 @@ struct Params { d: u32, P: u32, S: u32, C: u32, r: u32, _p0: u32, _p1: u32, _p2:
 @group(0) @binding(4) var<storage, read> x: array<f32>;
 @group(0) @binding(5) var<storage, read_write> z: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let e = (wg.y * nwg.x + wg.x) * 256u + li;
+  let e = flat_index(wg, nwg, li);
   let SP = prm.S * prm.P;
   let K = prm.C * SP;
   if (e >= prm.d * K) { return; }

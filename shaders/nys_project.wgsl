@@ -3,15 +3,14 @@
 // x is d×K in the batched layout; the class-c vector in the spec's flat order is
 // flat = s·dP + k·P + i ↔ x[k, (c·S+s)·P + i]. Unys is N×r row-major (N = S·d·P).
 // Bindings: 0 params (uniform), 1 Unys (read), 2 x (read), 3 t (read_write, r×C).
-// Workgroup: 256 threads, tree reduction over N; grid (r, C).
+// Workgroup: 256 threads, tree reduction over N (prelude tree_sum1); grid (r, C).
 struct Params { d: u32, P: u32, S: u32, C: u32, r: u32, _p0: u32, _p1: u32, _p2: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> Unys: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> t: array<f32>;
-var<workgroup> s: array<f32, 256>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let j = wg.x;
   let c = wg.y;
@@ -19,18 +18,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u
   let N = prm.S * dP;
   let K = prm.C * prm.S * prm.P;
   var acc = 0.0;
-  for (var flat = li; flat < N; flat += 256u) {
+  for (var flat = li; flat < N; flat += WG_1D) {
     let sgn = flat / dP;
     let rem = flat % dP;
     let k = rem / prm.P;
     let i = rem % prm.P;
     acc += Unys[flat * prm.r + j] * x[k * K + (c * prm.S + sgn) * prm.P + i];
   }
-  s[li] = acc;
-  workgroupBarrier();
-  for (var w = 128u; w > 0u; w >>= 1u) {
-    if (li < w) { s[li] += s[li + w]; }
-    workgroupBarrier();
-  }
-  if (li == 0u) { t[j * prm.C + c] = s[0]; }
+  let tot = tree_sum1(li, acc);
+  if (li == 0u) { t[j * prm.C + c] = tot; }
 }

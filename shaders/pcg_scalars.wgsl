@@ -9,7 +9,6 @@
 // Bindings: 0 params (uniform), 1 dots (read), 2 pcg (read_write), 3 admm (uniform: pcg_tol).
 // Workgroup: 64 threads, one class each; grid ⌈C/64⌉.
 struct Params { C: u32, mode: u32, _p0: u32, _p1: u32 }
-struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, _p: f32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> dots: array<f32>;
 @group(0) @binding(2) var<storage, read_write> pcg: array<f32>;

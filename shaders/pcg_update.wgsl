@@ -15,9 +15,9 @@ struct Params { count: u32, K: u32, SP: u32, mode: u32 }
 @group(0) @binding(5) var<storage, read> w: array<f32>;
 @group(0) @binding(6) var<storage, read> z: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let e = (wg.y * nwg.x + wg.x) * 256u + li;
+  let e = flat_index(wg, nwg, li);
   if (e >= prm.count) { return; }
   let c = (e % prm.K) / prm.SP;
   if (prm.mode == 0u) {

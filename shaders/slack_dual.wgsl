@@ -8,9 +8,9 @@ struct Params { count: u32, _p0: u32, _p1: u32, _p2: u32 }
 @group(0) @binding(2) var<storage, read_write> S: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Nu: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let e = (wg.y * nwg.x + wg.x) * 256u + li;
+  let e = flat_index(wg, nwg, li);
   if (e >= prm.count) { return; }
   let gu = GU[e];
   let s = max(gu + Nu[e], 0.0);

@@ -18,20 +18,16 @@
 //   4 params   uniform Params
 // Workgroup layout: WG_SIZE threads = WG_COLS column groups × (WG_SIZE / WG_COLS) groups of output rows.
 // Each thread owns 8 consecutive output rows a (two vec4 of an X row) × 8 consecutive columns (two vec4 of
-// L), i.e. 16 vec4 accumulators in named variables; per row j of X it loads 4 vec4 for 64 FMAs. A workgroup
+// L), i.e. 16 vec4 accumulators in named variables (written out by the `@unroll` blocks at load time, see
+// solver/gpu/wgsl.ts); per row j of X it loads 4 vec4 for 64 FMAs. A workgroup
 // owns an 8·WG_SIZE/WG_COLS × 8·WG_COLS tile of the d×K output for one row chunk. An Xᵀ tile is a
 // contiguous slice of X rows, so no transpose or workgroup memory is needed. Tiles are numbered
 // column-tile fastest, then output-row tile, then chunk, and folded into a 2-D grid: wid.x + wid.y · gridX.
 
-override WG_SIZE: u32 = 64u;
-override WG_COLS: u32 = 8u;
+// WG_SIZE, WG_COLS, X_VEC, D_VEC, the bindings of X and D, xs and ds: gemm_common.wgsl.
 override LOAD: u32 = 0u;
-// d % 4 == 0: rows of X are vec4-aligned.
-override X_VEC: bool = true;
 // K % 4 == 0 and LOAD != 2: column groups of R are vec4-aligned.
 override R_VEC: bool = true;
-// P % 4 == 0: a column group's patterns are one aligned vec4 of D (and, for fT, share class and sign).
-override D_VEC: bool = true;
 
 struct Params {
   n: u32,
@@ -48,22 +44,12 @@ struct Params {
   dPad: u32,
 }
 
-@group(0) @binding(0) var<storage, read> X: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> R: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> D: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> partials: array<vec4<f32>>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-fn xs(i: u32) -> f32 {
-  return X[i >> 2u][i & 3u];
-}
-
 fn rs(i: u32) -> f32 {
   return R[i >> 2u][i & 3u];
-}
-
-fn ds(i: u32) -> f32 {
-  return D[i >> 2u][i & 3u];
 }
 
 // Per-thread facts about one group of 4 columns, computed once outside the row loop.
@@ -158,22 +144,10 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   let jBegin = chunk * params.rowsPerChunk;
   let jEnd = min(n, jBegin + params.rowsPerChunk);
 
-  var a0a = vec4<f32>(0.0);
-  var a1a = vec4<f32>(0.0);
-  var a2a = vec4<f32>(0.0);
-  var a3a = vec4<f32>(0.0);
-  var a4a = vec4<f32>(0.0);
-  var a5a = vec4<f32>(0.0);
-  var a6a = vec4<f32>(0.0);
-  var a7a = vec4<f32>(0.0);
-  var a0b = vec4<f32>(0.0);
-  var a1b = vec4<f32>(0.0);
-  var a2b = vec4<f32>(0.0);
-  var a3b = vec4<f32>(0.0);
-  var a4b = vec4<f32>(0.0);
-  var a5b = vec4<f32>(0.0);
-  var a6b = vec4<f32>(0.0);
-  var a7b = vec4<f32>(0.0);
+  // @unroll r 0..7
+  var a{r}a = vec4<f32>(0.0);
+  var a{r}b = vec4<f32>(0.0);
+  // @end
   for (var j = jBegin; j < jEnd; j++) {
     var x: vec4<f32>;
     var y: vec4<f32>;
@@ -187,22 +161,15 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
     }
     let l = loadL(j, colsA, K, K4, P, C);
     let m = loadL(j, colsB, K, K4, P, C);
-    a0a += x.x * l;
-    a0b += x.x * m;
-    a1a += x.y * l;
-    a1b += x.y * m;
-    a2a += x.z * l;
-    a2b += x.z * m;
-    a3a += x.w * l;
-    a3b += x.w * m;
-    a4a += y.x * l;
-    a4b += y.x * m;
-    a5a += y.y * l;
-    a5b += y.y * m;
-    a6a += y.z * l;
-    a6b += y.z * m;
-    a7a += y.w * l;
-    a7b += y.w * m;
+    // Rows a0..a0+3 take their X entry from x, rows a0+4..a0+7 from y.
+    // @unroll r 0..3
+    a{r}a += x[{r}] * l;
+    a{r}b += x[{r}] * m;
+    // @end
+    // @unroll r 4..7
+    a{r}a += y[{r-4}] * l;
+    a{r}b += y[{r-4}] * m;
+    // @end
   }
 
   if (ga >= K4 || a0 >= d) {
@@ -212,26 +179,22 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   let hasB = gb < K4;
   let hasHi = a0 + 4u < d;
   let ob = (chunk * params.dPad + a0) * K4 + ga;
-  partials[ob] = a0a;
-  partials[ob + K4] = a1a;
-  partials[ob + 2u * K4] = a2a;
-  partials[ob + 3u * K4] = a3a;
+  // @unroll r 0..3
+  partials[ob + {r}u * K4] = a{r}a;
+  // @end
   if (hasHi) {
-    partials[ob + 4u * K4] = a4a;
-    partials[ob + 5u * K4] = a5a;
-    partials[ob + 6u * K4] = a6a;
-    partials[ob + 7u * K4] = a7a;
+    // @unroll r 4..7
+    partials[ob + {r}u * K4] = a{r}a;
+    // @end
   }
   if (hasB) {
-    partials[ob + 1u] = a0b;
-    partials[ob + K4 + 1u] = a1b;
-    partials[ob + 2u * K4 + 1u] = a2b;
-    partials[ob + 3u * K4 + 1u] = a3b;
+    // @unroll r 0..3
+    partials[ob + {r}u * K4 + 1u] = a{r}b;
+    // @end
     if (hasHi) {
-      partials[ob + 4u * K4 + 1u] = a4b;
-      partials[ob + 5u * K4 + 1u] = a5b;
-      partials[ob + 6u * K4 + 1u] = a6b;
-      partials[ob + 7u * K4 + 1u] = a7b;
+      // @unroll r 4..7
+      partials[ob + {r}u * K4 + 1u] = a{r}b;
+      // @end
     }
   }
 }

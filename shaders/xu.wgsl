@@ -16,21 +16,17 @@
 //   5 params uniform Params
 // Workgroup layout: WG_SIZE threads = WG_COLS column groups × (WG_SIZE / WG_COLS) row groups. Each thread
 // computes 8 consecutive rows × 8 consecutive columns (two vec4 column groups, 16 vec4 accumulators held in
-// named variables: arrays of accumulators spill to memory on some compilers), so a workgroup covers
+// named variables: arrays of accumulators spill to memory on some compilers; the `@unroll` blocks write them
+// out at load time, see solver/gpu/wgsl.ts), so a workgroup covers
 // 8·WG_SIZE/WG_COLS rows × 8·WG_COLS columns. Per 4 steps of the inner dimension a thread loads 8 vec4 of X
 // and 8 vec4 of U for 256 FMAs. No workgroup memory: U is thin and stays in cache, and the register-blocked
 // form needs no barriers (notes §1, §6). Tiles are numbered column-tile fastest (workgroups sharing rows of
 // X run together) and folded into a 2-D grid: tile = wid.x + wid.y · gridX.
 // Ragged edges: rows and columns past the end are clamped for loads and skipped for stores.
 
-override WG_SIZE: u32 = 64u;
-override WG_COLS: u32 = 8u;
-// d % 4 == 0: rows of X are vec4-aligned.
-override X_VEC: bool = true;
+// WG_SIZE, WG_COLS, X_VEC, D_VEC, the bindings of X and D, xs and ds: gemm_common.wgsl.
 // K % 4 == 0: column groups of U are vec4-aligned.
 override U_VEC: bool = true;
-// P % 4 == 0: the patterns of a column group are one aligned vec4 of D.
-override D_VEC: bool = true;
 
 struct Params {
   n: u32,
@@ -43,23 +39,13 @@ struct Params {
   gridX: u32,
 }
 
-@group(0) @binding(0) var<storage, read> X: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> U: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> D: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> outZ: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out2: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-fn xs(i: u32) -> f32 {
-  return X[i >> 2u][i & 3u];
-}
-
 fn us(i: u32) -> f32 {
   return U[i >> 2u][i & 3u];
-}
-
-fn ds(i: u32) -> f32 {
-  return D[i >> 2u][i & 3u];
 }
 
 // Row k of U at column group g (columns 4g..4g+3, clamped into range; gv = min(g, K/4 − 1)). K comes in
@@ -135,34 +121,17 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   let row0 = (rowTile * (WG_SIZE / WG_COLS) + t / WG_COLS) * 8u;
   let last = n - 1u;
 
-  var a0 = vec4<f32>(0.0);
-  var a1 = vec4<f32>(0.0);
-  var a2 = vec4<f32>(0.0);
-  var a3 = vec4<f32>(0.0);
-  var a4 = vec4<f32>(0.0);
-  var a5 = vec4<f32>(0.0);
-  var a6 = vec4<f32>(0.0);
-  var a7 = vec4<f32>(0.0);
-  var b0 = vec4<f32>(0.0);
-  var b1 = vec4<f32>(0.0);
-  var b2 = vec4<f32>(0.0);
-  var b3 = vec4<f32>(0.0);
-  var b4 = vec4<f32>(0.0);
-  var b5 = vec4<f32>(0.0);
-  var b6 = vec4<f32>(0.0);
-  var b7 = vec4<f32>(0.0);
+  // @unroll r 0..7
+  var a{r} = vec4<f32>(0.0);
+  var b{r} = vec4<f32>(0.0);
+  // @end
 
   if (X_VEC) {
     let d4 = d / 4u;
     // Clamped row bases keep every load in bounds without branches in the inner loop.
-    let x0b = min(row0, last) * d4;
-    let x1b = min(row0 + 1u, last) * d4;
-    let x2b = min(row0 + 2u, last) * d4;
-    let x3b = min(row0 + 3u, last) * d4;
-    let x4b = min(row0 + 4u, last) * d4;
-    let x5b = min(row0 + 5u, last) * d4;
-    let x6b = min(row0 + 6u, last) * d4;
-    let x7b = min(row0 + 7u, last) * d4;
+    // @unroll r 0..7
+    let x{r}b = min(row0 + {r}u, last) * d4;
+    // @end
     for (var k4 = 0u; k4 < d4; k4++) {
       let k = 4u * k4;
       let u0 = loadU(k, ga, gav, K);
@@ -173,86 +142,31 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
       let v1 = loadU(k + 1u, gb, gbv, K);
       let v2 = loadU(k + 2u, gb, gbv, K);
       let v3 = loadU(k + 3u, gb, gbv, K);
-      let x0 = X[x0b + k4];
-      a0 += x0.x * u0 + x0.y * u1 + x0.z * u2 + x0.w * u3;
-      b0 += x0.x * v0 + x0.y * v1 + x0.z * v2 + x0.w * v3;
-      let x1 = X[x1b + k4];
-      a1 += x1.x * u0 + x1.y * u1 + x1.z * u2 + x1.w * u3;
-      b1 += x1.x * v0 + x1.y * v1 + x1.z * v2 + x1.w * v3;
-      let x2 = X[x2b + k4];
-      a2 += x2.x * u0 + x2.y * u1 + x2.z * u2 + x2.w * u3;
-      b2 += x2.x * v0 + x2.y * v1 + x2.z * v2 + x2.w * v3;
-      let x3 = X[x3b + k4];
-      a3 += x3.x * u0 + x3.y * u1 + x3.z * u2 + x3.w * u3;
-      b3 += x3.x * v0 + x3.y * v1 + x3.z * v2 + x3.w * v3;
-      let x4 = X[x4b + k4];
-      a4 += x4.x * u0 + x4.y * u1 + x4.z * u2 + x4.w * u3;
-      b4 += x4.x * v0 + x4.y * v1 + x4.z * v2 + x4.w * v3;
-      let x5 = X[x5b + k4];
-      a5 += x5.x * u0 + x5.y * u1 + x5.z * u2 + x5.w * u3;
-      b5 += x5.x * v0 + x5.y * v1 + x5.z * v2 + x5.w * v3;
-      let x6 = X[x6b + k4];
-      a6 += x6.x * u0 + x6.y * u1 + x6.z * u2 + x6.w * u3;
-      b6 += x6.x * v0 + x6.y * v1 + x6.z * v2 + x6.w * v3;
-      let x7 = X[x7b + k4];
-      a7 += x7.x * u0 + x7.y * u1 + x7.z * u2 + x7.w * u3;
-      b7 += x7.x * v0 + x7.y * v1 + x7.z * v2 + x7.w * v3;
+      // @unroll r 0..7
+      let x{r} = X[x{r}b + k4];
+      a{r} += x{r}.x * u0 + x{r}.y * u1 + x{r}.z * u2 + x{r}.w * u3;
+      b{r} += x{r}.x * v0 + x{r}.y * v1 + x{r}.z * v2 + x{r}.w * v3;
+      // @end
     }
   } else {
-    let x0b = min(row0, last) * d;
-    let x1b = min(row0 + 1u, last) * d;
-    let x2b = min(row0 + 2u, last) * d;
-    let x3b = min(row0 + 3u, last) * d;
-    let x4b = min(row0 + 4u, last) * d;
-    let x5b = min(row0 + 5u, last) * d;
-    let x6b = min(row0 + 6u, last) * d;
-    let x7b = min(row0 + 7u, last) * d;
+    // @unroll r 0..7
+    let x{r}b = min(row0 + {r}u, last) * d;
+    // @end
     for (var k = 0u; k < d; k++) {
       let u = loadU(k, ga, gav, K);
       let v = loadU(k, gb, gbv, K);
-      let x0 = xs(x0b + k);
-      a0 += x0 * u;
-      b0 += x0 * v;
-      let x1 = xs(x1b + k);
-      a1 += x1 * u;
-      b1 += x1 * v;
-      let x2 = xs(x2b + k);
-      a2 += x2 * u;
-      b2 += x2 * v;
-      let x3 = xs(x3b + k);
-      a3 += x3 * u;
-      b3 += x3 * v;
-      let x4 = xs(x4b + k);
-      a4 += x4 * u;
-      b4 += x4 * v;
-      let x5 = xs(x5b + k);
-      a5 += x5 * u;
-      b5 += x5 * v;
-      let x6 = xs(x6b + k);
-      a6 += x6 * u;
-      b6 += x6 * v;
-      let x7 = xs(x7b + k);
-      a7 += x7 * u;
-      b7 += x7 * v;
+      // @unroll r 0..7
+      let x{r} = xs(x{r}b + k);
+      a{r} += x{r} * u;
+      b{r} += x{r} * v;
+      // @end
     }
   }
 
   let ca = 4u * ga;
   let cb = 4u * gb;
-  store(row0, ca, a0);
-  store(row0, cb, b0);
-  store(row0 + 1u, ca, a1);
-  store(row0 + 1u, cb, b1);
-  store(row0 + 2u, ca, a2);
-  store(row0 + 2u, cb, b2);
-  store(row0 + 3u, ca, a3);
-  store(row0 + 3u, cb, b3);
-  store(row0 + 4u, ca, a4);
-  store(row0 + 4u, cb, b4);
-  store(row0 + 5u, ca, a5);
-  store(row0 + 5u, cb, b5);
-  store(row0 + 6u, ca, a6);
-  store(row0 + 6u, cb, b6);
-  store(row0 + 7u, ca, a7);
-  store(row0 + 7u, cb, b7);
+  // @unroll r 0..7
+  store(row0 + {r}u, ca, a{r});
+  store(row0 + {r}u, cb, b{r});
+  // @end
 }

@@ -18,6 +18,19 @@ export function batchColumn(S: number, P: number, b: number, s: number, i: numbe
 }
 
 /**
+ * The correspondence every conversion walks, for block b: for each sign s and row k, the run of P
+ * neurons that starts at `batch` in the batched matrix and at `flat` = s·dP + k·P in the block's
+ * flat vector (both with stride 1 over the neurons i).
+ */
+function forEachRun(d: number, P: number, S: number, B: number, b: number, visit: (batch: number, flat: number) => void): void {
+  const K = B * S * P;
+  for (let s = 0; s < S; s++) {
+    const c0 = (b * S + s) * P;
+    for (let k = 0; k < d; k++) visit(k * K + c0, s * d * P + k * P);
+  }
+}
+
+/**
  * Batched d×(B·S·P) → flat N×B (row-major; column b is the flat vector of block b).
  */
 export function batchToFlat(
@@ -28,16 +41,11 @@ export function batchToFlat(
   B: number,
   out: Float64Array = new Float64Array(S * d * P * B),
 ): Float64Array {
-  const K = B * S * P;
   for (let b = 0; b < B; b++) {
-    for (let s = 0; s < S; s++) {
-      const c0 = (b * S + s) * P;
-      for (let k = 0; k < d; k++) {
-        const src = k * K + c0;
-        const dst = (s * d * P + k * P) * B + b;
-        for (let i = 0; i < P; i++) out[dst + i * B] = M[src + i];
-      }
-    }
+    // Flat entry f of block b is row f, column b of the N×B matrix.
+    forEachRun(d, P, S, B, b, (batch, flat) => {
+      for (let i = 0; i < P; i++) out[(flat + i) * B + b] = M[batch + i];
+    });
   }
   return out;
 }
@@ -51,16 +59,10 @@ export function flatToBatch(
   B: number,
   out: Float64Array = new Float64Array(d * B * S * P),
 ): Float64Array {
-  const K = B * S * P;
   for (let b = 0; b < B; b++) {
-    for (let s = 0; s < S; s++) {
-      const c0 = (b * S + s) * P;
-      for (let k = 0; k < d; k++) {
-        const dst = k * K + c0;
-        const src = (s * d * P + k * P) * B + b;
-        for (let i = 0; i < P; i++) out[dst + i] = F[src + i * B];
-      }
-    }
+    forEachRun(d, P, S, B, b, (batch, flat) => {
+      for (let i = 0; i < P; i++) out[batch + i] = F[(flat + i) * B + b];
+    });
   }
   return out;
 }
@@ -75,15 +77,9 @@ export function blockToFlat(
   b: number,
   out: Float64Array = new Float64Array(S * d * P),
 ): Float64Array {
-  const K = B * S * P;
-  for (let s = 0; s < S; s++) {
-    const c0 = (b * S + s) * P;
-    for (let k = 0; k < d; k++) {
-      const src = k * K + c0;
-      const dst = s * d * P + k * P;
-      for (let i = 0; i < P; i++) out[dst + i] = M[src + i];
-    }
-  }
+  forEachRun(d, P, S, B, b, (batch, flat) => {
+    for (let i = 0; i < P; i++) out[flat + i] = M[batch + i];
+  });
   return out;
 }
 
@@ -97,14 +93,8 @@ export function flatToBlock(
   b: number,
   out: Float64Array,
 ): Float64Array {
-  const K = B * S * P;
-  for (let s = 0; s < S; s++) {
-    const c0 = (b * S + s) * P;
-    for (let k = 0; k < d; k++) {
-      const dst = k * K + c0;
-      const src = s * d * P + k * P;
-      for (let i = 0; i < P; i++) out[dst + i] = x[src + i];
-    }
-  }
+  forEachRun(d, P, S, B, b, (batch, flat) => {
+    for (let i = 0; i < P; i++) out[batch + i] = x[flat + i];
+  });
   return out;
 }

@@ -22,7 +22,7 @@ import type { AdmmBackend, StateArrayName, StepScalars } from '../admm/backend';
 import { FIT_Q, gpuBufferSpecs, ST, type GpuBufferSpec } from './buffers';
 import { throwIfGpuFailed, type GpuContext } from './context';
 import { destroyRowBlocks, forwardBlocked, uploadRowBlocks, type RowBlocks } from './rowblocks';
-import { encodeDispatches, readF32, runDispatches, storageBuffer, u32, uploadF32, writeF32, type Dispatch } from './kernel';
+import { destroyDispatches, encodeDispatches, readF32, runDispatches, storageBuffer, u32, uploadF32, writeF32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
 import { GpuNystrom } from './nystrom';
 import { applyF, applyFt, applyG, applyGt, columns, combine, type DataBuffers, type Geometry } from './operators';
@@ -99,7 +99,9 @@ export class GpuBackend implements AdmmBackend {
     };
     this.rescale = new Map([2, 0.5].map((f) => [f, this.rescaleDispatches(f)]));
     // Setup of spec §4.6: Fᵀy once; the rhs kernel divides it by the current ρ.
-    runDispatches(ctx, applyFt(ctx, this.g, this.data, this.b.Y, this.b.Fty));
+    const setup = applyFt(ctx, this.g, this.data, this.b.Y, this.b.Fty);
+    runDispatches(ctx, setup);
+    destroyDispatches(setup);
   }
 
   /** Allocates the backend on `ctx`, uploads the problem and builds the first preconditioner. */
@@ -378,6 +380,8 @@ export class GpuBackend implements AdmmBackend {
   /** Frees every GPU buffer of this backend (not the context). */
   dispose(): void {
     this.pending = null;
+    // The step lists own their uniforms and scratch (PCG's lists are owned by the PCG; freeing twice is harmless).
+    for (const list of [...Object.values(this.steps), ...this.rescale.values()]) destroyDispatches(list);
     this.precond.destroy();
     this.pcg.destroy();
     for (const buf of this.owned) buf.destroy();

@@ -9,10 +9,14 @@
  * kernels read X, U and R as `array<vec4<f32>>`.
  */
 import type { GpuContext } from './context';
-import { Kernel, dispatchOf, paramsBuffer, storageBuffer, u32, f32, type Binding, type Dispatch } from './kernel';
+import { dispatchOf, paramsBuffer, placeholderBuffer, programKernel, storageBuffer, u32, f32, type Binding, type Dispatch } from './kernel';
 import xuSource from '../../shaders/xu.wgsl?raw';
 import xtrSource from '../../shaders/xtr.wgsl?raw';
 import xtrReduceSource from '../../shaders/xtr_reduce.wgsl?raw';
+import gemmCommonSource from '../../shaders/gemm_common.wgsl?raw';
+
+/** What both products share (overrides, X and D bindings, scalar loads), compiled before each. */
+const GEMM_INCLUDES = [gemmCommonSource] as const;
 
 /** Epilogue of the forward product: Z, (Z and E∘Z), max(Z,0), or D∘Z (E = 2D − 1). */
 export type ForwardEpilogue = 'plain' | 'cone' | 'relu' | 'gate';
@@ -83,43 +87,6 @@ const MAX_ROWS_PER_CHUNK = 2048;
 /** Upper bound on chunks, which bounds the reduce pass's serial loop. */
 const MAX_CHUNKS = 256;
 
-interface ContextCache {
-  kernels: Map<string, Kernel>;
-  dummy: GPUBuffer | null;
-}
-
-const caches = new WeakMap<GpuContext, ContextCache>();
-
-function cacheOf(ctx: GpuContext): ContextCache {
-  let c = caches.get(ctx);
-  if (!c) {
-    c = { kernels: new Map(), dummy: null };
-    caches.set(ctx, c);
-  }
-  return c;
-}
-
-/** One pipeline per (shader, override constants) and context, shared by every product. */
-function kernelFor(ctx: GpuContext, name: string, code: string, constants: Record<string, number>): Kernel {
-  const cache = cacheOf(ctx).kernels;
-  const key = `${name}|${Object.entries(constants)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',')}`;
-  let k = cache.get(key);
-  if (!k) {
-    k = new Kernel(ctx, name, code, constants);
-    cache.set(key, k);
-  }
-  return k;
-}
-
-/** A 16-byte buffer bound where a kernel declares a binding that the chosen mode never touches. */
-function dummyBuffer(ctx: GpuContext): GPUBuffer {
-  const cache = cacheOf(ctx);
-  if (!cache.dummy) cache.dummy = storageBuffer(ctx, 16, 'gemm-dummy');
-  return cache.dummy;
-}
-
 function checkDim(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
 }
@@ -162,7 +129,7 @@ function layoutConstants(d: number, P: number): Record<string, number> {
 
 /**
  * Records Z = X·U with the requested epilogue (see {@link ForwardEpilogue}). Everything (pipeline,
- * parameters, bind group) is made here; the returned dispatches only need encoding.
+ * parameters, bind group) is made here; the returned dispatch owns its params uniform.
  */
 export function forwardProduct(ctx: GpuContext, args: ForwardArgs): Dispatch[] {
   const { n, d, K, P } = args;
@@ -176,7 +143,7 @@ export function forwardProduct(ctx: GpuContext, args: ForwardArgs): Dispatch[] {
   checkBuffer(ctx, 'U', args.U, d * K);
   checkBuffer(ctx, 'D', args.D, n * P);
   checkBuffer(ctx, 'out', args.out, n * K);
-  let out2: Binding = dummyBuffer(ctx);
+  let out2: Binding = placeholderBuffer(ctx);
   if (args.epilogue === 'cone') {
     if (!args.out2) throw new Error("the 'cone' epilogue needs out2");
     if (args.out2 === args.out) throw new Error('out2 must differ from out');
@@ -189,17 +156,17 @@ export function forwardProduct(ctx: GpuContext, args: ForwardArgs): Dispatch[] {
   const colTiles = Math.ceil(K / (BLOCK * wgCols));
   const numTiles = colTiles * Math.ceil(n / rowsPerTile);
   const [gx, gy] = foldGrid(ctx, numTiles);
-  const kernel = kernelFor(ctx, 'xu', xuSource, {
+  const kernel = programKernel(ctx, { name: 'xu', source: xuSource, includes: GEMM_INCLUDES, constants: {
     ...layoutConstants(d, P),
     WG_COLS: wgCols,
     U_VEC: K % 4 === 0 ? 1 : 0,
-  });
+  } });
   const params = paramsBuffer(
     ctx,
     [u32(n), u32(d), u32(K), u32(P), u32(mode), u32(colTiles), u32(numTiles), u32(gx)],
     'xu-params',
   );
-  return [dispatchOf(kernel, [args.X, args.U, args.D, args.out, out2, params], gx, gy)];
+  return [dispatchOf(kernel, [args.X, args.U, args.D, args.out, out2, params], gx, gy, 1, [params])];
 }
 
 /** Tiling and split-K plan of a transposed product (exported for tests and the benchmark report). */
@@ -248,7 +215,8 @@ export function planTransposed(ctx: GpuContext, n: number, d: number, K: number)
 
 /**
  * Records out = α·Xᵀ·L(R) (+ base) as two dispatches: split-K partials, then a fixed-order reduction.
- * Allocates its partials scratch once, here; the returned dispatches only need encoding.
+ * Allocates its partials scratch once, here (owned by the first dispatch, its uniforms by each);
+ * the returned dispatches only need encoding.
  */
 export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispatch[] {
   const { n, d, K, P, S, C } = args;
@@ -271,7 +239,7 @@ export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispat
     checkBuffer(ctx, 'R', args.R, n * K);
   }
   let baseMode = 0;
-  let base: Binding = dummyBuffer(ctx);
+  let base: Binding = placeholderBuffer(ctx);
   if (args.base === args.out) {
     baseMode = 2;
   } else if (args.base) {
@@ -286,12 +254,12 @@ export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispat
   const [gx, gy] = foldGrid(ctx, numTiles);
   const partials = storageBuffer(ctx, plan.numChunks * dPad * K4 * 16, 'xtr-partials');
 
-  const kernel = kernelFor(ctx, 'xtr', xtrSource, {
+  const kernel = programKernel(ctx, { name: 'xtr', source: xtrSource, includes: GEMM_INCLUDES, constants: {
     ...layoutConstants(d, P),
     WG_COLS: wgCols,
     LOAD: load,
     R_VEC: K % 4 === 0 && args.load !== 'fT' ? 1 : 0,
-  });
+  } });
   const params = paramsBuffer(
     ctx,
     [
@@ -314,14 +282,15 @@ export function transposedProduct(ctx: GpuContext, args: TransposedArgs): Dispat
   const reduceWg = 256;
   const reduceGroups = Math.ceil((d * K4) / reduceWg);
   const [rx, ry] = foldGrid(ctx, reduceGroups);
-  const reduce = kernelFor(ctx, 'xtr_reduce', xtrReduceSource, { WG_SIZE: reduceWg });
+  const reduce = programKernel(ctx, { name: 'xtr_reduce', source: xtrReduceSource, constants: { WG_SIZE: reduceWg } });
   const reduceParams = paramsBuffer(
     ctx,
     [u32(d), u32(K), u32(plan.numChunks), u32(dPad * K4), u32(baseMode), u32(rx), f32(args.alpha), u32(0)],
     'xtr-reduce-params',
   );
   return [
-    dispatchOf(kernel, [args.X, args.R, args.D, partials, params], gx, gy),
-    dispatchOf(reduce, [partials, base, args.out, reduceParams], rx, ry),
+    // The partials are scratch of this product alone: owned (and freed) with its first dispatch.
+    dispatchOf(kernel, [args.X, args.R, args.D, partials, params], gx, gy, 1, [partials, params]),
+    dispatchOf(reduce, [partials, base, args.out, reduceParams], rx, ry, 1, [reduceParams]),
   ];
 }

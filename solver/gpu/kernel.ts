@@ -1,9 +1,14 @@
 /**
  * Thin helpers over WebGPU compute: storage buffers, uniform parameter blocks, pipelines from
- * WGSL sources, bind groups made once at setup, and read-backs. Every solver kernel goes through
+ * WGSL programs, bind groups made once at setup, and read-backs. Every solver kernel goes through
  * these, so the per-iteration path only encodes dispatches.
+ *
+ * Shader modules are made in one place ({@link Kernel}), which prepends shaders/prelude.wgsl, and
+ * pipelines come from one cache per device ({@link programKernel}), keyed by the program's name and
+ * variant constants (the model: tfjs-backend-webgpu's webgpu_program.ts).
  */
 import { throwIfGpuFailed, type GpuContext } from './context';
+import { compiledSource } from './wgsl';
 
 /** Storage buffer usable as kernel input/output, copy source and destination. */
 export function storageBuffer(ctx: GpuContext, bytes: number, label: string): GPUBuffer {
@@ -63,7 +68,11 @@ export function paramsBuffer(ctx: GpuContext, fields: ParamValue[], label: strin
 export const u32 = (v: number): ParamValue => ({ u32: v });
 export const f32 = (v: number): ParamValue => ({ f32: v });
 
-/** A compiled compute pipeline with bind-group creation. */
+/**
+ * A compiled compute pipeline with bind-group creation. This is the one place that creates shader
+ * modules, so every shader (browser and Node alike) is compiled as `compiledSource` makes it: the
+ * prelude, then the shader with its `@unroll` blocks expanded (wgsl.ts).
+ */
 export class Kernel {
   readonly pipeline: GPUComputePipeline;
 
@@ -72,8 +81,9 @@ export class Kernel {
     readonly label: string,
     code: string,
     constants: Record<string, number> = {},
+    includes: readonly string[] = [],
   ) {
-    const module = ctx.device.createShaderModule({ label, code });
+    const module = ctx.device.createShaderModule({ label, code: compiledSource(code, includes) });
     this.pipeline = ctx.device.createComputePipeline({
       label,
       layout: 'auto',
@@ -98,6 +108,79 @@ export class Kernel {
   }
 }
 
+/**
+ * A compute program: one WGSL source (without the prelude) and the variant it is compiled as.
+ * Every variant is a named pipeline-overridable constant of the shader (e.g. `X_VEC`, `LOAD`),
+ * so one source serves all variants and the cache key says which one a pipeline is.
+ */
+export interface Program {
+  /** Shader name (its file name without `.wgsl`); also the pipeline's label. */
+  name: string;
+  source: string;
+  /** Values of the shader's `override` declarations; absent ones keep their WGSL defaults. */
+  constants?: Record<string, number>;
+  /**
+   * Sources shared by a family of shaders, compiled between the prelude and `source` (fixed per
+   * shader name, so not part of the cache key).
+   */
+  includes?: readonly string[];
+}
+
+/** Cache key of a program: name plus its constants in name order, so equal variants share a pipeline. */
+export function programKey(program: Program): string {
+  const c = program.constants ?? {};
+  const flags = Object.keys(c)
+    .sort()
+    .map((k) => `${k}=${c[k]}`)
+    .join(',');
+  return `${program.name}|${flags}`;
+}
+
+/** What one device caches: pipelines by program key, and the shared placeholder buffer. */
+interface DeviceCache {
+  kernels: Map<string, Kernel>;
+  placeholder: GPUBuffer | null;
+}
+
+/** Keyed by device, not context: two contexts on one device share pipelines. */
+const deviceCaches = new WeakMap<GPUDevice, DeviceCache>();
+
+function deviceCache(ctx: GpuContext): DeviceCache {
+  let c = deviceCaches.get(ctx.device);
+  if (!c) {
+    c = { kernels: new Map(), placeholder: null };
+    deviceCaches.set(ctx.device, c);
+  }
+  return c;
+}
+
+/** The pipeline of `program` on this context's device, compiled on first use (the one pipeline cache). */
+export function programKernel(ctx: GpuContext, program: Program): Kernel {
+  const cache = deviceCache(ctx).kernels;
+  const key = programKey(program);
+  let k = cache.get(key);
+  if (!k) {
+    k = new Kernel(ctx, program.name, program.source, program.constants, program.includes);
+    cache.set(key, k);
+  }
+  return k;
+}
+
+/** Number of pipelines compiled on this context's device so far (for tests of the cache). */
+export function cachedPipelineCount(ctx: GpuContext): number {
+  return deviceCache(ctx).kernels.size;
+}
+
+/**
+ * A 16-byte storage buffer bound where a kernel declares a binding its variant never touches. One
+ * per device, owned by the device (freed with it), never written by any kernel.
+ */
+export function placeholderBuffer(ctx: GpuContext): GPUBuffer {
+  const cache = deviceCache(ctx);
+  if (!cache.placeholder) cache.placeholder = storageBuffer(ctx, 16, 'placeholder');
+  return cache.placeholder;
+}
+
 /** A recorded dispatch: kernel + bind group + grid, replayable every iteration. */
 export interface Dispatch {
   kernel: Kernel;
@@ -105,11 +188,26 @@ export interface Dispatch {
   grid: [number, number, number];
   /** When set, the grid is read from this INDIRECT buffer at `offset` bytes (written on the GPU). */
   indirect?: { buffer: GPUBuffer; offset: number };
+  /**
+   * Buffers the builder allocated for this dispatch alone (its params uniform, scratch such as
+   * split-K partials). Whoever keeps the dispatch frees them: {@link destroyDispatches}, or
+   * `GpuResources.adopt`. Copies of a dispatch (`{ ...d }`) share this array, so freeing through
+   * one copy empties it for all.
+   */
+  owned: GPUBuffer[];
 }
 
-/** Makes a {@link Dispatch}. */
-export function dispatchOf(kernel: Kernel, buffers: Binding[], x: number, y = 1, z = 1): Dispatch {
-  return { kernel, group: kernel.bind(buffers), grid: [x, y, z] };
+/** Makes a {@link Dispatch}; `owned` lists the buffers made for it (freed with it). */
+export function dispatchOf(kernel: Kernel, buffers: Binding[], x: number, y = 1, z = 1, owned: GPUBuffer[] = []): Dispatch {
+  return { kernel, group: kernel.bind(buffers), grid: [x, y, z], owned };
+}
+
+/** Frees the buffers the dispatches own (idempotent: each list is emptied). The dispatches must not run again. */
+export function destroyDispatches(list: readonly Dispatch[]): void {
+  for (const d of list) {
+    for (const b of d.owned) b.destroy();
+    d.owned.length = 0;
+  }
 }
 
 /** Records the dispatches, in order, into one compute pass (storage writes are visible between dispatches). */

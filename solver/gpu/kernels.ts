@@ -1,6 +1,7 @@
 /**
- * The solver's hand-written WGSL kernels (except the two GEMMs, see gemm.ts), compiled once per
- * GPU context, and builders for their dispatches with parameters fixed at setup.
+ * The solver's hand-written WGSL kernels (except the two GEMMs, see gemm.ts), compiled through the
+ * one pipeline cache (kernel.ts), and builders for their dispatches with parameters fixed at setup.
+ * Each builder's params uniform is owned by the dispatch it returns (`Dispatch.owned`).
  */
 import admmRhsSrc from '../../shaders/admm_rhs.wgsl?raw';
 import axpbySrc from '../../shaders/axpby.wgsl?raw';
@@ -19,7 +20,7 @@ import pcgUpdateSrc from '../../shaders/pcg_update.wgsl?raw';
 import reduceFinalizeSrc from '../../shaders/reduce_finalize.wgsl?raw';
 import slackDualSrc from '../../shaders/slack_dual.wgsl?raw';
 import type { GpuContext } from './context';
-import { dispatchOf, f32, Kernel, paramsBuffer, u32, type Dispatch, type ParamValue } from './kernel';
+import { dispatchOf, f32, paramsBuffer, programKernel, u32, type Dispatch, type Kernel, type ParamValue } from './kernel';
 
 const SOURCES = {
   admmRhs: admmRhsSrc,
@@ -43,21 +44,15 @@ const SOURCES = {
 /** Name of one of the solver's kernels. */
 export type KernelName = keyof typeof SOURCES;
 
-const cache = new WeakMap<GpuContext, Map<KernelName, Kernel>>();
-
-/** The compiled kernel `name` for `ctx` (compiled on first use). */
+/** The compiled kernel `name` for `ctx` (compiled on first use, cached per device). */
 export function kernel(ctx: GpuContext, name: KernelName): Kernel {
-  let m = cache.get(ctx);
-  if (!m) {
-    m = new Map();
-    cache.set(ctx, m);
-  }
-  let k = m.get(name);
-  if (!k) {
-    k = new Kernel(ctx, name, SOURCES[name]);
-    m.set(name, k);
-  }
-  return k;
+  return programKernel(ctx, { name, source: SOURCES[name] });
+}
+
+/** A dispatch of `name` with a params uniform from `fields` at binding 0, owned by the dispatch. */
+function withParams(ctx: GpuContext, name: KernelName, fields: ParamValue[], buffers: GPUBuffer[], x: number, y: number, z: number): Dispatch {
+  const params = paramsBuffer(ctx, fields, name);
+  return dispatchOf(kernel(ctx, name), [params, ...buffers], x, y, z, [params]);
 }
 
 /** Workgroups per dimension used when folding a 1-D grid into 2-D. */
@@ -80,7 +75,7 @@ export function elementwise(
   count: number,
 ): Dispatch {
   const [x, y] = fold(ctx, Math.ceil(count / 256));
-  return dispatchOf(kernel(ctx, name), [paramsBuffer(ctx, fields, name), ...buffers], x, y);
+  return withParams(ctx, name, fields, buffers, x, y, 1);
 }
 
 /** A dispatch with an explicit grid and params uniform at binding 0. */
@@ -91,7 +86,7 @@ export function gridDispatch(
   buffers: GPUBuffer[],
   grid: [number, number, number],
 ): Dispatch {
-  return dispatchOf(kernel(ctx, name), [paramsBuffer(ctx, fields, name), ...buffers], grid[0], grid[1], grid[2]);
+  return withParams(ctx, name, fields, buffers, grid[0], grid[1], grid[2]);
 }
 
 /** y = a·x + b·y over `count` floats. */

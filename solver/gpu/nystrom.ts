@@ -6,10 +6,10 @@
 import { batchToFlat, flatToBatch } from '../layout';
 import { nystromCoefficients, nystromFromSketch, orthonormalTestMatrix } from '../nystrom-core';
 import type { GpuContext } from './context';
-import { readF32, runDispatches, storageBuffer, uploadF32, writeF32, type Dispatch } from './kernel';
+import { readF32, runDispatches, u32, writeF32, type Dispatch } from './kernel';
 import { axpby, elementwise, gridDispatch } from './kernels';
-import { u32 } from './kernel';
 import { columns, matvecA, type DataBuffers, type Geometry } from './operators';
+import { GpuResources } from './resources';
 
 /** Nyström factor (U, Λ̂) of A on the GPU, rebuilt whenever ρ changes. */
 export class GpuNystrom {
@@ -23,6 +23,8 @@ export class GpuNystrom {
   lambda: Float64Array = new Float64Array(0);
   private readonly omega: Float64Array;
   private readonly N: number;
+  /** Owns U, coef and t; the factor is rewritten in place at a new ρ, never reallocated. */
+  private readonly res: GpuResources;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -33,25 +35,31 @@ export class GpuNystrom {
   ) {
     this.N = g.S * g.d * g.P;
     this.omega = rank > 0 ? orthonormalTestMatrix(this.N, rank, seed) : new Float64Array(0);
-    this.U = storageBuffer(ctx, Math.max(1, this.N * rank) * 4, 'nystrom U');
-    this.coef = storageBuffer(ctx, Math.max(1, rank) * 4, 'nystrom coef');
-    this.t = storageBuffer(ctx, Math.max(1, rank * g.B) * 4, 'nystrom t');
+    this.res = new GpuResources(ctx, 'nystrom');
+    this.U = this.res.buffer(Math.max(1, this.N * rank) * 4, 'nystrom U');
+    this.coef = this.res.buffer(Math.max(1, rank) * 4, 'nystrom coef');
+    this.t = this.res.buffer(Math.max(1, rank * g.B) * 4, 'nystrom t');
   }
 
-  /** Sketches A at the ρ currently in `admm` (which must equal `rho`) and uploads the factor. */
+  /**
+   * Sketches A at the ρ currently in `admm` (which must equal `rho`) and uploads the factor. The
+   * sketch's buffers and dispatches (uniforms, partials) live only for this call, so rebuilding at
+   * every ρ change leaves the number of live buffers unchanged.
+   */
   async rebuild(rho: number, admm: GPUBuffer): Promise<void> {
     const r = this.rank;
     if (r === 0) return;
     const { ctx, g } = this;
     const gs: Geometry = { ...g, B: r };
     const Ks = columns(gs);
-    const omegaBatch = uploadF32(ctx, flatToBatch(this.omega, g.d, g.P, g.S, r), 'sketch omega');
-    const Y = storageBuffer(ctx, g.d * Ks * 4, 'sketch Y');
-    const Z = storageBuffer(ctx, g.n * Ks * 4, 'sketch Z');
-    const R = storageBuffer(ctx, g.n * Ks * 4, 'sketch R');
-    const dummy = storageBuffer(ctx, 16, 'dummy');
+    const sketch = new GpuResources(ctx, 'nystrom sketch');
     try {
-      runDispatches(ctx, matvecA(ctx, gs, this.data, { Z, R, dummy }, omegaBatch, Y, admm));
+      const omegaBatch = sketch.upload(flatToBatch(this.omega, g.d, g.P, g.S, r), 'sketch omega');
+      const Y = sketch.buffer(g.d * Ks * 4, 'sketch Y');
+      const Z = sketch.buffer(g.n * Ks * 4, 'sketch Z');
+      const R = sketch.buffer(g.n * Ks * 4, 'sketch R');
+      const dummy = sketch.buffer(16, 'dummy');
+      runDispatches(ctx, sketch.adoptDispatches(matvecA(ctx, gs, this.data, { Z, R, dummy }, omegaBatch, Y, admm)));
       const yBatch = await readF32(ctx, Y, g.d * Ks);
       const yFlat = batchToFlat(Float64Array.from(yBatch), g.d, g.P, g.S, r);
       const { U, lambda } = nystromFromSketch(this.omega, yFlat, this.N, r);
@@ -59,11 +67,11 @@ export class GpuNystrom {
       writeF32(ctx, this.U, U);
       writeF32(ctx, this.coef, nystromCoefficients(lambda, rho));
     } finally {
-      for (const b of [omegaBatch, Y, Z, R, dummy]) b.destroy();
+      sketch.destroy();
     }
   }
 
-  /** Dispatches computing z = M·x (both d×K); the identity when rank = 0. */
+  /** Dispatches computing z = M·x (both d×K); the identity when rank = 0. They own their uniforms. */
   apply(x: GPUBuffer, z: GPUBuffer): Dispatch[] {
     const { ctx, g } = this;
     const K = columns(g);
@@ -75,10 +83,8 @@ export class GpuNystrom {
     ];
   }
 
-  /** Frees the GPU buffers. */
+  /** Frees the factor's GPU buffers (not the dispatches of {@link apply}: their holder frees those). */
   destroy(): void {
-    this.U.destroy();
-    this.coef.destroy();
-    this.t.destroy();
+    this.res.destroy();
   }
 }

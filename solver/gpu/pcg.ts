@@ -5,10 +5,11 @@
  * (α = 0), so there is no read-back inside the loop.
  */
 import type { GpuContext } from './context';
-import { storageBuffer, u32, type Dispatch } from './kernel';
+import { u32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
 import type { GpuNystrom } from './nystrom';
 import { columns, matvecA, type DataBuffers, type Geometry, type MatvecScratch } from './operators';
+import { GpuResources } from './resources';
 
 /** Buffers of one PCG instance; `x` is the iterate (the solver's U), `r` starts as b. */
 export interface PcgBuffers {
@@ -35,8 +36,8 @@ export class GpuPcg {
   readonly init: Dispatch[];
   /** One PCG iteration (gated: empty dispatches once every class has converged). */
   readonly iteration: Dispatch[];
-  private indirect: GPUBuffer | null = null;
-  private readonly extra: GPUBuffer[] = [];
+  /** Owns every buffer above and those of the dispatch lists (uniforms, partials, indirect args). */
+  private readonly res: GpuResources;
 
   constructor(
     ctx: GpuContext,
@@ -50,13 +51,15 @@ export class GpuPcg {
     const K = columns(g);
     const count = g.d * K;
     const SP = g.S * g.P;
-    this.state = storageBuffer(ctx, g.B * PCG_STATE_FLOATS * 4, 'pcg state');
-    this.p = storageBuffer(ctx, count * 4, 'pcg p');
-    this.w = storageBuffer(ctx, count * 4, 'pcg w');
-    this.z = storageBuffer(ctx, count * 4, 'pcg z');
-    this.dots = storageBuffer(ctx, 2 * g.B * 4, 'pcg dots');
+    const res = new GpuResources(ctx, 'pcg');
+    this.res = res;
+    this.state = res.buffer(g.B * PCG_STATE_FLOATS * 4, 'pcg state');
+    this.p = res.buffer(count * 4, 'pcg p');
+    this.w = res.buffer(count * 4, 'pcg w');
+    this.z = res.buffer(count * 4, 'pcg z');
+    this.dots = res.buffer(2 * g.B * 4, 'pcg dots');
     this.G = reductionGroups(g.d * SP, 64);
-    this.partials = storageBuffer(ctx, this.G * 2 * g.B * 4, 'pcg partials');
+    this.partials = res.buffer(this.G * 2 * g.B * 4, 'pcg partials');
     const { x, r } = bufs;
 
     const dots = (a: GPUBuffer, b: GPUBuffer, c2: GPUBuffer, e2: GPUBuffer, pairs: 1 | 2): Dispatch[] => [
@@ -81,6 +84,7 @@ export class GpuPcg {
       update(1),
     ];
     this.iteration = this.gated(ctx, g.B, body);
+    for (const list of [this.warmInit, this.init, this.iteration]) res.adoptDispatches(list);
   }
 
   /**
@@ -91,17 +95,20 @@ export class GpuPcg {
     const count = body.length;
     const template = new Uint32Array(3 * count);
     body.forEach((dsp, q) => template.set(dsp.grid, 3 * q));
-    const templateBuf = ctx.device.createBuffer({ label: 'pcg gate template', size: template.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const templateBuf = this.res.create({ label: 'pcg gate template', size: template.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     ctx.device.queue.writeBuffer(templateBuf, 0, template);
-    this.indirect = ctx.device.createBuffer({ label: 'pcg indirect args', size: template.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.INDIRECT });
-    this.extra.push(templateBuf, this.indirect);
-    const gate = gridDispatch(ctx, 'pcgGate', [u32(C), u32(count)], [this.state, templateBuf, this.indirect], [Math.ceil(count / 64), 1, 1]);
-    const indirect = this.indirect;
+    const indirect = this.res.create({ label: 'pcg indirect args', size: template.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.INDIRECT });
+    const gate = gridDispatch(ctx, 'pcgGate', [u32(C), u32(count)], [this.state, templateBuf, indirect], [Math.ceil(count / 64), 1, 1]);
     return [gate, ...body.map((dsp, q) => ({ ...dsp, indirect: { buffer: indirect, offset: 12 * q } }))];
   }
 
-  /** Frees the GPU buffers. */
+  /** Buffers this instance holds (for leak checks). */
+  get liveBuffers(): number {
+    return this.res.liveBuffers;
+  }
+
+  /** Frees every GPU buffer this instance made, including its dispatches' uniforms. */
   destroy(): void {
-    for (const b of [this.state, this.p, this.w, this.z, this.dots, this.partials, ...this.extra]) b.destroy();
+    this.res.destroy();
   }
 }

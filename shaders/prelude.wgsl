@@ -1,0 +1,81 @@
+// prelude.wgsl — declarations shared by every solver shader, prepended to each shader's source by
+// the one place that creates shader modules (solver/gpu/kernel.ts, `Kernel`), in the browser and in
+// Node alike. WGSL has no includes; module-scope declarations are order-independent, so a shader
+// may use anything below. Unused declarations cost nothing (they are not part of the pipeline).
+// Compiler messages count lines from the top of the prelude: subtract its line count.
+//
+// Contents:
+//   Admm          the solver's ADMM uniform (solver/gpu/admm.ts writeAdmmUniform): ρ, β/ρ, PCG tolerance
+//   WG_1D         threads per workgroup of the element-wise and reduction kernels (256)
+//   flat_index    element index of a thread in a 1-D grid folded into 2-D (x·y workgroups)
+//   tree_sumN /   workgroup tree reductions of one f32 (N = 1), vec2 (2) or vec4 (4) per thread, in a
+//   tree_maxN     fixed order, so results are deterministic. Each must be called in uniform control
+//                 flow by all WG_1D threads, at most once per invocation (it owns its array tree_sN / tree_mN).
+
+struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, _p: f32 }
+
+const WG_1D: u32 = 256u;
+
+// Workgroup (wg.x, wg.y) of a grid with nwg.x columns, thread li: element (wg.y·nwg.x + wg.x)·WG_1D + li.
+fn flat_index(wg: vec3u, nwg: vec3u, li: u32) -> u32 {
+  return (wg.y * nwg.x + wg.x) * WG_1D + li;
+}
+
+// Tree reductions, one per width and operation, each with its own workgroup array (so a shader may
+// call several of them, each once per invocation, without extra barriers). Pairwise order: stride
+// 128, 64, …, 1, component-wise. Every thread gets the result. Scalar and vec2 variants exist
+// because a vec4 tree costs four times the work of a scalar one on SIMD-emulating adapters.
+var<workgroup> tree_s1: array<f32, WG_1D>;
+fn tree_sum1(li: u32, v: f32) -> f32 {
+  tree_s1[li] = v;
+  workgroupBarrier();
+  for (var w = WG_1D / 2u; w > 0u; w >>= 1u) {
+    if (li < w) { tree_s1[li] += tree_s1[li + w]; }
+    workgroupBarrier();
+  }
+  return tree_s1[0];
+}
+
+var<workgroup> tree_s2: array<vec2<f32>, WG_1D>;
+fn tree_sum2(li: u32, v: vec2<f32>) -> vec2<f32> {
+  tree_s2[li] = v;
+  workgroupBarrier();
+  for (var w = WG_1D / 2u; w > 0u; w >>= 1u) {
+    if (li < w) { tree_s2[li] += tree_s2[li + w]; }
+    workgroupBarrier();
+  }
+  return tree_s2[0];
+}
+
+var<workgroup> tree_s4: array<vec4<f32>, WG_1D>;
+fn tree_sum4(li: u32, v: vec4<f32>) -> vec4<f32> {
+  tree_s4[li] = v;
+  workgroupBarrier();
+  for (var w = WG_1D / 2u; w > 0u; w >>= 1u) {
+    if (li < w) { tree_s4[li] += tree_s4[li + w]; }
+    workgroupBarrier();
+  }
+  return tree_s4[0];
+}
+
+var<workgroup> tree_m1: array<f32, WG_1D>;
+fn tree_max1(li: u32, v: f32) -> f32 {
+  tree_m1[li] = v;
+  workgroupBarrier();
+  for (var w = WG_1D / 2u; w > 0u; w >>= 1u) {
+    if (li < w) { tree_m1[li] = max(tree_m1[li], tree_m1[li + w]); }
+    workgroupBarrier();
+  }
+  return tree_m1[0];
+}
+
+var<workgroup> tree_m2: array<vec2<f32>, WG_1D>;
+fn tree_max2(li: u32, v: vec2<f32>) -> vec2<f32> {
+  tree_m2[li] = v;
+  workgroupBarrier();
+  for (var w = WG_1D / 2u; w > 0u; w >>= 1u) {
+    if (li < w) { tree_m2[li] = max(tree_m2[li], tree_m2[li + w]); }
+    workgroupBarrier();
+  }
+  return tree_m2[0];
+}
