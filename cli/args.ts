@@ -22,6 +22,10 @@ export interface TrainArgs {
   device: DeviceKind;
   out: string | undefined;
   exportProblem: string | undefined;
+  /** Write the solver state at the end here (for --resume). */
+  saveState: string | undefined;
+  /** Continue from this saved state. */
+  resume: string | undefined;
   config: SolverConfig;
 }
 
@@ -73,8 +77,15 @@ export function parseArgs(argv: string[]): ParsedArgs {
   if (data === undefined) throw new UsageError('--data TRAIN.csv is required.');
   if (given.split !== undefined && given.test !== undefined) throw new UsageError('--split and --test exclude each other: a test file is already a held-out set.');
   const config: SolverConfig = { ...DEFAULT_CONFIG, ...pickGiven(METHOD_PARAMS, given) };
-  const { out, exportProblem } = given;
-  if (out !== undefined && exportProblem !== undefined && out === exportProblem) throw new UsageError('--out and --export-problem name the same file.');
+  const { out, exportProblem, saveState, resume } = given;
+  const outputs = [['--out', out], ['--export-problem', exportProblem], ['--save-state', saveState]] as const;
+  for (let i = 0; i < outputs.length; i++) {
+    for (let j = i + 1; j < outputs.length; j++) {
+      const [fa, a] = outputs[i];
+      const [fb, b] = outputs[j];
+      if (a !== undefined && a === b) throw new UsageError(`${fa} and ${fb} name the same file.`);
+    }
+  }
   return {
     help: false,
     args: {
@@ -85,6 +96,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
       device: given.device ?? defaultsOf(CLI_RUN_PARAMS).device,
       out,
       exportProblem,
+      saveState,
+      resume,
       config,
     },
   };

@@ -15,11 +15,13 @@ import { formatBytes, standardizationReport, standardize, stratifiedSplit } from
 import { planDataset } from '../data/plan';
 import type { AdapterSummary } from '../solver/gpu/context';
 import { AdmmDivergedError, createSolver, runCronos, type TestSet } from '../solver/index';
+import { CronosTrainer } from '../solver/methods/cronos/trainer';
 import { buildProblem } from '../solver/problem';
 import { accuracyFromLabels, coneViolation, convexObjectiveParts, nonConvexObjective, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { IterationMetrics, Network } from '../solver/types';
 import { parseArgs, USAGE, UsageError, type TrainArgs } from './args';
 import { exportProblem } from './export-problem';
+import { readStateFile, stateFileText } from './state-file';
 import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
 
 /** Reads a CSV file as text (gzip-compressed files are inflated), or throws a DataError saying why not. */
@@ -82,6 +84,7 @@ async function train(args: TrainArgs): Promise<void> {
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   if (args.out !== undefined) checkWritable(args.out, '--out');
   if (args.exportProblem !== undefined) checkWritable(args.exportProblem, '--export-problem');
+  if (args.saveState !== undefined) checkWritable(args.saveState, '--save-state');
 
   const trainTable = parseCsv(readText(args.data), args.data);
   const labelColumn = resolveLabelColumn(trainTable, args.label);
@@ -140,12 +143,25 @@ async function train(args: TrainArgs): Promise<void> {
     );
   }
 
+  const stateCtx = { config, n: trainData.n, d: trainData.d, classes: trainData.classNames };
+  const resumed = args.resume !== undefined ? readStateFile(args.resume, stateCtx) : null;
+  if (resumed && resumed.iteration >= config.admmIters) {
+    throw new DataError(`${args.resume}: the saved state is already at iteration ${resumed.iteration}; raise --admm-iters above it to continue.`, { file: args.resume as string });
+  }
   const solver = await createSolver(problem, config, gpu ? { device: args.device, test, gpu } : { device: args.device, test });
+  const trainer = new CronosTrainer(solver, test ?? null);
   let history: IterationMetrics[];
   let U: Float64Array;
+  let savedText: string | null = null;
   try {
-    history = await runCronos(solver, (m) => log(progressLine(m)));
+    if (resumed) {
+      await trainer.loadState(resumed);
+      log(`resumed: ${args.resume} at iteration ${resumed.iteration}, ρ ${resumed.scalars.rho}`);
+    }
+    // --admm-iters is the total: a resumed run does the iterations that are left.
+    history = await runCronos(solver, (m) => log(progressLine(m)), { maxIterations: config.admmIters - (resumed?.iteration ?? 0) });
     U = (await solver.solution()).U;
+    if (args.saveState !== undefined) savedText = stateFileText(await trainer.saveState(), stateCtx);
   } finally {
     solver.dispose();
   }
@@ -175,9 +191,12 @@ async function train(args: TrainArgs): Promise<void> {
       targets: trainData.classNames.length <= 2 ? `${trainData.classNames[0]} ↦ −1, ${trainData.classNames[1]} ↦ +1` : 'one-vs-all: column c is +1 for class c, −1 otherwise',
       standardisation: std,
     },
+    /** Where a --resume run started (its history holds only the iterations after it). */
+    resumed_from: resumed ? { file: args.resume, iteration: resumed.iteration } : null,
     history,
     final: {
-      iterations: history.length,
+      /** Total ADMM iterations (including those before a --resume). */
+      iterations: last.iter,
       converged: last.converged,
       objective: last.objective,
       objective_v: last.objectiveV,
@@ -207,10 +226,12 @@ async function train(args: TrainArgs): Promise<void> {
   const resultText = toJson(result, 1) + '\n';
   if (args.out !== undefined) files.push({ path: args.out, text: resultText });
   if (args.exportProblem !== undefined) files.push({ path: args.exportProblem, text: toJson(exportProblem(problem, U, trainData.classNames)) + '\n' });
+  if (args.saveState !== undefined && savedText !== null) files.push({ path: args.saveState, text: savedText });
   writeFilesAtomically(files);
   if (args.out === undefined) await new Promise<void>((res) => process.stdout.write(resultText, () => res()));
   else log(`wrote ${args.out}`);
   if (args.exportProblem !== undefined) log(`wrote ${args.exportProblem}`);
+  if (args.saveState !== undefined) log(`wrote ${args.saveState}`);
 }
 
 /** Message for any error, with the fix; the CLI prints it and exits 1. */

@@ -40,6 +40,15 @@ export const CLI_RUN_PARAMS = defineTable({
     change: 'solver',
     cli: { flag: '--device', help: 'WebGPU (dawn.node) or the float64 CPU reference', noun: 'device' },
   }),
+  resume: text({
+    label: 'saved state',
+    change: 'solver',
+    cli: {
+      flag: '--resume',
+      arg: 'FILE',
+      help: 'continue from a state written by --save-state (same data and settings)\nup to --admm-iters iterations in total',
+    },
+  }),
 });
 
 /** The output flags (`--help` section "output"). */
@@ -57,5 +66,10 @@ export const CLI_OUTPUT_PARAMS = defineTable({
       arg: 'FILE',
       help: 'the cross-check JSON of spec §10: {X, y, D, beta, model, U, W}\n(a list with one object per class when there are more than 2 classes)',
     },
+  }),
+  saveState: text({
+    label: 'state file',
+    change: 'none',
+    cli: { flag: '--save-state', arg: 'FILE', help: 'the solver state at the end (iterates, duals, ρ, iteration count), for --resume' },
   }),
 });

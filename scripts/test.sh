@@ -15,8 +15,8 @@ echo "== vitest (default adapter)"
 bash scripts/gpu-env.sh npx vitest run --exclude tests/solver/gpu/optimality.test.ts "$@"
 slow=(tests/solver/gpu/optimality.test.ts)
 if [ $# -eq 0 ] && EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh node scripts/has-adapter.mjs; then
-  echo "== vitest (OpenGL ES adapter: optimality, kernels, solver)"
-  EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh npx vitest run "${slow[@]}" tests/solver/gpu/operators.test.ts tests/solver/gpu/gemm.test.ts tests/solver/gpu/solver.test.ts
+  echo "== vitest (OpenGL ES adapter: optimality and every GPU suite again)"
+  EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh npx vitest run tests/solver/gpu
 elif [ $# -eq 0 ]; then
   echo "== vitest (optimality, default adapter: no OpenGL ES adapter here)"
   bash scripts/gpu-env.sh npx vitest run "${slow[@]}"

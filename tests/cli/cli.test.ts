@@ -212,6 +212,54 @@ describe('cronos train (cpu)', () => {
   });
 });
 
+describe('cronos train --save-state / --resume', () => {
+  it('a run saved at 40 and resumed to 80 equals a straight 80-iteration run, bit for bit (CPU, adaptive ρ)', async () => {
+    // ρ = 10 is far off, so residual balancing moves ρ (and rescales the duals) before the save.
+    const flags = [...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho'];
+    const base = ['train', '--data', path('train.csv'), '--test', path('test.csv')];
+    const straight = await cli([...base, ...flags, '--out', path('straight.json')]);
+    expect(straight.code).toBe(0);
+    const first = await cli([...base, ...small({ '--admm-iters': '40', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--save-state', path('s40.json'), '--out', path('first.json')]);
+    expect(first.code).toBe(0);
+    const resumed = await cli([...base, ...flags, '--resume', path('s40.json'), '--save-state', path('s80.json'), '--out', path('resumed.json')]);
+    expect(resumed.stderr).toMatch(/resumed: .* at iteration 40/);
+    expect(resumed.code).toBe(0);
+    const a = JSON.parse(readFileSync(path('straight.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(path('resumed.json'), 'utf8'));
+    const strip = (m: Record<string, unknown>) => ({ ...m, timeMs: 0 });
+    expect(b.resumed_from).toEqual({ file: path('s40.json'), iteration: 40 });
+    expect(b.history.map((m: { iter: number }) => m.iter)).toEqual(Array.from({ length: 40 }, (_, i) => 41 + i));
+    expect(b.history.map(strip)).toEqual(a.history.slice(40).map(strip));
+    // ρ changed before the save, so the saved ρ and rescaled duals mattered.
+    const rhos = a.history.map((m: { rho: number }) => m.rho);
+    expect(new Set(rhos.slice(0, 40)).size).toBeGreaterThan(1);
+    expect(b.history[0].rho).toBe(rhos[40]);
+    expect(b.network).toEqual(a.network);
+    expect(b.final.iterations).toBe(80);
+    expect(b.final.objective).toBe(a.final.objective);
+    expect(b.final.test_accuracy).toBe(a.final.test_accuracy);
+    expect(existsSync(path('s80.json'))).toBe(true);
+  });
+
+  it('refuses a state of other settings or data, or one already at the total, and writes nothing', async () => {
+    const base = ['train', '--data', path('train.csv'), '--out', path('never.json')];
+    const other = await cli([...base, ...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10', '--P': '7' }), '--adaptive-rho', '--resume', path('s40.json')]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/s40\.json: the state was saved with P = 6, this run has 7/);
+    const done = await cli([...base, ...small({ '--admm-iters': '30', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--resume', path('s40.json')]);
+    expect(done.code).toBe(1);
+    expect(done.stderr).toMatch(/already at iteration 40; raise --admm-iters/);
+    const data = await cli(['train', '--data', path('multi.csv'), '--label', 'cls', '--out', path('never.json'), ...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--resume', path('s40.json')]);
+    expect(data.code).toBe(1);
+    expect(data.stderr).toMatch(/belongs to data with n=120, d=4/);
+    writeFileSync(path('junk.json'), '{"format":"x"}');
+    const junk = await cli([...base, ...small(), '--resume', path('junk.json')]);
+    expect(junk.code).toBe(1);
+    expect(junk.stderr).toMatch(/not a state file written by --save-state/);
+    expect(existsSync(path('never.json'))).toBe(false);
+  });
+});
+
 describe('cronos train: errors exit 1 with a located message and write nothing', () => {
   const expectFailure = async (args: string[], pattern: RegExp): Promise<void> => {
     const out = path('never.json');
