@@ -66,3 +66,10 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function gpuContext(): Promise<GpuContext> {
   return createGpuContext(nodeGpu());
 }
+
+/** Runs `steps` steps of a solver or trainer and returns their metrics in order. */
+export async function runSteps<M>(solver: { step(): Promise<M> }, steps: number): Promise<M[]> {
+  const out: M[] = [];
+  for (let k = 0; k < steps; k++) out.push(await solver.step());
+  return out;
+}

@@ -14,9 +14,9 @@ import { columns, type Geometry } from '../../../solver/gpu/operators';
 import { GpuPcg, PCG_STATE_FLOATS } from '../../../solver/gpu/pcg';
 import { accuracyFromLabels, predictNetwork, recoverNetwork } from '../../../solver/recovery';
 import { runCronos } from '../../../solver/solver';
-import { DEFAULT_CONFIG, type IterationMetrics, type ModelKind, type SolverConfig } from '../../../solver/types';
+import { DEFAULT_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
 import { buildProblem } from '../../../solver/problem';
-import { gpuContext, randomDataset, randomProblem, randomVector } from '../../support/helpers';
+import { gpuContext, randomDataset, randomProblem, randomVector, runSteps as run } from '../../support/helpers';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -24,11 +24,6 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.destroy());
 
-async function run(solver: { step(): Promise<IterationMetrics> }, steps: number): Promise<IterationMetrics[]> {
-  const out: IterationMetrics[] = [];
-  for (let k = 0; k < steps; k++) out.push(await solver.step());
-  return out;
-}
 
 describe.each([
   { model: 'relu' as ModelKind, classes: 2 },

@@ -9,9 +9,9 @@ import { CpuSolver } from '../../../solver/cpu/admm';
 import type { GpuContext } from '../../../solver/gpu/context';
 import { GpuSolver } from '../../../solver/gpu/admm';
 import { gpuMemoryPlan } from '../../../solver/gpu/buffers';
-import { DEFAULT_CONFIG, type IterationMetrics, type SolverConfig } from '../../../solver/types';
+import { DEFAULT_CONFIG, type SolverConfig } from '../../../solver/types';
 import { makeProblem, testConfig } from '../../support/cpu-fixtures';
-import { gpuContext, randomDataset, randomProblem, relError } from '../../support/helpers';
+import { gpuContext, randomDataset, randomProblem, relError, runSteps as run } from '../../support/helpers';
 import { buildProblem } from '../../../solver/problem';
 
 let ctx: GpuContext;
@@ -20,11 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.destroy());
 
-async function run(solver: { step(): Promise<IterationMetrics> }, steps: number): Promise<IterationMetrics[]> {
-  const out: IterationMetrics[] = [];
-  for (let k = 0; k < steps; k++) out.push(await solver.step());
-  return out;
-}
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);
 
