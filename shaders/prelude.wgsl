@@ -5,7 +5,7 @@
 // Compiler messages count lines from the top of the prelude: subtract its line count.
 //
 // Contents:
-//   Admm          the solver's ADMM uniform (solver/gpu/admm.ts writeAdmmUniform): ρ, β/ρ, PCG tolerance
+//   Admm          the solver's ADMM uniform (solver/gpu/backend.ts writeAdmmUniform): ρ, β/ρ, PCG tolerance
 //   WG_1D         threads per workgroup of the element-wise and reduction kernels (256)
 //   flat_index    element index of a thread in a 1-D grid folded into 2-D (x·y workgroups)
 //   tree_sumN /   workgroup tree reductions of one f32 (N = 1), vec2 (2) or vec4 (4) per thread, in a
