@@ -9,6 +9,8 @@
 # kernels are checked on both feature levels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Chromium's SwiftShader driver, the Vulkan loader and Mesa EGL/GLES, when missing (scripts/provision.sh).
+bash scripts/provision.sh
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "== vitest (default adapter)"
