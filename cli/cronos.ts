@@ -13,7 +13,7 @@ import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '.
 import { DataError } from '../data/errors';
 import { formatBytes, standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
 import { planDataset } from '../data/plan';
-import type { AdapterSummary } from '../solver/gpu/context';
+import type { AdapterSummary, BufferCensus } from '../solver/gpu/context';
 import { AdmmDivergedError, createSolver, runCronos, type TestSet } from '../solver/index';
 import { CronosTrainer } from '../solver/methods/cronos/trainer';
 import { buildProblem } from '../solver/problem';
@@ -74,6 +74,21 @@ function networkJson(net: Network): Record<string, unknown> {
   return out;
 }
 
+/** Iterations between two samples of `result.json`'s `resources`. */
+const RESOURCE_EVERY = 100;
+
+/** One sample of the resources a run holds (constant over a run that does not leak). */
+interface ResourceSample {
+  iteration: number;
+  gpu_buffers: number;
+  gpu_bytes: number;
+  heap_bytes: number;
+}
+
+function resourceSample(iteration: number, census: BufferCensus | null): ResourceSample {
+  return { iteration, gpu_buffers: census?.count ?? 0, gpu_bytes: census?.bytes ?? 0, heap_bytes: process.memoryUsage().heapUsed };
+}
+
 /** True for the solver's WebGPU-unavailable error (checked by name so no GPU module must load). */
 function isWebGpuUnavailable(e: unknown): boolean {
   return e instanceof Error && e.name === 'WebGpuUnavailableError';
@@ -126,6 +141,7 @@ async function train(args: TrainArgs): Promise<void> {
 
   let gpu: GPU | undefined;
   let adapter: AdapterSummary | null = null;
+  let census: BufferCensus | null = null;
   if (args.device === 'gpu') {
     // Loaded only here, so --device cpu never starts dawn.node.
     const { nodeGpu } = await import('../solver/gpu/node-gpu');
@@ -133,6 +149,7 @@ async function train(args: TrainArgs): Promise<void> {
     gpu = nodeGpu();
     const ctx = await sharedGpuContext(gpu);
     adapter = ctx.adapter;
+    census = ctx.buffers;
     // X may be split into row blocks (solver/gpu/rowblocks.ts); every other buffer must fit whole.
     const plan = planDataset(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, adapter, { testRows: test?.n ?? 0 });
     if (!plan.fits) throw new DataError(`${args.data}: ${plan.message}`, { file: args.data });
@@ -153,13 +170,18 @@ async function train(args: TrainArgs): Promise<void> {
   let history: IterationMetrics[];
   let U: Float64Array;
   let savedText: string | null = null;
+  const resources: ResourceSample[] = [];
   try {
     if (resumed) {
       await trainer.loadState(resumed);
       log(`resumed: ${args.resume} at iteration ${resumed.iteration}, ρ ${resumed.scalars.rho}`);
     }
     // --admm-iters is the total: a resumed run does the iterations that are left.
-    history = await runCronos(solver, (m) => log(progressLine(m)), { maxIterations: config.admmIters - (resumed?.iteration ?? 0) });
+    const onIteration = (m: IterationMetrics): void => {
+      log(progressLine(m));
+      if (m.iter % RESOURCE_EVERY === 0 || resources.length === 0) resources.push(resourceSample(m.iter, census));
+    };
+    history = await runCronos(solver, onIteration, { maxIterations: config.admmIters - (resumed?.iteration ?? 0) });
     U = (await solver.solution()).U;
     if (args.saveState !== undefined) savedText = stateFileText(await trainer.saveState(), stateCtx);
   } finally {
@@ -220,6 +242,8 @@ async function train(args: TrainArgs): Promise<void> {
     },
     network: networkJson(net),
     adapter,
+    /** After the first iteration and every RESOURCE_EVERY iterations: live GPU buffers and bytes, JS heap. */
+    resources,
   };
 
   const files: { path: string; text: string }[] = [];

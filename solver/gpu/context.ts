@@ -28,6 +28,8 @@ export interface GpuContext {
   hasTimestamps: boolean;
   /** Set when the device was lost; every later call should fail with this message. */
   lostReason: string | null;
+  /** Live GPU buffers of this device (created and not yet destroyed), for the leak checks. */
+  buffers: BufferCensus;
   /** Uncaptured WebGPU errors (validation, out-of-memory) since the last {@link throwIfGpuFailed}. */
   errors: string[];
   destroy(): void;
@@ -99,6 +101,7 @@ export async function createGpuContext(gpu: GPU | null = browserGpu()): Promise<
     adapter: summary,
     hasTimestamps,
     lostReason: null,
+    buffers: countBuffers(device),
     errors: [],
     destroy: () => device.destroy(),
   };
@@ -120,4 +123,37 @@ export function throwIfGpuFailed(ctx: GpuContext): void {
     ctx.errors.length = 0;
     throw new Error(`WebGPU reported an error: ${msg}`);
   }
+}
+
+/** How many GPU buffers of a device are alive (created, not destroyed) and their bytes. */
+export interface BufferCensus {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/**
+ * Counts the live buffers of `device` by wrapping its `createBuffer` and each buffer's `destroy`
+ * (a buffer destroyed twice counts once). A buffer dropped without `destroy` stays counted: that
+ * is exactly a leak of GPU memory until the garbage collector finds it.
+ */
+export function countBuffers(device: GPUDevice): BufferCensus {
+  const live = new WeakSet<GPUBuffer>();
+  const census = { count: 0, bytes: 0 };
+  const create = device.createBuffer.bind(device);
+  device.createBuffer = (descriptor: GPUBufferDescriptor): GPUBuffer => {
+    const buffer = create(descriptor);
+    live.add(buffer);
+    census.count++;
+    census.bytes += buffer.size;
+    const destroy = buffer.destroy.bind(buffer);
+    buffer.destroy = (): undefined => {
+      if (live.delete(buffer)) {
+        census.count--;
+        census.bytes -= buffer.size;
+      }
+      return destroy();
+    };
+    return buffer;
+  };
+  return census;
 }
