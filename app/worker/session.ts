@@ -41,8 +41,9 @@ import type { SavedSolution, ToShare } from '../share/wire-protocol';
 export const SNAPSHOT_INTERVAL_MS = 250;
 /** …and never take more than about 1/SNAPSHOT_COST_FACTOR of the Worker's time. */
 const SNAPSHOT_COST_FACTOR = 5;
-/** Prepared datasets kept for reuse (a race trains several runs on the same rows). */
-const PREPARED_CACHE = 4;
+/** Prepared datasets kept for reuse (a race trains several runs on the same rows; user data can be large). */
+const PREPARED_CACHE = 2;
+const NO_USER_DATA = 'No dataset of yours is loaded yet: drop a CSV file, a .zip of images or a folder of images on the page first.';
 
 /** What the session needs from its surroundings. */
 export interface SessionEnv {
@@ -309,7 +310,8 @@ export class Session {
 
   /** The standardised data of `settings`, from the cache when another run already prepared it. */
   private async prepare(run: Run, settings: Settings, takeUser: boolean): Promise<PreparedData> {
-    const user = settings.dataset === 'user' ? this.userDataset(takeUser || run.slot !== undefined) : null;
+    // An added run takes the data loaded now without changing what the page's run keeps.
+    const user = settings.dataset !== 'user' ? null : run.slot !== undefined ? this.loadedUserData() : this.userDataset(takeUser);
     // User data: the split and seed live in the data panel, so the dataset object is the key.
     const key = user ? this.userKey(user) : dataKey(settings);
     const hit = this.prepared.get(key);
@@ -336,8 +338,15 @@ export class Session {
   /** The user dataset to train: the one kept, or (when `take` or none is kept) the one loaded now. */
   private userDataset(take: boolean): CurrentDataset {
     if (take || !this.user) this.user = this.env.userData?.() ?? null;
-    if (!this.user) throw new Error('No dataset of yours is loaded yet: drop a CSV file, a .zip of images or a folder of images on the page first.');
+    if (!this.user) throw new Error(NO_USER_DATA);
     return this.user;
+  }
+
+  /** The dataset the user loaded last. */
+  private loadedUserData(): CurrentDataset {
+    const cur = this.env.userData?.() ?? null;
+    if (!cur) throw new Error(NO_USER_DATA);
+    return cur;
   }
 
   private readonly userKeys = new WeakMap<CurrentDataset, string>();
