@@ -28,7 +28,7 @@ export type ToWorker =
   /** One step (while paused or finished). */
   | { type: 'step'; slot?: string }
   /** Back to iteration 0 with the same problem, paused (the page's run). */
-  | { type: 'reset'; slot?: undefined }
+  | { type: 'reset' }
   /** Start a run beside the page's run under `slot` (replacing an earlier run of that slot). */
   | { type: 'add-run'; slot: string; settings: Settings; autoplay: boolean }
   /** Stop the run of `slot` and free its GPU buffers. */

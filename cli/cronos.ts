@@ -166,7 +166,7 @@ async function train(args: TrainArgs): Promise<void> {
     throw new DataError(`${args.resume}: the saved state is already at iteration ${resumed.iteration}; raise --admm-iters above it to continue.`, { file: args.resume as string });
   }
   const solver = await createSolver(problem, config, gpu ? { device: args.device, test, gpu } : { device: args.device, test });
-  const trainer = new CronosTrainer(solver, test ?? null);
+  const trainer = new CronosTrainer(solver);
   let history: IterationMetrics[];
   let U: Float64Array;
   let savedText: string | null = null;

@@ -28,9 +28,10 @@ export interface StateContext {
 
 /** The settings that must match for a resumed run to continue the saved one exactly. */
 function matchedConfig(config: SolverConfig): Record<string, unknown> {
-  const { admmIters: _total, ...rest } = config;
-  void _total;
-  return { ...rest, pcgTol: config.pcgTol ?? null };
+  // An absent pcgTol (the spec's schedule) is written as null, so JSON keeps the key.
+  const out: Record<string, unknown> = { ...config, pcgTol: config.pcgTol ?? null };
+  delete out.admmIters;
+  return out;
 }
 
 /** The state file's JSON text. */

@@ -109,7 +109,7 @@ export interface TrainingData {
   readonly targets?: Float64Array;
 }
 
-/** Where a trainer may run; a GPU request falls back to the CPU only with `allowCpuFallback`. */
+/** Where a trainer runs (no silent fallback: a GPU request that cannot be met throws). */
 export interface TrainerEnv {
   readonly device: DeviceKind;
   /** GPU entry point (dawn.node's in Node); navigator.gpu when omitted. */

@@ -130,7 +130,7 @@ export class Session {
         break;
       case 'reset': {
         const main = this.main;
-        if (main && msg.slot === undefined) void this.enqueue(() => this.buildMain(main.settings, 'solver', false));
+        if (main) void this.enqueue(() => this.buildMain(main.settings, 'solver', false));
         break;
       }
       case 'share-export':
@@ -274,7 +274,7 @@ export class Session {
       solver.dispose();
       return;
     }
-    run.trainer = new CronosTrainer(solver, test);
+    run.trainer = new CronosTrainer(solver);
     run.snapshotCtx = {
       problem,
       trainLabels: prepared.train.labels,
@@ -425,8 +425,9 @@ export class Session {
     }
     run.iter = m.iter;
     this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: m });
-    // The page's iteration cap may have changed since the trainer was built ('limit' changes).
-    const finish: FinishReason | null = m.converged ? 'converged' : m.iter >= run.settings.admmIters ? 'max-iterations' : null;
+    // The trainer's stopping rule; the cap is the run's own, which a 'limit' change may have moved
+    // since the trainer was built.
+    const finish: FinishReason | null = trainer.finished(m) === 'converged' ? 'converged' : m.iter >= run.settings.admmIters ? 'max-iterations' : null;
     const now = this.env.now();
     const due = now - run.lastSnapshotAt >= Math.max(SNAPSHOT_INTERVAL_MS, SNAPSHOT_COST_FACTOR * run.snapshotCost);
     if (manual || finish || due) await this.snapshot(run);

@@ -15,5 +15,5 @@ export async function createCronosTrainer(data: TrainingData, settings: CronosPa
   const problem = cronosProblem(data, config);
   const test = data.test ?? undefined;
   const solver = await createSolver(problem, config, { device: env.device, ...(test ? { test } : {}), ...(env.gpu ? { gpu: env.gpu } : {}) });
-  return new CronosTrainer(solver, data.test);
+  return new CronosTrainer(solver);
 }

@@ -29,7 +29,3 @@ export const CRONOS_METRICS: readonly CronosMetric[] = [
   { key: 'activeNeurons', label: 'active neurons', unit: 'count', log: false, chart: 'inner', readoutOnly: true, help: 'Columns of v that are not zero (hidden units of the recovered network).' },
 ];
 
-/** The descriptors of one chart, in legend order. */
-export function metricsOnChart<D extends MetricDescriptor>(list: readonly D[], chart: MetricDescriptor['chart']): D[] {
-  return list.filter((m) => m.chart === chart);
-}

@@ -4,7 +4,7 @@
  */
 import { buildProblem, buildRegressionProblem } from '../../problem';
 import { recoverNetwork } from '../../recovery';
-import type { CronosSolver, TestSet } from '../../solver';
+import type { CronosSolver } from '../../solver';
 import { checkStateHeader, type FinishReason, type Trainer, type TrainerState, type TrainingData, type TrainedModel } from '../../trainer';
 import type { IterationMetrics, Problem, SolverConfig } from '../../types';
 import { CRONOS_METRICS } from './metrics';
@@ -27,7 +27,6 @@ export class CronosTrainer implements Trainer<IterationMetrics> {
   constructor(
     /** The ADMM solver; the trainer owns it (dispose frees it). */
     readonly solver: CronosSolver,
-    readonly test: TestSet | null = null,
   ) {}
 
   /** The convex program being solved (data, patterns D, gates). */
@@ -66,7 +65,7 @@ export class CronosTrainer implements Trainer<IterationMetrics> {
 
   async saveState(): Promise<TrainerState> {
     const s = await this.solver.saveState();
-    return { format: 'cronos-playground-state', method: 'cronos', version: CRONOS_STATE_VERSION, iteration: s.k, scalars: { rho: s.rho, k: s.k }, arrays: { ...s.arrays } };
+    return { format: 'cronos-playground-state', method: 'cronos', version: CRONOS_STATE_VERSION, iteration: s.k, scalars: { rho: s.rho }, arrays: { ...s.arrays } };
   }
 
   async loadState(state: TrainerState): Promise<void> {
