@@ -91,6 +91,8 @@ export interface Trainer<M extends MetricsRecord = MetricsRecord> {
   step(): Promise<M>;
   /** Whether the run is over after these metrics: its stopping rule, or its step budget. */
   finished(m: M): FinishReason | null;
+  /** Moves the step budget of this run (the page's iteration cap can change while it runs). */
+  setBudget(steps: number): void;
   /** The current model, read back as float64. */
   model(): Promise<TrainedModel>;
   /** A copy of everything needed to continue exactly (see {@link TrainerState}). */

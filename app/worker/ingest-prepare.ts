@@ -6,7 +6,7 @@
  */
 import type { Standardization } from '../../data/preprocess';
 import type { TabularDataset } from '../../data/tabular';
-import { buildProblem, buildRegressionProblem } from '../../solver/problem';
+import { cronosProblem } from '../../solver/methods/cronos/trainer';
 import type { TestSet } from '../../solver/solver';
 import type { Dataset, ModelKind, Problem } from '../../solver/types';
 import { USER_DATASET, type DatasetInfo } from '../datasets';
@@ -61,8 +61,7 @@ function asDataset(t: TabularDataset): Dataset {
 
 /** The convex program of prepared data: ±1 one-vs-all targets, or the standardised regression target. */
 export function buildPreparedProblem(prepared: PreparedData, opts: { model: ModelKind; P: number; beta: number; seed: number }): Problem {
-  if (prepared.targets) return buildRegressionProblem(prepared.train, prepared.targets.train, opts);
-  return buildProblem(prepared.train, opts);
+  return cronosProblem({ train: prepared.train, test: null, ...(prepared.targets ? { targets: prepared.targets.train } : {}) }, opts);
 }
 
 /** The test rows for the solver's test metrics (regression carries targets; labels are unused then). */

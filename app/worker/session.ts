@@ -126,7 +126,7 @@ export class Session {
         this.pump();
         break;
       case 'step':
-        for (const run of this.targets(msg.slot)) void this.enqueue(() => this.step(run, true));
+        for (const run of this.targets(msg.slot)) void this.enqueue(() => this.step(run, true), () => run);
         break;
       case 'reset': {
         const main = this.main;
@@ -161,10 +161,15 @@ export class Session {
     return this.chain;
   }
 
+  /**
+   * Reports a failure on its run. The page's run stays (its settings can be changed to recover);
+   * an added run is over: it is freed at once, so a failed race entry holds no GPU buffers.
+   */
   private fail(run: Run | null, e: unknown): void {
     const message = e instanceof Error ? e.message : String(e);
     if (run) run.status = 'error';
     this.env.post({ type: 'error', run: run?.id ?? this.nextId, ...slotOf(run), message });
+    if (run && run !== this.main) this.dispose(run);
   }
 
   private setStatus(run: Run, status: RunStatus, finished: FinishReason | null = null): void {
@@ -188,6 +193,7 @@ export class Session {
     }
     run.settings = next;
     if (level !== 'limit') return;
+    run.trainer?.setBudget(next.admmIters);
     if (run.status === 'finished' && run.finished === 'max-iterations' && run.iter < next.admmIters) this.setStatus(run, 'paused');
     else if (run.status === 'running' && run.iter >= next.admmIters) this.setStatus(run, 'finished', 'max-iterations');
   }
@@ -425,9 +431,8 @@ export class Session {
     }
     run.iter = m.iter;
     this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: m });
-    // The trainer's stopping rule; the cap is the run's own, which a 'limit' change may have moved
-    // since the trainer was built.
-    const finish: FinishReason | null = trainer.finished(m) === 'converged' ? 'converged' : m.iter >= run.settings.admmIters ? 'max-iterations' : null;
+    run.restored = null;
+    const finish = trainer.finished(m);
     const now = this.env.now();
     const due = now - run.lastSnapshotAt >= Math.max(SNAPSHOT_INTERVAL_MS, SNAPSHOT_COST_FACTOR * run.snapshotCost);
     if (manual || finish || due) await this.snapshot(run);
@@ -512,7 +517,6 @@ export class Session {
       await trainer.step();
       run.replay--;
     }
-    run.restored = null;
     // The phase message showed 'loading' in the page; say where the run really is.
     this.env.post({ type: 'state', run: run.id, ...slotOf(run), status: run.status, finished: run.finished });
   }

@@ -1,9 +1,11 @@
 /**
  * The registry of training methods. A method is one folder under solver/methods/ (its parameter
  * table, its metric descriptors, its Trainer) plus one entry here: the page's controls, the CLI
- * flags and `--help`, the share-link fields (from `params`), the charts (from `metrics`) and every
- * run (through `load`) find it in this table. The trainer code is imported lazily, so the page's
- * main thread can read the registry without bundling the solvers.
+ * flags and `--help`, the share-link fields (from `params`) and the charts (from `metrics`) find it
+ * in this table, and `load` gives its trainer factory, imported lazily so the page's main thread
+ * can read the registry without bundling the solvers. (The Worker and the CLI still build CRONOS
+ * runs themselves, around an injectable solver factory; routing them through `load` comes with the
+ * second method.)
  */
 import type { ParamTable } from '../params/table';
 import type { MetricDescriptor, Trainer, TrainerEnv, TrainingData } from '../trainer';

@@ -88,9 +88,16 @@ describe('several runs per Worker', () => {
     expect(c.live()).toBe(1);
   });
 
-  it('a failing added run reports on its slot and the page run goes on', async () => {
+  it('a failing added run reports on its slot, is freed, and the page run goes on', async () => {
+    let live = 0;
     const failing: SessionEnv['createSolver'] = async (p, c, o) => {
       const s = await createSolver(p, c, o);
+      live++;
+      const dispose = s.dispose.bind(s);
+      s.dispose = () => {
+        live--;
+        dispose();
+      };
       if (c.rho !== 7) return s;
       const step = s.step.bind(s);
       // NaN from the second step on, through the driver's own divergence check.
@@ -114,5 +121,7 @@ describe('several runs per Worker', () => {
     expect(h.of('metrics').filter((m) => m.slot === 'bad').map((m) => m.metrics.iter)).toEqual([1, 2]);
     expect(h.of('metrics').filter((m) => m.slot === undefined).length).toBeGreaterThan(8);
     expect(h.lastState()).toMatchObject({ status: 'running' });
+    // Only the page run's solver is left.
+    expect(live).toBe(1);
   });
 });

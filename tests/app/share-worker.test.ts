@@ -269,6 +269,14 @@ describe('restoring a session', () => {
       // With the saved state nothing is replayed: only the three new steps run.
       expect(count.steps).toBe(withState ? 3 : 15);
       expect(r.lastState()).toMatchObject({ status: 'finished' });
+      // An export now holds the continued run, not the opened file's solution.
+      r.send({ type: 'share-export', id: 3 });
+      await r.session.idle();
+      const continued = r.of('share-export').at(-1)?.result;
+      const refExport = await ref.exportRun(9);
+      expect(continued?.iter).toBe(15);
+      expect(continued?.state?.iteration).toBe(15);
+      expect(Array.from(continued?.U ?? [])).toEqual(Array.from(refExport.U));
     });
   }
 

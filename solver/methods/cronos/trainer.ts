@@ -23,11 +23,15 @@ export class CronosTrainer implements Trainer<IterationMetrics> {
   readonly method = 'cronos' as const;
   readonly metrics = CRONOS_METRICS;
   private iter = 0;
+  /** ADMM iterations in all (starts as config.admmIters). */
+  private budget: number;
 
   constructor(
     /** The ADMM solver; the trainer owns it (dispose frees it). */
     readonly solver: CronosSolver,
-  ) {}
+  ) {
+    this.budget = solver.config.admmIters;
+  }
 
   /** The convex program being solved (data, patterns D, gates). */
   get problem(): Problem {
@@ -52,10 +56,14 @@ export class CronosTrainer implements Trainer<IterationMetrics> {
     return m;
   }
 
-  /** The stopping rule of spec §4.4, else the ADMM iteration cap. */
+  /** The stopping rule of spec §4.4, else the ADMM iteration budget. */
   finished(m: IterationMetrics): FinishReason | null {
     if (m.converged) return 'converged';
-    return m.iter >= this.solver.config.admmIters ? 'max-iterations' : null;
+    return m.iter >= this.budget ? 'max-iterations' : null;
+  }
+
+  setBudget(steps: number): void {
+    this.budget = steps;
   }
 
   async model(): Promise<TrainedModel> {
