@@ -138,6 +138,12 @@ async function train(args: TrainArgs): Promise<void> {
     );
   }
   const test: TestSet | undefined = testData ? { X: testData.X, n: testData.n, labels: testData.labels } : undefined;
+  // A state to resume is checked before any GPU work starts.
+  const stateCtx = { config, n: trainData.n, d: trainData.d, classes: trainData.classNames };
+  const resumed = args.resume !== undefined ? readStateFile(args.resume, stateCtx) : null;
+  if (resumed && resumed.iteration >= config.admmIters) {
+    throw new DataError(`${args.resume}: the saved state is already at iteration ${resumed.iteration}; raise --admm-iters above it to continue.`, { file: args.resume as string });
+  }
 
   let gpu: GPU | undefined;
   let adapter: AdapterSummary | null = null;
@@ -160,11 +166,6 @@ async function train(args: TrainArgs): Promise<void> {
     );
   }
 
-  const stateCtx = { config, n: trainData.n, d: trainData.d, classes: trainData.classNames };
-  const resumed = args.resume !== undefined ? readStateFile(args.resume, stateCtx) : null;
-  if (resumed && resumed.iteration >= config.admmIters) {
-    throw new DataError(`${args.resume}: the saved state is already at iteration ${resumed.iteration}; raise --admm-iters above it to continue.`, { file: args.resume as string });
-  }
   const solver = await createSolver(problem, config, gpu ? { device: args.device, test, gpu } : { device: args.device, test });
   const trainer = new CronosTrainer(solver);
   let history: IterationMetrics[];

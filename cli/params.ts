@@ -7,7 +7,7 @@ import { choice, defineTable, optionalNumber, text } from '../solver/params/tabl
 
 /** The data flags (`--help` section "data"). */
 export const CLI_DATA_PARAMS = defineTable({
-  data: text({ label: 'training CSV', change: 'problem', cli: { flag: '--data', arg: 'FILE', help: 'training CSV with a header row (required)' } }),
+  data: text({ label: 'training CSV', change: 'problem', cli: { flag: '--data', arg: 'FILE', help: 'training CSV (required); the header row is detected as on the page' } }),
   test: text({ label: 'test CSV', change: 'problem', cli: { flag: '--test', arg: 'FILE', help: 'test CSV with the same columns; gives the test accuracy' } }),
   split: optionalNumber({
     type: 'number',

@@ -246,7 +246,7 @@ export class CsvTableReader {
     if (this.splitter === null) {
       this.sample += text;
       if (this.sample.length < DIALECT_SAMPLE && !atEnd) return;
-      this.startSplitter();
+      this.startSplitter(atEnd);
       text = this.sample;
       this.sample = '';
     }
@@ -265,8 +265,10 @@ export class CsvTableReader {
   }
 
   /** Guesses the dialect (unless given) from exactly the first DIALECT_SAMPLE characters. */
-  private startSplitter(): void {
-    const complete = this.sample.length <= DIALECT_SAMPLE;
+  private startSplitter(atEnd: boolean): void {
+    // Complete only when the whole file is in the sample: a sample that merely reached the size
+    // may end in a cut record, whatever the chunk sizes were.
+    const complete = atEnd && this.sample.length <= DIALECT_SAMPLE;
     const sample = complete ? this.sample : this.sample.slice(0, DIALECT_SAMPLE);
     const q = this.opts.quoteChar;
     this.quoteChar = q && q !== 'auto' ? q : detectQuoteChar(sample);
