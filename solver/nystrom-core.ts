@@ -144,3 +144,8 @@ export function nystromApply(
 ): Float64Array {
   return nystromApplyCoeffs(U, nystromCoefficients(lambda, mu), N, r, x, out, work);
 }
+
+/** The Nyström rank a solver uses: the configured rank, clamped to the system size N = S·d·P (both devices). */
+export function effectiveRank(rank: number, N: number): number {
+  return Math.max(0, Math.min(Math.floor(rank), N));
+}

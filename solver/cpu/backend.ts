@@ -12,7 +12,7 @@ import type { TestSet } from '../solver';
 import type { ConvexSolution, Problem, SolverConfig } from '../types';
 import { cholesky, choleskySolve, identity, matmul, maxAbs } from '../linalg';
 import { batchToFlat, blockToFlat, flatToBatch, flatToBlock } from '../layout';
-import { nystromApplyCoeffs, nystromCoefficients, nystromFromSketch, orthonormalTestMatrix } from '../nystrom-core';
+import { effectiveRank, nystromApplyCoeffs, nystromCoefficients, nystromFromSketch, orthonormalTestMatrix } from '../nystrom-core';
 import type { NystromFactor } from '../nystrom-core';
 import { accuracyFromTargets } from '../recovery';
 import type { StepSums } from '../residuals';
@@ -86,6 +86,8 @@ export class CpuBackend implements AdmmBackend {
   // n×C outputs.
   private readonly Fu: Float64Array;
   private readonly Fv: Float64Array;
+  /** n×C residual Fu − Y for the dual bound (kept, not allocated per step). */
+  private readonly zres: Float64Array;
   private readonly colSq: Float64Array;
 
   private readonly sketch: Sketch | null = null;
@@ -108,7 +110,7 @@ export class CpuBackend implements AdmmBackend {
     this.relu = problem.model === 'relu';
     const { n, d, P, S, C, K } = problem;
     this.N = S * d * P;
-    this.rank = Math.max(0, Math.min(Math.floor(config.rank), this.N));
+    this.rank = effectiveRank(config.rank, this.N);
     this.shape = { rows: d, blocks: C, blockCols: S * P };
     this.scalars = { k: 0, rho: config.rho, pcgTol: 0 };
     this.eager = emptyEager();
@@ -129,6 +131,7 @@ export class CpuBackend implements AdmmBackend {
     this.work = new Float64Array(this.relu ? n * K : 0);
     this.Fu = new Float64Array(n * C);
     this.Fv = new Float64Array(n * C);
+    this.zres = new Float64Array(n * C);
     this.colSq = new Float64Array(K);
     this.flatX = new Float64Array(this.N);
     this.flatWork = new Float64Array(Math.max(this.rank, 1));
@@ -408,7 +411,7 @@ export class CpuBackend implements AdmmBackend {
   /** max over columns of ‖Fᵀ(Fu − Y) + ρGᵀν‖ (see residuals.ts, dualLowerBound); uses the rhs vector as work space. */
   private maxDualColumnNorm(rho: number): number {
     const { n, C, K, d } = this.problem;
-    const z = new Float64Array(n * C);
+    const z = this.zres;
     for (let t = 0; t < n * C; t++) z[t] = this.Fu[t] - this.problem.Y[t];
     const W = this.ops.applyFt(z, C, this.rhsVec);
     if (this.relu) for (let t = 0; t < d * K; t++) W[t] += rho * this.GTnu[t];

@@ -27,6 +27,7 @@ import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './k
 import { GpuNystrom } from './nystrom';
 import { applyF, applyFt, applyG, applyGt, columns, combine, type DataBuffers, type Geometry } from './operators';
 import { GpuPcg, PCG_STATE_FLOATS } from './pcg';
+import { effectiveRank } from '../nystrom-core';
 
 /** Buffers of the test set (present when the test set has rows). */
 interface TestBuffers {
@@ -87,7 +88,7 @@ export class GpuBackend implements AdmmBackend {
     this.test = test && testRows > 0 ? this.testBuffers(test) : null;
     this.scalars = { k: 0, rho: config.rho, pcgTol: 0 };
     this.writeAdmmUniform(config.rho, 0);
-    this.precond = new GpuNystrom(ctx, this.g, this.data, config.rank, config.seed);
+    this.precond = new GpuNystrom(ctx, this.g, this.data, effectiveRank(config.rank, problem.S * problem.d * problem.P), config.seed);
     this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.precond, { x: this.b.U, r: this.b.r }, this.admm);
     this.steps = {
       rhs: this.rhsDispatches(),

@@ -2,7 +2,7 @@
  * The one list of the WebGPU solver's buffers. `GpuBackend.allocate()` (solver/gpu/backend.ts)
  * creates its buffers from it, and the memory plan (gpuMemoryPlan here, estimateGpuBuffers in
  * data/size.ts, hence data/plan.ts, the CLI's size check and the Worker's memory report) sums
- * it, so what is reported is what is allocated (tests/solver/gpu/buffers.test.ts measures it).
+ * it, so what is reported is what is allocated (tests/solver/gpu/state.test.ts measures it).
  *
  * Buffers created inside GpuPcg, GpuNystrom (persistent) and GpuNystrom.rebuild (the sketch,
  * alive only while the preconditioner is rebuilt) are listed with their owner so the totals
@@ -11,10 +11,11 @@
  * and the kernel layer's own scratch (gemm.ts).
  */
 import type { ModelKind } from '../types';
+import { effectiveRank } from '../nystrom-core';
 
 // This module is imported by data/size.ts in pages and the CLI without WebGPU, so it must not
 // import the kernel modules (they load WGSL sources). The three facts it needs from them are
-// mirrored here; tests/solver/gpu/buffers.test.ts checks the list against real allocations.
+// mirrored here; tests/solver/gpu/state.test.ts checks the list against real allocations.
 
 /** Rows per X block under a binding limit (solver/gpu/rowblocks.ts rowsPerBlock, same error). */
 function rowsPerBlock(d: number, maxBindingBytes: number): number {
@@ -25,7 +26,7 @@ function rowsPerBlock(d: number, maxBindingBytes: number): number {
   return rows;
 }
 
-/** Per-class PCG state floats (solver/gpu/pcg.ts PCG_STATE). */
+/** Per-class PCG state floats (solver/gpu/pcg.ts PCG_STATE_FLOATS). */
 const PCG_STATE = 8;
 
 /** Workgroups of a first-level reduction over `count` elements (solver/gpu/kernels.ts reductionGroups). */
@@ -94,6 +95,8 @@ export function gpuBufferSpecs(dims: BufferDims, rank: number, testRows: number,
   const { n, d, P, C, model } = dims;
   const relu = model === 'relu';
   const S = relu ? 2 : 1;
+  // Clamped as the solvers clamp it (a rank above S·d·P cannot be sketched).
+  rank = effectiveRank(rank, S * d * P);
   const K = C * S * P;
   const dK = d * K;
   const nK = n * K;

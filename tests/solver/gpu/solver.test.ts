@@ -1,7 +1,7 @@
 /**
  * Spec §10.1 tests 2–5 for the WebGPU solver (float32) against the float64 CPU reference:
  * trajectory agreement at fixed ρ, test accuracy of the recovered network, and the Nyström
- * preconditioner never being worse than none (optimality: gpu-optimality.test.ts).
+ * preconditioner never being worse than none (optimality: optimality.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuSolver } from '../../../solver/cpu/admm';
@@ -122,5 +122,19 @@ describe.each(['relu', 'gated'] as ModelKind[])('X stored in row blocks: %s', (m
       expect(Math.abs(blocked[k].objective - whole[k].objective) / whole[k].objective).toBeLessThan(1e-4);
       expect(blocked[k].testAccuracy).toBeCloseTo(whole[k].testAccuracy, 6);
     }
+  });
+});
+
+describe('a Nyström rank above the system size', () => {
+  it('is clamped to N = S·d·P on the GPU as on the CPU (same trajectory)', async () => {
+    // d = 3, P = 4, ReLU: N = 24 < rank 50 (a page preset).
+    const problem = randomProblem({ n: 40, d: 3, P: 4, classes: 2, model: 'relu', seed: 4 });
+    const config: SolverConfig = { ...DEFAULT_CONFIG, P: 4, rank: 50, pcgIters: 30, pcgTol: 1e-7 };
+    const gpu = await GpuSolver.create(ctx, problem, config);
+    const cpu = new CpuSolver(problem, config);
+    const g = await run(gpu, 5);
+    const c = await run(cpu, 5);
+    for (let k = 0; k < 5; k++) expect(Math.abs(g[k].objective - c[k].objective) / c[k].objective).toBeLessThan(1e-3);
+    gpu.dispose();
   });
 });
