@@ -74,14 +74,19 @@ export class MinibatchSampler {
 
   /** Moves to `p` (from a saved state); throws when it is not a position of this sampler. */
   set position(p: SamplerPosition) {
-    if (!(Number.isInteger(p.epoch) && p.epoch >= 0 && Number.isInteger(p.batch) && p.batch >= 0 && p.batch < this.batchesPerEpoch)) {
-      throw new Error(`The saved sampler position (epoch ${p.epoch}, batch ${p.batch}) is not valid for ${this.batchesPerEpoch} batches per epoch.`);
-    }
+    this.checkPosition(p);
     this.epoch = p.epoch;
     this.batch = p.batch;
     this.startEpoch();
     // Replacement draws are sequential: replay the ones of the batches already taken.
     if (this.rng) for (let k = 0; k < p.batch * this.batchSize; k++) this.rng.uniform();
+  }
+
+  /** Throws unless `p` is a position of this sampler (a saved state is user input). */
+  checkPosition(p: SamplerPosition): void {
+    if (!(Number.isInteger(p.epoch) && p.epoch >= 0 && Number.isInteger(p.batch) && p.batch >= 0 && p.batch < this.batchesPerEpoch)) {
+      throw new Error(`The saved sampler position (epoch ${String(p.epoch)}, batch ${String(p.batch)}) is not valid for ${this.batchesPerEpoch} batches per epoch.`);
+    }
   }
 
   /** Rows in batch `batch` of an epoch (the last may be partial). */

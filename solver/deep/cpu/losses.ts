@@ -36,13 +36,14 @@ export function softmaxCrossEntropy(f: Float64Array, y: Float64Array, B: number,
     for (let o = 0; o < O; o++) if (f[r + o] > max) max = f[r + o];
     let z = 0;
     for (let o = 0; o < O; o++) z += Math.exp(f[r + o] - max);
-    const logZ = max + Math.log(z);
+    // Shifted by the max, not by log Z: f − max is exact, so large logits lose no digits.
+    const logZ = Math.log(z);
     let ysum = 0;
     for (let o = 0; o < O; o++) {
       ysum += y[r + o];
-      if (y[r + o] !== 0) sum -= y[r + o] * (f[r + o] - logZ);
+      if (y[r + o] !== 0) sum -= y[r + o] * (f[r + o] - max - logZ);
     }
-    if (grad) for (let o = 0; o < O; o++) grad[r + o] = (Math.exp(f[r + o] - logZ) * ysum - y[r + o]) / B;
+    if (grad) for (let o = 0; o < O; o++) grad[r + o] = ((Math.exp(f[r + o] - max) / z) * ysum - y[r + o]) / B;
   }
   return { loss: sum / B, grad };
 }
