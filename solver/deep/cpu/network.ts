@@ -76,11 +76,13 @@ function layerForward(net: CompiledNetwork, i: number, theta: Float64Array, a: F
 
 /**
  * Adds ∂L/∂θ to `grad` (length paramCount) given ∂L/∂output `dOut` of a full forward `tape`.
- * The first layer's input gradient is never formed.
+ * The gradient of the first parametrised layer's input is never formed.
  */
 export function backward(net: CompiledNetwork, theta: Float64Array, tape: Tape, dOut: Float64Array, grad: Float64Array): void {
+  // Below the first layer with parameters no gradient is needed (an MLP's input flatten, say).
+  const first = net.params.findIndex((p) => p.kernel !== undefined);
   let g: Float64Array | null = dOut;
-  for (let i = tape.inputs.length - 1; i >= 0 && g !== null; i--) g = layerBackward(net, i, theta, tape.inputs[i], tape.B, g, grad, i > 0);
+  for (let i = tape.inputs.length - 1; i >= Math.max(0, first) && g !== null; i--) g = layerBackward(net, i, theta, tape.inputs[i], tape.B, g, grad, i > first);
 }
 
 function layerBackward(net: CompiledNetwork, i: number, theta: Float64Array, x: Float64Array, B: number, dy: Float64Array, grad: Float64Array, needDx: boolean): Float64Array | null {

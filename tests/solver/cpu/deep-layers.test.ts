@@ -172,6 +172,8 @@ describe('whole networks', () => {
   const cases = [
     { text: 'mlp:6,5', input: { h: 1, w: 1, c: 4 }, outputs: 3, bias: 'on' as const },
     { text: 'cnn:3,2', input: { h: 5, w: 7, c: 2 }, outputs: 2, bias: 'paper' as const },
+    // An MLP on an image starts with a flatten, below which no gradient is formed.
+    { text: 'mlp:5', input: { h: 2, w: 3, c: 2 }, outputs: 1, bias: 'on' as const },
   ];
   for (const cse of cases) {
     it(`${cse.text} on ${cse.input.h}×${cse.input.w}×${cse.input.c}: ∂(mse)/∂θ matches finite differences`, () => {
