@@ -61,6 +61,9 @@ export const DEEP_MODEL_PARAMS = {
   }),
 } as const;
 
+// The CLI ranges equal the page limits: the factory checks every value against the limits, so
+// the command line must not accept what the run then refuses.
+
 /** The run: epochs, batch size, sampling, reporting, seed. */
 export const DEEP_RUN_PARAMS = {
   epochs: integer({
@@ -73,7 +76,7 @@ export const DEEP_RUN_PARAMS = {
     limits: { min: 1, max: 10_000 },
     logScale: true,
     presets: [5, 10, 20, 50, 100, 200],
-    cli: { flag: '--epochs', arg: 'N', help: 'passes over the training rows', range: { min: 1 } },
+    cli: { flag: '--epochs', arg: 'N', help: 'passes over the training rows', range: { min: 1, max: 10_000 } },
     link: { key: 'epochs', range: { min: 1, max: 10_000 } },
     control: { kind: 'menu', group: 'solver', testId: 'epochs', format: 'plain' },
   }),
@@ -86,7 +89,7 @@ export const DEEP_RUN_PARAMS = {
     limits: { min: 1, max: 65_536 },
     logScale: true,
     presets: [32, 64, 128, 256, 512, 1024],
-    cli: { flag: '--batch', arg: 'B', help: 'rows per minibatch', range: { min: 1 } },
+    cli: { flag: '--batch', arg: 'B', help: 'rows per minibatch', range: { min: 1, max: 65_536 } },
     link: { key: 'batch', range: { min: 1, max: 65_536 } },
     control: { kind: 'menu', group: 'solver', testId: 'batch', format: 'plain' },
   }),
@@ -109,7 +112,7 @@ export const DEEP_RUN_PARAMS = {
     help: 'Minibatches per reported step; 0 = once per epoch.',
     change: 'solver',
     limits: { min: 0, max: 100_000 },
-    cli: { flag: '--log-every', arg: 'N', help: 'minibatches per reported step, 0 = one epoch', range: { min: 0 } },
+    cli: { flag: '--log-every', arg: 'N', help: 'minibatches per reported step, 0 = one epoch', range: { min: 0, max: 100_000 } },
     link: { key: 'logEvery', range: { min: 0, max: 100_000 } },
     control: { kind: 'menu', group: 'solver', testId: 'log-every', format: 'plain' },
   }),
@@ -134,10 +137,10 @@ export function lrParam(defaultLr: number) {
     label: 'Learning rate',
     short: 'learning rate',
     change: 'solver',
-    limits: { min: 1e-6, max: 10 },
+    limits: { min: 1e-8, max: 10 },
     logScale: true,
     presets: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1],
-    cli: { flag: '--lr', arg: 'LR', help: 'learning rate > 0', range: { above: 0 } },
+    cli: { flag: '--lr', arg: 'LR', help: 'learning rate', range: { min: 1e-8, max: 10 } },
     link: { key: 'lr', range: { above: 0 } },
     control: { kind: 'menu', group: 'solver', testId: 'lr', format: 'setting' },
   });
@@ -152,7 +155,7 @@ export const MOMENTUM_PARAM = real({
   change: 'solver',
   limits: { min: 0, max: 0.999 },
   presets: [0, 0.5, 0.9, 0.99],
-  cli: { flag: '--momentum', arg: 'M', help: 'heavy-ball momentum in [0, 1)', range: { min: 0, below: 1 } },
+  cli: { flag: '--momentum', arg: 'M', help: 'heavy-ball momentum', range: { min: 0, max: 0.999 } },
   link: { key: 'momentum', range: { min: 0, below: 1 } },
   control: { kind: 'menu', group: 'solver', testId: 'momentum', format: 'plain' },
 });
@@ -168,7 +171,7 @@ export function weightDecayParam(defaultWd: number) {
     limits: { min: 0, max: 1 },
     logScale: true,
     presets: [0, 1e-5, 1e-4, 1e-3, 1e-2],
-    cli: { flag: '--weight-decay', arg: 'WD', help: 'decoupled weight decay ≥ 0', range: { min: 0 } },
+    cli: { flag: '--weight-decay', arg: 'WD', help: 'decoupled weight decay', range: { min: 0, max: 1 } },
     link: { key: 'weightDecay', range: { min: 0 } },
     control: { kind: 'menu', group: 'solver', testId: 'weight-decay', format: 'setting' },
   });

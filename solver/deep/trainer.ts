@@ -4,8 +4,8 @@
  * full evaluation of the training and test splits. The arithmetic is a {@link DeepBackend}'s:
  * the float64 CPU reference, or the WebGPU backend loaded on demand.
  */
-import { checkStateHeader, type FinishReason, type MethodId, type Trainer, type TrainerEnv, type TrainerState, type TrainedModel, type TrainingData } from '../trainer';
-import { pick, type ParamTable, type Values } from '../params/table';
+import { checkStateHeader, type FinishReason, type MethodId, type MetricDescriptor, type Trainer, type TrainerEnv, type TrainerState, type TrainedModel, type TrainingData } from '../trainer';
+import { pick, validateValues, type ParamTable, type Values } from '../params/table';
 import type { Network } from '../types';
 import { parseArch } from './arch';
 import { createCpuDeepBackend } from './cpu/backend';
@@ -73,7 +73,7 @@ export function twoLayerView(arch: Architecture, theta: Float64Array, slots: Dee
 
 /** A run of one first-order method. */
 export class DeepTrainer implements Trainer<DeepMetrics> {
-  readonly metrics;
+  readonly metrics: readonly MetricDescriptor[];
   private iter = 0;
   /** Steps in all (epochs × steps per epoch unless moved by setBudget). */
   private budget: number;
@@ -205,8 +205,15 @@ export async function createDeepTrainer(kind: DeepMethodId, data: TrainingData, 
 
 /**
  * The registry's factory of method `kind` with settings table `table`: keeps the fields the
- * table declares (a page's settings hold other methods' too) and starts the run.
+ * table declares (a page's settings hold other methods' too), checks them against the table's
+ * limits and starts the run.
  */
 export function deepFactory<T extends ParamTable>(kind: DeepMethodId, table: T): (data: TrainingData, settings: Values<T> & DeepSettings, env: TrainerEnv) => Promise<DeepTrainer> {
-  return (data, settings, env) => createDeepTrainer(kind, data, pick(table, settings) as Values<T> & DeepSettings, env);
+  return (data, settings, env) => {
+    const own = pick(table, settings);
+    // Settings from a file or another caller than the page: refuse bad values by name.
+    const problems = validateValues(table, own);
+    if (problems.length > 0) return Promise.reject(new Error(`Bad ${kind} settings: ${problems.join('; ')}.`));
+    return createDeepTrainer(kind, data, own as Values<T> & DeepSettings, env);
+  };
 }

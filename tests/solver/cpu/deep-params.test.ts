@@ -21,7 +21,7 @@ describe('deep method tables', () => {
       const parsed = parseFlags(table, argv);
       expect(parsed).toMatchObject({ arch: 'cnn:8,16', image: '28x28x1', epochs: 3, batch: 64 });
       if (!extra.includes('lr')) expect(() => parseFlags(table, ['--lr', '1'])).toThrow(/unknown option --lr/);
-      expect(() => parseFlags(table, ['--epochs', '0'])).toThrow(/--epochs: "0" is not an integer ≥ 1/);
+      expect(() => parseFlags(table, ['--epochs', '0'])).toThrow(/--epochs: "0" is not an integer in \[1, 10000\]/);
       expect(flagHelp(table).some((l) => l.includes('--arch SPEC') && l.includes('(default mlp:256,256)'))).toBe(true);
       const values = { ...defaults, ...parsed };
       const link = encodeLinkFields(table, values, defaults);
@@ -29,8 +29,8 @@ describe('deep method tables', () => {
     });
   }
 
-  it('momentum must be below 1 and the learning rate above 0', () => {
-    expect(() => parseFlags(METHODS.sgd.params, ['--momentum', '1'])).toThrow(/--momentum: "1" is not a number ≥ 0 and < 1/);
-    expect(() => parseFlags(METHODS.adam.params, ['--lr', '0'])).toThrow(/--lr: "0" is not a number > 0/);
+  it('momentum and learning rate stay within the page limits on the command line too', () => {
+    expect(() => parseFlags(METHODS.sgd.params, ['--momentum', '1'])).toThrow(/--momentum: "1" is not a number ≥ 0 and ≤ 0.999/);
+    expect(() => parseFlags(METHODS.adam.params, ['--lr', '0'])).toThrow(/--lr: "0" is not a number ≥ 1e-8 and ≤ 10/);
   });
 });

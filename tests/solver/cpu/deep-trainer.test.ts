@@ -131,6 +131,7 @@ describe('deep methods as Trainers (CPU)', () => {
   it('bad settings and data get clear messages', async () => {
     await expect(trainer('adam', { arch: 'mlp:abc' })).rejects.toThrow(/"abc" is not a hidden width/);
     await expect(trainer('adam', {}, { ...data, targets: new Float64Array(train.n) })).rejects.toThrow(/regression target/);
+    await expect(trainer('sgd', { epochs: 0, momentum: NaN })).rejects.toThrow(/Bad sgd settings: Momentum μ \(momentum\): NaN is not a finite number; Epochs \(epochs\): 0 is outside \[1, 10000\]/);
     await expect(trainer('adam', {}, data).then((t) => t.step()).then(() => 'ok')).resolves.toBe('ok');
   });
 });
