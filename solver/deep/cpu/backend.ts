@@ -104,7 +104,8 @@ class CpuDeepBackend implements DeepBackend {
     }
   }
 
-  evaluate(name: 'train' | 'test'): Promise<Evaluation> {
+  // async: a missing split or a bad argument rejects rather than throws.
+  async evaluate(name: 'train' | 'test'): Promise<Evaluation> {
     const s = this.split(name);
     const n = s.labels.length;
     let loss = 0;
@@ -114,11 +115,11 @@ class CpuDeepBackend implements DeepBackend {
       loss += lossOf(this.init.loss, f, y, B, this.outputs, false).loss * B;
       correct += countCorrect(f, s.labels.subarray(start, start + B), B, this.outputs);
     });
-    return Promise.resolve(n === 0 ? { loss: NaN, accuracy: NaN } : { loss: loss / n, accuracy: correct / n });
+    return n === 0 ? { loss: NaN, accuracy: NaN } : { loss: loss / n, accuracy: correct / n };
   }
 
-  predict(name: 'train' | 'test'): Promise<Float64Array> {
-    return Promise.resolve(this.activations(this.split(name), this.net.arch.layers.length));
+  async predict(name: 'train' | 'test'): Promise<Float64Array> {
+    return this.activations(this.split(name), this.net.arch.layers.length);
   }
 
   private activations(s: DeepSplit, upTo: number): Float64Array {
@@ -150,9 +151,9 @@ class CpuDeepBackend implements DeepBackend {
     this.trainable = n;
   }
 
-  features(upTo: number): Promise<Float64Array> {
+  async features(upTo: number): Promise<Float64Array> {
     if (!(Number.isInteger(upTo) && upTo >= 0 && upTo <= this.net.arch.layers.length)) throw new Error(`features(${upTo}): the layer end must be in [0, ${this.net.arch.layers.length}].`);
-    return Promise.resolve(this.activations(this.init.train, upTo));
+    return this.activations(this.init.train, upTo);
   }
 
   dispose(): void {
