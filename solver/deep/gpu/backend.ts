@@ -344,7 +344,9 @@ export class GpuDeepBackend implements DeepBackend {
           forward.push(poolForward(ctx, x, y, { B: Bmax, H: s.h, W: s.w, C: s.c }));
         }
       }
-      // Backward, last layer first; dact[L] is the loss gradient.
+      // Backward, last layer first; dact[L] is the loss gradient. Input gradients are needed only
+      // above the first layer with parameters (nothing below it learns).
+      const firstLearning = layers.findIndex((ly) => ly.kind === 'dense' || ly.kind === 'conv3x3');
       for (let l = L - 1; l >= 0; l--) {
         const layer = layers[l]!;
         const s = shapes[l]!;
@@ -352,7 +354,7 @@ export class GpuDeepBackend implements DeepBackend {
         const y = act[l + 1]!;
         const dy = dact[l + 1]!;
         const dx = dact[l]!;
-        const needDx = l > 0;
+        const needDx = l > firstLearning;
         if (layer.kind === 'dense') {
           const din = shapeSize(s);
           const k = slotOf(l, 'kernel')!;
@@ -618,8 +620,8 @@ export class GpuDeepBackend implements DeepBackend {
   setTrainable(n: number): void {
     this.live();
     if (!Number.isInteger(n) || n < 0 || n > this.paramCount) throw new Error(`setTrainable needs an integer in 0..${this.paramCount}, got ${n}.`);
-    const first = optimizerFields(this.opt, n, this.paramCount)[0]!;
-    this.ctx.device.queue.writeBuffer(this.optParams, 0, Uint32Array.of('u32' in first ? first.u32 : n));
+    // Field 0 of every optimizer's params uniform is n (optimizerFields).
+    this.ctx.device.queue.writeBuffer(this.optParams, 0, Uint32Array.of(n));
   }
 
   dispose(): void {

@@ -21,6 +21,7 @@ import sgdSrc from '../../../shaders/deep_sgd.wgsl?raw';
 import adamSrc from '../../../shaders/deep_adam.wgsl?raw';
 import dadaptSrc from '../../../shaders/deep_dadapt.wgsl?raw';
 import dadaptScalarsSrc from '../../../shaders/deep_dadapt_scalars.wgsl?raw';
+import im2colSrc from '../../../shaders/deep_im2col.wgsl?raw';
 import type { GpuContext } from '../../gpu/context';
 import { dispatchOf, f32, paramsBuffer, programKernel, u32, type Dispatch, type ParamValue } from '../../gpu/kernel';
 import type { LossKind, OptimizerConfig } from '../types';
@@ -41,6 +42,7 @@ const SOURCES = {
   deep_adam: adamSrc,
   deep_dadapt: dadaptSrc,
   deep_dadapt_scalars: dadaptScalarsSrc,
+  deep_im2col: im2colSrc,
 } as const;
 
 /** Name of one deep kernel (its shader file name). */
@@ -193,6 +195,14 @@ export const MAX_ROW_BLOCKS = 4;
 export interface RowBlocks {
   readonly blocks: readonly GPUBuffer[];
   readonly rowsPerBlock: number;
+}
+
+/**
+ * The (B·H·W)×(9·cin) patch matrix of a 3×3 'same' convolution (im2col), for the im2col+GEMM form
+ * that bench/deep-bench.ts measures against the direct kernels; the backend uses the direct ones.
+ */
+export function im2col(ctx: GpuContext, x: GPUBuffer, patches: GPUBuffer, d: ImageDims): Dispatch {
+  return elementwise(ctx, 'deep_im2col', [u32(d.B), u32(d.H), u32(d.W), u32(d.C)], [x, patches], d.B * d.H * d.W * 9 * d.C);
 }
 
 /** out (Bmax×D) ← rows of X: idx[b] (mode 'index') or batch.base + b (mode 'range'), zero past batch.B. */

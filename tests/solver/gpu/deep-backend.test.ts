@@ -35,6 +35,12 @@ const CNN: Architecture = {
   ],
 };
 
+/** Image input flattened first (the paper's MLP on images): no input gradient flows through it. */
+const FLAT_MLP: Architecture = {
+  input: { h: 2, w: 3, c: 1 },
+  layers: [{ kind: 'flatten' }, { kind: 'dense', out: 5, bias: false }, { kind: 'relu' }, { kind: 'dense', out: 1, bias: false }],
+};
+
 const OPT: OptimizerConfig = { kind: 'adam', lr: 0.01, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, d0: 1e-6 };
 
 /** A split with labels from a fixed rule, targets as the loss wants them. */
@@ -105,6 +111,7 @@ describe.each([
   ['MLP', MLP, 'softmax-ce', { ...OPT, kind: 'dadapt-adam', lr: 1, d0: 1e-3 }],
   ['CNN', CNN, 'mse', OPT],
   ['CNN', CNN, 'mse', { ...OPT, kind: 'dadapt-adam', lr: 1, d0: 1e-3 }],
+  ['flatten-first MLP', FLAT_MLP, 'mse', { ...OPT, kind: 'sgd', lr: 0.05 }],
 ] as [string, Architecture, LossKind, OptimizerConfig][])('%s, %s, %o', (_name, arch, loss, optimizer) => {
   it('5 steps agree with the float64 transcription, step by step', async () => {
     const init = initOf(arch, loss, optimizer, 34, 0);

@@ -17,6 +17,7 @@ import {
   dadaptGroups,
   gather,
   gemm,
+  im2col,
   lossKernel,
   optimizerDispatches,
   optimizerFields,
@@ -227,6 +228,30 @@ describe('conv3x3', () => {
     const back = convBackRef(f32(xv), f32(dyv), B, H, W, cin, cout, k64);
     expect(relError(gotDx, back.dx)).toBeLessThan(TOL);
     expect(relError(gotDk, back.dk)).toBeLessThan(TOL);
+  });
+});
+
+describe('im2col (the benchmark\'s alternative conv form)', () => {
+  it('patches · K equals the direct convolution, patchesᵀ · dY its kernel gradient', async () => {
+    const [B, H, W, cin, cout] = [2, 5, 7, 3, 6];
+    const xv = randomVector(B * H * W * cin, 50);
+    const kv = f32(randomVector(9 * cin * cout, 51));
+    const dyv = randomVector(B * H * W * cout, 52);
+    const Q = B * H * W;
+    const x = res.upload(xv, 'x');
+    const k = res.upload(kv, 'K');
+    const dy = res.upload(dyv, 'dy');
+    const patches = res.buffer(Q * 9 * cin * 4, 'patches');
+    const y = res.buffer(Q * cout * 4, 'y');
+    const dk = res.buffer(9 * cin * cout * 4, 'dk');
+    const gotDk = await run([
+      im2col(ctx, x, patches, { B, H, W, C: cin }),
+      gemm(ctx, { M: Q, N: cout, K: 9 * cin, A: { buf: patches, offset: 0, s0: 9 * cin, s1: 1 }, B: { buf: k, offset: 0, s0: cout, s1: 1 }, out: y, outOffset: 0, bias: null }),
+      gemm(ctx, { M: 9 * cin, N: cout, K: Q, A: { buf: patches, offset: 0, s0: 1, s1: 9 * cin }, B: { buf: dy, offset: 0, s0: cout, s1: 1 }, out: dk, outOffset: 0, bias: null }),
+    ], dk, 9 * cin * cout);
+    const gotY = await readF32(ctx, y, Q * cout);
+    expect(relError(gotY, convRef(f32(xv), B, H, W, cin, cout, kv, null))).toBeLessThan(TOL);
+    expect(relError(gotDk, convBackRef(f32(xv), f32(dyv), B, H, W, cin, cout, kv).dk)).toBeLessThan(TOL);
   });
 });
 
