@@ -6,7 +6,7 @@
  * 2. ms per training step of the paper's MLP vs its CNN (spec §7.5) at batch 256.
  * Timing: pipelines built and buffers written first, one warm-up, then each trial encodes `reps`
  * runs into one command buffer, submit + onSubmittedWorkDone; the median trial is reported.
- * Knobs: BENCH_REPS, BENCH_TRIALS, BENCH_STEPS.
+ * Knobs: BENCH_REPS, BENCH_TRIALS, BENCH_STEPS, BENCH_ONLY=conv (skip the step timing).
  */
 import { createGpuContext, throwIfGpuFailed, type GpuContext } from '../solver/gpu/context';
 import { nodeGpu } from '../solver/gpu/node-gpu';
@@ -86,6 +86,10 @@ async function convComparison(ctx: GpuContext): Promise<void> {
         [convBackwardWeights(ctx, x, dy, part, c, S, chunk), colsum(ctx, part, S, taps, 1, g, 0)],
         fitsX ? [gemm(ctx, { M: 9 * cin, N: cout, K: Q, A: { buf: patches, offset: 0, s0: 1, s1: 9 * cin }, B: { buf: dy, offset: 0, s0: cout, s1: 1 }, out: g, outOffset: 0, bias: null })] : mib(cin),
       ],
+      'kernel gradient incl. its own im2col': [
+        [convBackwardWeights(ctx, x, dy, part, c, S, chunk), colsum(ctx, part, S, taps, 1, g, 0)],
+        fitsX ? [im2col(ctx, x, patches, dims), gemm(ctx, { M: 9 * cin, N: cout, K: Q, A: { buf: patches, offset: 0, s0: 1, s1: 9 * cin }, B: { buf: dy, offset: 0, s0: cout, s1: 1 }, out: g, outOffset: 0, bias: null })] : mib(cin),
+      ],
       'data gradient': [
         [convBackwardData(ctx, dy, theta, dx, c)],
         fitsDy ? [im2col(ctx, dy, patchesDy, { B, H, W, C: cout }), gemm(ctx, { M: Q, N: cin, K: 9 * cout, A: { buf: patchesDy, offset: 0, s0: 9 * cout, s1: 1 }, B: { buf: kflip, offset: 0, s0: cin, s1: 1 }, out: dx, outOffset: 0, bias: null })] : mib(cout),
@@ -150,6 +154,10 @@ async function main(): Promise<void> {
   const ctx = await createGpuContext(nodeGpu());
   console.log(`adapter: ${ctx.adapter.description || ctx.adapter.device}`);
   await convComparison(ctx);
+  if (process.env.BENCH_ONLY === 'conv') {
+    ctx.destroy();
+    return;
+  }
   const mlp = await stepTime(ctx, MLP);
   const cnn = await stepTime(ctx, CNN);
   console.log(`ms per step at batch ${BATCH}, CNN / MLP = ${(cnn / mlp).toFixed(1)}`);

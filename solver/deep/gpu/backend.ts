@@ -247,6 +247,10 @@ export class GpuDeepBackend implements DeepBackend {
     const batchSize = options.batchSize ?? Math.min(256, nTrain);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
 
+    const momentBytes = momentCount(this.opt.kind) * this.paramCount * 4;
+    if (momentBytes > ctx.adapter.maxStorageBufferBindingSize) {
+      throw new Error(`${this.paramCount} parameters need ${(momentBytes / 2 ** 20).toFixed(0)} MiB of ${this.opt.kind} moments in one GPU buffer, over the ${(ctx.adapter.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB limit; use a smaller network.`);
+    }
     this.res = new GpuResources(ctx, 'deep backend');
     try {
       const res = this.res;

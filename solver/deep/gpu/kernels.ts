@@ -158,6 +158,16 @@ export interface ConvArgs {
   readonly biasOffset: number | null;
 }
 
+/*
+ * Convolutions are direct kernels, not im2col+GEMM. bench/deep-bench.ts on the emulator (Dawn
+ * OpenGL ES on llvmpipe, batch 256, ratios im2col+GEMM / direct from two runs): forward 1.05–1.42
+ * (28×28×1→32) and 1.00–1.17 (14×14×32→32); data gradient 0.97–1.99 at 14×14×32→32, and at
+ * 28×28×1→32 its 221 MiB patch matrix does not fit a 128 MiB binding; kernel gradient 0.54–0.60
+ * with the forward's patches reused, 0.60–0.85 with its own im2col. That last GEMM has only 1–9
+ * output tiles and no split-K (K = B·H·W), so the emulator's few cores hide what would starve a
+ * real GPU; the direct kernel gradient splits K over ~64k threads. Revisit with split-K in deep_gemm.
+ */
+
 /** y = conv3x3_same(x, K) + b (direct). */
 export function convForward(ctx: GpuContext, x: GPUBuffer, theta: GPUBuffer, y: GPUBuffer, c: ConvArgs): Dispatch {
   const fields = [u32(c.B), u32(c.H), u32(c.W), u32(c.cin), u32(c.cout), u32(c.kernelOffset), u32(c.biasOffset ?? 0), u32(c.biasOffset === null ? 0 : 1)];

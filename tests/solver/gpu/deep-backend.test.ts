@@ -255,6 +255,26 @@ describe('state, trainable prefix, buffers, submits', () => {
     gpu.dispose();
   });
 
+  it('a split larger than one storage binding is gathered from row blocks', async () => {
+    // Pretend the adapter binds at most 256 bytes: 34 rows × 6 inputs × 4 B → 4 blocks of 10 rows.
+    const small = { ...ctx, adapter: { ...ctx.adapter, maxStorageBufferBindingSize: 256 } };
+    const arch: Architecture = { input: { h: 1, w: 1, c: 6 }, layers: [{ kind: 'dense', out: 1, bias: false }] };
+    const init = initOf(arch, 'mse', OPT, 34, 0);
+    const batches = [[0, 12, 25, 33], [31, 9, 10, 20], [19, 29, 30, 1]];
+    const gpu = createGpuDeepBackendOn(small, init, { batchSize: 4 });
+    try {
+      const ref = reference(init, batches, gpu.paramCount);
+      for (const rows of batches) gpu.step(Uint32Array.from(rows));
+      expect(relError(await gpu.getParams(), ref.thetas[2]!)).toBeLessThan(TOL);
+      const F = forwardRef(arch, ref.thetas[2]!, init.train.X, 34);
+      expect(relError(await gpu.predict('train'), F[1]!)).toBeLessThan(TOL);
+    } finally {
+      gpu.dispose();
+    }
+    const tiny = { ...ctx, adapter: { ...ctx.adapter, maxStorageBufferBindingSize: 96 } };
+    expect(() => createGpuDeepBackendOn(tiny, init, { batchSize: 4 })).toThrow(/34 rows × 6 inputs .* need more than 4 GPU buffers of 0 MiB; subsample the data/);
+  });
+
   it('bad input gets a message naming the value', async () => {
     const init = initOf(MLP, 'mse', OPT, 34, 0);
     expect(() => createGpuDeepBackendOn(ctx, { ...init, theta: new Float64Array(3) })).toThrow(/θ has 3 values; the architecture has \d+ parameters/);
