@@ -1,5 +1,5 @@
 /**
- * `bash scripts/gpu-env.sh tsx bench/deep-bench.ts`: the deep-network kernels on the current
+ * `npm run bench:deep`: the deep-network kernels on the current
  * dawn.node adapter, reported as ratios (emulated adapters make absolute times meaningless):
  * 1. 3×3 convolution at batch 256 for 28×28×1→32 and 14×14×32→32, direct kernels vs im2col+GEMM
  *    (forward; kernel gradient, with the forward's patches reused; data gradient as im2col(dY)·K′);
