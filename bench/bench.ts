@@ -9,9 +9,14 @@
  *
  * Environment knobs: BENCH_REPS (products per trial), BENCH_TRIALS, BENCH_SKIP_TFJS=1,
  * BENCH_PCG_ITERS, BENCH_ADMM_STEPS.
+ *
+ * Modes (`npm run bench -- MODE`): `deep` (training steps of the paper's MLP and CNN, ours vs tfjs;
+ * bench/deep-step.ts), `accuracy` (Fashion-MNIST pairs, every deep method; bench/deep-accuracy.ts),
+ * `conv` (direct convolution vs im2col+GEMM and CNN/MLP step ratio; bench/deep-bench.ts).
  */
 import { createGpuContext, type GpuContext } from '../solver/gpu/context';
 import { nodeGpu } from '../solver/gpu/node-gpu';
+import { startTfjsWebgpu } from './tfjs-node';
 import { encodeDispatches, uploadF32, type Dispatch } from '../solver/gpu/kernel';
 import { forwardProduct, planTransposed, transposedProduct } from '../solver/gpu/gemm';
 import { createRng } from '../solver/rng';
@@ -98,23 +103,9 @@ function oursCases(ctx: GpuContext, X: Float32Array, U: Float32Array, Dm: Float3
   ];
 }
 
-/**
- * tfjs-backend-webgpu on dawn.node: needs `navigator.gpu` (Node 20 has no navigator). The shim falls
- * back to a compatibility-level adapter (Dawn's OpenGL ES backend), which tfjs does not ask for itself.
- */
+/** tfjs-backend-webgpu's matMul on the same adapter (bench/tfjs-node.ts starts it). */
 async function tfjsCases(X: Float32Array, U: Float32Array, R: Float32Array): Promise<Case[]> {
-  const gpu = nodeGpu();
-  const shim = {
-    requestAdapter: async (o?: GPURequestAdapterOptions): Promise<GPUAdapter | null> =>
-      (await gpu.requestAdapter(o)) ?? (await gpu.requestAdapter({ ...o, featureLevel: 'compatibility' })),
-    getPreferredCanvasFormat: (): GPUTextureFormat => gpu.getPreferredCanvasFormat(),
-    wgslLanguageFeatures: gpu.wgslLanguageFeatures,
-  };
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: shim }, configurable: true, writable: true });
-  const tf = await import('@tensorflow/tfjs-core');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its webgpu backend');
-  await tf.ready();
+  const tf = await startTfjsWebgpu();
   const Xt = tf.tensor2d(X, [N, D_FEAT]);
   const Ut = tf.tensor2d(U, [D_FEAT, K]);
   const Rt = tf.tensor2d(R, [N, K]);
@@ -238,5 +229,23 @@ async function main(): Promise<void> {
   ctx.destroy();
 }
 
-await main();
-process.exit(0);
+/** `npm run bench -- MODE`: the products and ADMM (no mode), `deep`, `accuracy` or `conv` (bench/deep-bench.ts). */
+const MODES: Record<string, () => Promise<void>> = {
+  products: main,
+  deep: async () => (await import('./deep-step')).benchDeepSteps(),
+  accuracy: async () => (await import('./deep-accuracy')).runAccuracy(process.argv.slice(3)),
+  conv: async () => (await import('./deep-bench')).benchConv(),
+};
+const mode = process.argv[2] ?? 'products';
+const run = MODES[mode];
+if (!run) {
+  console.error(`unknown bench mode ${JSON.stringify(mode)}; use one of: ${Object.keys(MODES).join(', ')} (npm run bench -- deep)`);
+  process.exit(2);
+}
+try {
+  await run();
+  process.exit(0);
+} catch (e) {
+  console.error(e);
+  process.exit(1);
+}

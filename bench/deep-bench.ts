@@ -1,5 +1,5 @@
 /**
- * `npm run bench:deep`: the deep-network kernels on the current
+ * `npm run bench -- conv` (alias `npm run bench:deep`): the deep-network kernels on the current
  * dawn.node adapter, reported as ratios (emulated adapters make absolute times meaningless):
  * 1. 3×3 convolution at batch 256 for 28×28×1→32 and 14×14×32→32, direct kernels vs im2col+GEMM
  *    (forward; kernel gradient, with the forward's patches reused; data gradient as im2col(dY)·K′);
@@ -150,7 +150,8 @@ async function stepTime(ctx: GpuContext, arch: Architecture): Promise<number> {
   return ms;
 }
 
-async function main(): Promise<void> {
+/** The conv comparison and the CNN/MLP step ratio (`npm run bench -- conv`, also `npm run bench:deep`). */
+export async function benchConv(): Promise<void> {
   const ctx = await createGpuContext(nodeGpu());
   console.log(`adapter: ${ctx.adapter.description || ctx.adapter.device}`);
   await convComparison(ctx);
@@ -163,11 +164,3 @@ async function main(): Promise<void> {
   console.log(`ms per step at batch ${BATCH}, CNN / MLP = ${(cnn / mlp).toFixed(1)}`);
   ctx.destroy();
 }
-
-void main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);

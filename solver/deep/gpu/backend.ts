@@ -32,7 +32,8 @@ import {
   convWeightSplit,
   dadaptGroups,
   gather,
-  gemm,
+  gemmDispatches,
+  gemmScratch,
   lossKernel,
   MAX_ROW_BLOCKS,
   optimizerDispatches,
@@ -164,13 +165,16 @@ export function colsumSplit(R: number, C: number): number {
   return Math.max(1, Math.min(Math.ceil(R / 32), Math.floor(65536 / C)));
 }
 
-/** Floats of gradient scratch a batch of Bmax rows needs: the largest two-level colsum or conv split-K partials. */
+/** Floats of scratch a batch of Bmax rows needs: the largest two-level colsum, conv split-K or dense split-K GEMM partials. */
 function scratchNeed(layout: GpuLayout, arch: Architecture, Bmax: number): number {
   let need = 4;
   arch.layers.forEach((layer, l) => {
     const s = layout.shapes[l]!;
-    if (layer.kind === 'dense' && layer.bias) {
-      const S = colsumSplit(Bmax, layer.out);
+    if (layer.kind === 'dense') {
+      const din = shapeSize(s);
+      // The three products' split-K partials (forward, dW, dX).
+      need = Math.max(need, gemmScratch(Bmax, layer.out, din), gemmScratch(din, layer.out, Bmax), gemmScratch(Bmax, din, layer.out));
+      const S = layer.bias ? colsumSplit(Bmax, layer.out) : 1;
       if (S > 1) need = Math.max(need, S * layer.out);
     } else if (layer.kind === 'conv3x3') {
       const c: ConvArgs = { B: Bmax, H: s.h, W: s.w, cin: s.c, cout: layer.out, kernelOffset: 0, biasOffset: null };
@@ -330,13 +334,13 @@ export class GpuDeepBackend implements DeepBackend {
           const din = shapeSize(s);
           const k = slotOf(l, 'kernel')!;
           const b = slotOf(l, 'bias');
-          forward.push(gemm(ctx, {
+          forward.push(...gemmDispatches(ctx, {
             M: Bmax, N: layer.out, K: din,
             A: { buf: x, offset: 0, s0: din, s1: 1 },
             B: { buf: this.theta, offset: k.offset, s0: layer.out, s1: 1 },
             out: y, outOffset: 0,
             bias: b ? { buf: this.theta, offset: b.offset } : null,
-          }));
+          }, scratch));
         } else if (layer.kind === 'conv3x3') {
           const k = slotOf(l, 'kernel')!;
           const b = slotOf(l, 'bias');
@@ -363,20 +367,20 @@ export class GpuDeepBackend implements DeepBackend {
           const din = shapeSize(s);
           const k = slotOf(l, 'kernel')!;
           const b = slotOf(l, 'bias');
-          backward.push(gemm(ctx, {
+          backward.push(...gemmDispatches(ctx, {
             M: din, N: layer.out, K: Bmax,
             A: { buf: x, offset: 0, s0: 1, s1: din },
             B: { buf: dy, offset: 0, s0: layer.out, s1: 1 },
             out: this.grad, outOffset: k.offset, bias: null,
-          }));
+          }, scratch));
           if (b) colsumLevels(dy, Bmax, layer.out, b.offset);
           if (needDx) {
-            backward.push(gemm(ctx, {
+            backward.push(...gemmDispatches(ctx, {
               M: Bmax, N: din, K: layer.out,
               A: { buf: dy, offset: 0, s0: layer.out, s1: 1 },
               B: { buf: this.theta, offset: k.offset, s0: 1, s1: layer.out },
               out: dx, outOffset: 0, bias: null,
-            }));
+            }, scratch));
           }
         } else if (layer.kind === 'conv3x3') {
           const k = slotOf(l, 'kernel')!;
@@ -481,6 +485,15 @@ export class GpuDeepBackend implements DeepBackend {
     pass.end();
     q.submit([enc.finish()]);
     this.count++;
+  }
+
+  /**
+   * The dispatches one `step` records, in order (for the benchmark's per-kernel profile and its
+   * dispatch count; running them outside `step` leaves the uniforms of the last step in place).
+   */
+  stepDispatches(): readonly Dispatch[] {
+    this.live();
+    return this.plan.train;
   }
 
   /** [t, 1 − β1^t, 1 − β2^t, sqrt(1 − β2^t)/(1 − β1^t)] in float64, stored as f32. */

@@ -96,19 +96,72 @@ export interface GemmArgs {
 /** Output tile edge of deep_gemm (32×32 per 64-thread workgroup). */
 const GEMM_TILE = 32;
 
-/** The strided, register-blocked, workgroup-tiled product of deep_gemm.wgsl. */
-export function gemm(ctx: GpuContext, a: GemmArgs): Dispatch {
+/** Inner-dimension steps per slab of deep_gemm (a K chunk is a multiple of it). */
+const GEMM_TK = 16;
+
+/**
+ * Workgroups a product should have before split-K stops paying: a few per core of a large GPU
+ * (and, on a CPU emulation, enough to keep every thread busy). Fewer output tiles than this
+ * leave most of a GPU idle while each workgroup walks a long K loop alone.
+ */
+export const GEMM_TARGET_GROUPS = 256;
+
+/** Shortest K chunk worth a workgroup (shorter chunks spend more on partials than they save). */
+const GEMM_MIN_CHUNK = 64;
+
+/** How deep_gemm splits K for an M×N×K product: `chunks` pieces of `kchunk` (1 piece: no split). */
+export interface GemmSplit {
+  readonly chunks: number;
+  readonly kchunk: number;
+}
+
+/**
+ * The split-K plan of an M×N×K product: enough chunks to bring the workgroups up to
+ * {@link GEMM_TARGET_GROUPS}, each at least {@link GEMM_MIN_CHUNK} long and a multiple of the slab.
+ */
+export function gemmSplit(M: number, N: number, K: number): GemmSplit {
+  const tiles = Math.ceil(M / GEMM_TILE) * Math.ceil(N / GEMM_TILE);
+  const want = Math.max(1, Math.min(Math.ceil(GEMM_TARGET_GROUPS / tiles), Math.floor(K / GEMM_MIN_CHUNK)));
+  const kchunk = Math.ceil(Math.ceil(K / want) / GEMM_TK) * GEMM_TK;
+  return { chunks: Math.ceil(K / kchunk), kchunk };
+}
+
+/** Floats of partials {@link gemmDispatches} needs for an M×N×K product (0: no split). */
+export function gemmScratch(M: number, N: number, K: number): number {
+  const { chunks } = gemmSplit(M, N, K);
+  return chunks > 1 ? chunks * M * N : 0;
+}
+
+function gemmPass(ctx: GpuContext, a: GemmArgs, split: GemmSplit, out: GPUBuffer, outOffset: number, part: number): Dispatch {
   const tilesM = Math.ceil(a.M / GEMM_TILE);
   const tilesN = Math.ceil(a.N / GEMM_TILE);
   const numTiles = tilesM * tilesN;
-  const grid = foldGrid(ctx, numTiles);
+  const grid = foldGrid(ctx, numTiles * split.chunks);
   const fields = [
     u32(a.M), u32(a.N), u32(a.K), u32(a.A.offset),
     u32(a.A.s0), u32(a.A.s1), u32(a.B.offset), u32(a.B.s0),
-    u32(a.B.s1), u32(a.outOffset), u32(a.bias?.offset ?? 0), u32(a.bias ? 1 : 0),
-    u32(grid[0]), u32(tilesN), u32(numTiles), u32(0),
+    u32(a.B.s1), u32(outOffset), u32(a.bias?.offset ?? 0), u32(a.bias ? 1 : 0),
+    u32(grid[0]), u32(tilesN), u32(numTiles), u32(split.kchunk),
+    u32(part), u32(split.chunks), u32(0), u32(0),
   ];
-  return withParams(ctx, 'deep_gemm', fields, [a.A.buf, a.B.buf, a.bias?.buf ?? a.B.buf, a.out], grid);
+  return withParams(ctx, 'deep_gemm', fields, [a.A.buf, a.B.buf, a.bias?.buf ?? a.B.buf, out], grid);
+}
+
+/** The strided, register-blocked, workgroup-tiled product of deep_gemm.wgsl in one pass (no split-K). */
+export function gemm(ctx: GpuContext, a: GemmArgs): Dispatch {
+  return gemmPass(ctx, a, { chunks: 1, kchunk: Math.max(1, a.K) }, a.out, a.outOffset, 0);
+}
+
+/**
+ * The product with split-K where {@link gemmSplit} asks for it: the chunks' partials go to
+ * `scratch` (at least {@link gemmScratch} floats; may be reused by later dispatches of the same
+ * pass) and a deep_colsum pass adds them into `out` in a fixed order. One dispatch when no split.
+ */
+export function gemmDispatches(ctx: GpuContext, a: GemmArgs, scratch: GPUBuffer): Dispatch[] {
+  const split = gemmSplit(a.M, a.N, a.K);
+  if (split.chunks === 1) return [gemm(ctx, a)];
+  const MN = a.M * a.N;
+  return [gemmPass(ctx, a, split, scratch, 0, MN), colsum(ctx, scratch, split.chunks, MN, 1, a.out, a.outOffset)];
 }
 
 /** out[oc + s·C + j] = Σ_{i ≡ s (mod S)} M[i·C + j]: one level of a column sum (S = 1: the full sum). */

@@ -17,6 +17,9 @@ import {
   dadaptGroups,
   gather,
   gemm,
+  gemmDispatches,
+  gemmScratch,
+  gemmSplit,
   im2col,
   lossKernel,
   optimizerDispatches,
@@ -146,6 +149,60 @@ describe('deep_gemm', () => {
     const got = await run([gemm(ctx, { M: K, N, K: M, A: { buf: x, offset: 0, s0: 1, s1: K }, B: { buf: d, offset: 0, s0: N, s1: 1 }, out, outOffset: 7, bias: null })], out, K * N, 7);
     const want = matmulRef(transposeRef(f32(A), M, K), f32(dY), K, M, N);
     expect(relError(got, want)).toBeLessThan(TOL);
+  });
+});
+
+describe('deep_gemm split-K', () => {
+  // Two output tiles and a long K: the plan splits K into ragged chunks (the last one shorter).
+  const M = 37;
+  const N = 19;
+  const K = 300;
+
+  it('plans several chunks for few tiles and a long K, none for many tiles', () => {
+    const s = gemmSplit(M, N, K);
+    expect(s.chunks).toBeGreaterThan(2);
+    expect(s.kchunk % 16).toBe(0);
+    expect((s.chunks - 1) * s.kchunk).toBeLessThan(K);
+    expect(gemmSplit(1024, 1024, 4096).chunks).toBe(1);
+    expect(gemmSplit(37, 19, 40).chunks).toBe(1);
+  });
+
+  it('forward with bias: the chunk partials sum to X·W + b (bias added once)', async () => {
+    const A = randomVector(M * K, 21);
+    const W = randomVector(K * N, 22);
+    const bias = randomVector(N, 23);
+    const theta = f32([0.5, ...W, -1, ...bias]);
+    const a = res.upload(A, 'A');
+    const t = res.upload(theta, 'θ');
+    const out = res.buffer(M * N * 4, 'Y');
+    const scratch = res.buffer(gemmScratch(M, N, K) * 4, 'partials');
+    const list = gemmDispatches(ctx, { M, N, K, A: { buf: a, offset: 0, s0: K, s1: 1 }, B: { buf: t, offset: 1, s0: N, s1: 1 }, out, outOffset: 0, bias: { buf: t, offset: 2 + K * N } }, scratch);
+    expect(list.length).toBe(2);
+    const got = await run(list, out, M * N);
+    const want = matmulRef(f32(A), theta.subarray(1, 1 + K * N), M, K, N);
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) want[i * N + j] += theta[2 + K * N + j]!;
+    expect(relError(got, want)).toBeLessThan(TOL);
+  });
+
+  it('dW = Xᵀ·dY over a long batch, and dX = dY·Wᵀ, at offsets', async () => {
+    // dW: M' = in, N' = out, K' = batch rows.
+    const rows = 333;
+    const din = 21;
+    const dout = 5;
+    const X = randomVector(rows * din, 24);
+    const dY = randomVector(rows * dout, 25);
+    const x = res.upload(X, 'X');
+    const d = res.upload(dY, 'dY');
+    const g = res.buffer((3 + din * dout) * 4, 'g');
+    const scratch = res.buffer(Math.max(4, gemmScratch(din, dout, rows), gemmScratch(rows, din, dout)) * 4, 'partials');
+    expect(gemmSplit(din, dout, rows).chunks).toBeGreaterThan(1);
+    const got = await run(gemmDispatches(ctx, { M: din, N: dout, K: rows, A: { buf: x, offset: 0, s0: 1, s1: din }, B: { buf: d, offset: 0, s0: dout, s1: 1 }, out: g, outOffset: 3, bias: null }, scratch), g, din * dout, 3);
+    expect(relError(got, matmulRef(transposeRef(f32(X), rows, din), f32(dY), din, rows, dout))).toBeLessThan(TOL);
+    // dX with W = X's first din·dout values read transposed (B(k, j) = W[j, k]).
+    const W = f32(X.subarray(0, din * dout));
+    const dx = res.buffer(rows * din * 4, 'dX');
+    const gotDx = await run(gemmDispatches(ctx, { M: rows, N: din, K: dout, A: { buf: d, offset: 0, s0: dout, s1: 1 }, B: { buf: x, offset: 0, s0: 1, s1: dout }, out: dx, outOffset: 0, bias: null }, scratch), dx, rows * din);
+    expect(relError(gotDx, matmulRef(f32(dY), transposeRef(W, din, dout), rows, dout, din))).toBeLessThan(TOL);
   });
 });
 
