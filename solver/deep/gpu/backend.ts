@@ -34,6 +34,7 @@ import {
   gather,
   gemmDispatches,
   gemmScratch,
+  im2col,
   lossKernel,
   MAX_ROW_BLOCKS,
   optimizerDispatches,
@@ -178,12 +179,30 @@ function scratchNeed(layout: GpuLayout, arch: Architecture, Bmax: number): numbe
       if (S > 1) need = Math.max(need, S * layer.out);
     } else if (layer.kind === 'conv3x3') {
       const c: ConvArgs = { B: Bmax, H: s.h, W: s.w, cin: s.c, cout: layer.out, kernelOffset: 0, biasOffset: null };
-      need = Math.max(need, convWeightSplit(c).S * 9 * s.c * layer.out);
+      need = Math.max(need, convWeightSplit(c).S * 9 * s.c * layer.out, gemmScratch(9 * s.c, layer.out, Bmax * s.h * s.w));
       if (layer.bias) {
         const S = colsumSplit(Bmax * s.h * s.w, layer.out);
         if (S > 1) need = Math.max(need, S * layer.out);
       }
     }
+  });
+  return need;
+}
+
+/** Floats of the im2col patch matrix of a conv layer's input at Bmax rows. */
+function patchFloats(Bmax: number, s: { h: number; w: number; c: number }): number {
+  return Bmax * s.h * s.w * 9 * s.c;
+}
+
+/**
+ * Floats of the one patch buffer the conv kernel gradients share: the largest patch matrix that
+ * fits a binding (a layer whose patches do not fit uses the direct kernel instead).
+ */
+function patchNeed(layout: GpuLayout, arch: Architecture, Bmax: number, limit: number): number {
+  let need = 0;
+  arch.layers.forEach((layer, l) => {
+    const f = layer.kind === 'conv3x3' ? patchFloats(Bmax, layout.shapes[l]!) : 0;
+    if (f * 4 <= limit) need = Math.max(need, f);
   });
   return need;
 }
@@ -317,6 +336,8 @@ export class GpuDeepBackend implements DeepBackend {
       const scratchFloats = scratchNeed(this.layout, this.arch, Bmax);
       if (scratchFloats * 4 > limit) throw new Error(`the gradient scratch of a batch of ${Bmax} rows exceeds the GPU's per-buffer limit; use a smaller batch size.`);
       const scratch = res.buffer(scratchFloats * 4, 'gradient scratch');
+      const patchCount = patchNeed(this.layout, this.arch, Bmax, limit);
+      const patches = patchCount > 0 ? res.buffer(patchCount * 4, 'conv patches') : null;
       const colsumLevels = (M: GPUBuffer, R: number, C: number, outOffset: number): void => {
         const S = colsumSplit(R, C);
         if (S === 1) {
@@ -386,9 +407,25 @@ export class GpuDeepBackend implements DeepBackend {
           const k = slotOf(l, 'kernel')!;
           const b = slotOf(l, 'bias');
           const c: ConvArgs = { B: Bmax, H: s.h, W: s.w, cin: s.c, cout: layer.out, kernelOffset: k.offset, biasOffset: b ? b.offset : null };
-          const { S, chunk } = convWeightSplit(c);
           const taps = 9 * s.c * layer.out;
-          backward.push(convBackwardWeights(ctx, x, dy, scratch, c, S, chunk), colsum(ctx, scratch, S, taps, 1, this.grad, k.offset));
+          const Q = Bmax * s.h * s.w;
+          if (patches && patchFloats(Bmax, s) * 4 <= limit) {
+            // Kernel gradient as patchesᵀ·dY (9·cin × cout, K = B·H·W) with split-K: the product is
+            // skinny (few output tiles, a very long K), which split-K spreads over ~256 workgroups;
+            // measured faster than the direct kernel (bench: npm run bench -- deep, its profile).
+            backward.push(
+              im2col(ctx, x, patches, { B: Bmax, H: s.h, W: s.w, C: s.c }),
+              ...gemmDispatches(ctx, {
+                M: 9 * s.c, N: layer.out, K: Q,
+                A: { buf: patches, offset: 0, s0: 1, s1: 9 * s.c },
+                B: { buf: dy, offset: 0, s0: layer.out, s1: 1 },
+                out: this.grad, outOffset: k.offset, bias: null,
+              }, scratch),
+            );
+          } else {
+            const { S, chunk } = convWeightSplit(c);
+            backward.push(convBackwardWeights(ctx, x, dy, scratch, c, S, chunk), colsum(ctx, scratch, S, taps, 1, this.grad, k.offset));
+          }
           if (b) colsumLevels(dy, Bmax * s.h * s.w, layer.out, b.offset);
           if (needDx) backward.push(convBackwardData(ctx, dy, this.theta, dx, c));
         } else if (layer.kind === 'relu') {
