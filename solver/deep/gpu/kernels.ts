@@ -93,8 +93,8 @@ export interface GemmArgs {
   readonly bias: { buf: GPUBuffer; offset: number } | null;
 }
 
-/** Output tile edge of deep_gemm (32×32 per 64-thread workgroup). */
-const GEMM_TILE = 32;
+/** Output tile edge of deep_gemm (64×64 per 64-thread workgroup). */
+const GEMM_TILE = 64;
 
 /** Inner-dimension steps per slab of deep_gemm (a K chunk is a multiple of it). */
 const GEMM_TK = 16;
