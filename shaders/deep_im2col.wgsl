@@ -2,8 +2,9 @@
 // GEMM (deep_gemm.wgsl): patches · K (forward), patchesᵀ · dY (kernel gradient):
 //   patches[q·9·Cin + (ky·3 + kx)·Cin + ci] = x[b, py+ky−1, px+kx−1, ci] (0 outside the image),
 //   q = (b·H + py)·W + px; the column order (ky, kx, ci) is the row order of the HWIO kernel.
-// Used by bench/deep-bench.ts to compare with the direct kernels (the backend uses the direct
-// ones, see solver/deep/gpu/kernels.ts); tested in tests/solver/gpu/deep-kernels.test.ts.
+// The backend's conv kernel gradient (patchesᵀ·dY, split-K) where the patches fit a binding;
+// bench/deep-bench.ts also compares the im2col forms with the direct kernels (solver/deep/gpu/kernels.ts).
+// Tested in tests/solver/gpu/deep-kernels.test.ts and through the backend's CNN trajectories.
 // Shapes (f32): x Bmax×H×W×Cin (NHWC); patches (Bmax·H·W)×(9·Cin).
 // Bindings (group 0): 0 params (uniform), 1 x (read), 2 patches (read_write).
 // Workgroup: 256 threads, one patch element each; grid folded into 2-D.
