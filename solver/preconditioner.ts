@@ -84,11 +84,20 @@ export function blockFactor(X: Float64Array, n: number, d: number, gramX: Float6
 }
 
 /**
- * out = (L·Lᵀ)⁻¹·x for a d×cols row-major x (every column solved; `out` may alias `x`). Column by
- * column with two triangular solves, in float64 (the CPU apply).
+ * out = (L·Lᵀ)⁻¹·x for a d×cols row-major x (`out` may alias `x`). Column by column with two
+ * triangular solves, in float64 (the CPU apply); columns with `columnActive(c)` false are left as they are.
  */
-export function blockSolve(L: Float64Array, d: number, x: Float64Array, cols: number, out: Float64Array, work: Float64Array = new Float64Array(d)): Float64Array {
+export function blockSolve(
+  L: Float64Array,
+  d: number,
+  x: Float64Array,
+  cols: number,
+  out: Float64Array,
+  work: Float64Array = new Float64Array(d),
+  columnActive: (c: number) => boolean = () => true,
+): Float64Array {
   for (let c = 0; c < cols; c++) {
+    if (!columnActive(c)) continue;
     for (let k = 0; k < d; k++) work[k] = x[k * cols + c];
     solveLowerT(L, d, solveLower(L, d, work));
     for (let k = 0; k < d; k++) out[k * cols + c] = work[k];

@@ -10,6 +10,7 @@
  */
 import type { ConvexSolution } from '../types';
 import type { StepSums } from '../residuals';
+import type { ResolvedPreconditioner } from '../preconditioner';
 
 /** The scalars of one ADMM step, fixed by the driver before the step starts. */
 export interface StepScalars {
@@ -56,4 +57,6 @@ export interface AdmmBackend {
   solution(): Promise<ConvexSolution>;
   /** Frees device resources. */
   dispose(): void;
+  /** The PCG preconditioner in use and why (solver/preconditioner.ts), for the page and the CLI. */
+  readonly preconditioner?: ResolvedPreconditioner;
 }

@@ -28,6 +28,8 @@ import { GpuNystrom } from './nystrom';
 import { applyF, applyFt, applyG, applyGt, columns, combine, type DataBuffers, type Geometry } from './operators';
 import { GpuPcg, PCG_STATE_FLOATS } from './pcg';
 import { effectiveRank } from '../nystrom-core';
+import { resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
+import { GpuBlockPreconditioner } from './block';
 
 /** Buffers of the test set (present when the test set has rows). */
 interface TestBuffers {
@@ -60,6 +62,10 @@ export class GpuBackend implements AdmmBackend {
   private readonly admm: GPUBuffer;
   private readonly test: TestBuffers | null;
   private readonly precond: GpuNystrom;
+  /** The block preconditioner when it is the one in use (then `precond` has rank 0). */
+  private readonly block: GpuBlockPreconditioner | null;
+  /** The PCG preconditioner in use and why (solver/preconditioner.ts). */
+  readonly preconditioner: ResolvedPreconditioner;
   private readonly pcg: GpuPcg;
   /** Replayable dispatch lists of one ADMM step. */
   private readonly steps: { rhs: Dispatch[]; pcgInit: Dispatch[]; pcgIteration: Dispatch[]; v: Dispatch[]; s: Dispatch[]; metrics: Dispatch[] };
@@ -80,7 +86,10 @@ export class GpuBackend implements AdmmBackend {
     this.g = { n, d, P, S, B: C };
     this.K = columns(this.g);
     const testRows = test && test.n > 0 ? test.n : 0;
-    const specs = gpuBufferSpecs(problem, config.rank, testRows, xBlockBytes).filter((s) => s.owner === 'admm');
+    // Resolved under the adapter's binding limit, as gpuMemoryPlan resolves it (solver/gpu/admm.ts).
+    this.preconditioner = resolvePreconditioner(config, d, ctx.adapter.maxStorageBufferBindingSize);
+    const kind = this.preconditioner.kind;
+    const specs = gpuBufferSpecs(problem, config.rank, testRows, xBlockBytes, kind).filter((s) => s.owner === 'admm');
     this.b = this.allocate(specs, test, xBlockBytes);
     this.data = { X: this.blocks[0], D: this.b.D };
     this.staging = this.b.staging;
@@ -88,8 +97,10 @@ export class GpuBackend implements AdmmBackend {
     this.test = test && testRows > 0 ? this.testBuffers(test) : null;
     this.scalars = { k: 0, rho: config.rho, pcgTol: 0 };
     this.writeAdmmUniform(config.rho, 0);
-    this.precond = new GpuNystrom(ctx, this.g, this.data, effectiveRank(config.rank, problem.S * problem.d * problem.P), config.seed);
-    this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.precond, { x: this.b.U, r: this.b.r }, this.admm);
+    const rank = kind === 'nystrom' ? effectiveRank(config.rank, problem.S * d * P) : 0;
+    this.precond = new GpuNystrom(ctx, this.g, this.data, rank, config.seed);
+    this.block = kind === 'block' ? new GpuBlockPreconditioner(ctx, this.g, problem.X) : null;
+    this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.block ?? this.precond, { x: this.b.U, r: this.b.r }, this.admm);
     this.steps = {
       rhs: this.rhsDispatches(),
       pcgInit: [...(config.warmStart ? this.pcg.warmInit : []), ...this.pcg.init],
@@ -338,7 +349,10 @@ export class GpuBackend implements AdmmBackend {
     runDispatches(this.ctx, list);
   }
 
-  /** Re-sketches A(ρ)Ω at `rho` (GpuNystrom reads ρ from the uniform, so it is written first). */
+  /**
+   * Re-sketches A(ρ)Ω at `rho` (GpuNystrom reads ρ from the uniform, so it is written first); a
+   * rank-0 GpuNystrom (block preconditioner or plain CG) returns at once: W is ρ-independent.
+   */
   async rebuildPreconditioner(rho: number): Promise<void> {
     this.writeAdmmUniform(rho, this.scalars.pcgTol);
     await this.precond.rebuild(rho, this.admm);
@@ -384,6 +398,7 @@ export class GpuBackend implements AdmmBackend {
     // The step lists own their uniforms and scratch (PCG's lists are owned by the PCG; freeing twice is harmless).
     for (const list of [...Object.values(this.steps), ...this.rescale.values()]) destroyDispatches(list);
     this.precond.destroy();
+    this.block?.destroy();
     this.pcg.destroy();
     for (const buf of this.owned) buf.destroy();
     this.owned.length = 0;

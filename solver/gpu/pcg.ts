@@ -7,9 +7,13 @@
 import type { GpuContext } from './context';
 import { u32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
-import type { GpuNystrom } from './nystrom';
 import { columns, matvecA, type DataBuffers, type Geometry, type MatvecScratch } from './operators';
 import { GpuResources } from './resources';
+
+/** A preconditioner PCG can apply: dispatches for z = M·x (GpuNystrom, GpuBlockPreconditioner). */
+export interface PcgPreconditioner {
+  apply(x: GPUBuffer, z: GPUBuffer): Dispatch[];
+}
 
 /** Buffers of one PCG instance; `x` is the iterate (the solver's U), `r` starts as b. */
 export interface PcgBuffers {
@@ -44,7 +48,7 @@ export class GpuPcg {
     g: Geometry,
     data: DataBuffers,
     scratch: MatvecScratch,
-    precond: GpuNystrom,
+    precond: PcgPreconditioner,
     bufs: PcgBuffers,
     admm: GPUBuffer,
   ) {
