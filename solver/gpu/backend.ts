@@ -101,9 +101,11 @@ export class GpuBackend implements AdmmBackend {
     this.precond = new GpuNystrom(ctx, this.g, this.data, rank, config.seed);
     this.block = kind === 'block' ? new GpuBlockPreconditioner(ctx, this.g, problem.X) : null;
     this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.block ?? this.precond, { x: this.b.U, r: this.b.r }, this.admm);
+    // Warm start: w = A·u₀ first, then one kernel writes r = b − w (the rhs is recorded in uSolve).
+    const warm = config.warmStart;
     this.steps = {
-      rhs: this.rhsDispatches(),
-      pcgInit: [...(config.warmStart ? this.pcg.warmInit : []), ...this.pcg.init],
+      rhs: warm ? [] : this.rhsDispatches(null),
+      pcgInit: warm ? [...this.pcg.warmProduct, ...this.rhsDispatches(this.pcg.w), ...this.pcg.init] : this.pcg.init,
       pcgIteration: this.pcg.iteration,
       v: this.vDispatches(),
       s: this.sDispatches(),
@@ -161,11 +163,15 @@ export class GpuBackend implements AdmmBackend {
     return { Xt: this.blocks[1], Dt: this.relu ? b.D : b.Dtest, Yt: b.Ytest, Zt: b.Ztest, Ft: b.Ftest, partials: b.partialsFitTest, rows: test.n };
   }
 
-  /** b = Fᵀy/ρ + v − λ + Gᵀs − Gᵀν, written into PCG's residual r (PCG starts from r = b − A·u₀). */
-  private rhsDispatches(): Dispatch[] {
+  /**
+   * b = Fᵀy/ρ + v − λ + Gᵀs − Gᵀν, written into PCG's residual r; with `Au0` (warm start, A·u₀
+   * already computed) r = b − A·u₀ in the same kernel.
+   */
+  private rhsDispatches(Au0: GPUBuffer | null): Dispatch[] {
     const { b } = this;
     const dK = this.problem.d * this.K;
-    return [elementwise(this.ctx, 'admmRhs', [u32(dK), u32(this.relu ? 1 : 0)], [b.Fty, b.V, b.Lam, b.GtS, b.GtNu, b.r, this.admm], dK)];
+    const fields = [u32(dK), u32(this.relu ? 1 : 0), u32(Au0 ? 1 : 0), u32(0)];
+    return [elementwise(this.ctx, 'admmRhs', fields, [b.Fty, b.V, b.Lam, b.GtS, b.GtNu, b.r, this.admm, Au0 ?? b.dummy], dK)];
   }
 
   /** v = prox_{β/ρ}(u + λ) per column and λ ← λ + u − v, fused; also the column norms. */
@@ -262,7 +268,7 @@ export class GpuBackend implements AdmmBackend {
     encodeDispatches(this.pending.pass, list);
   }
 
-  /** Records b = Fᵀy/ρ + v − λ + Gᵀ(s − ν). */
+  /** Records b = Fᵀy/ρ + v − λ + Gᵀ(s − ν) (warm start: nothing, uSolve records it fused with r = b − A·u₀). */
   rhs(): void {
     this.record(this.steps.rhs);
   }

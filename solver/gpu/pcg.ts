@@ -1,8 +1,10 @@
 /**
  * Preconditioned CG for the u-system A u = b (spec §4.3), entirely on the GPU: one independent
- * CG per class block, with α, β, r·z and the convergence flags in a GPU buffer
- * (pcg_scalars.wgsl). A fixed number of iterations is encoded; converged classes freeze
- * (α = 0), so there is no read-back inside the loop.
+ * CG per class block, with α, β, r·z and the convergence flags in a GPU buffer (pcg_scalars.wgsl
+ * at the start, pcg_step.wgsl in every iteration: each scalar step fused with the vector update
+ * it feeds). A fixed number of iterations is encoded; converged classes freeze (α = 0), so there
+ * is no read-back inside the loop. One iteration: gate, the matvec of A, p·w, α-step, M r,
+ * (r·z, r·r), β-step.
  */
 import type { GpuContext } from './context';
 import { u32, type Dispatch } from './kernel';
@@ -21,7 +23,7 @@ export interface PcgBuffers {
   r: GPUBuffer;
 }
 
-/** Per-class PCG state floats (see pcg_scalars.wgsl): rz, pAp, rr, alpha, beta, active, iters, res. */
+/** Per-class PCG state floats (see pcg_step.wgsl): rz, rzPrev, rr, alpha, beta, active, iters, res. */
 export const PCG_STATE_FLOATS = 8;
 
 /** Encodes PCG on the GPU for fixed buffers; `init` and `iteration` are replayed every solve. */
@@ -29,13 +31,14 @@ export class GpuPcg {
   /** 8 floats per class, read back with the ADMM status. */
   readonly state: GPUBuffer;
   private readonly p: GPUBuffer;
-  private readonly w: GPUBuffer;
+  /** A·x of the warm start ({@link warmProduct}); the backend's fused rhs kernel subtracts it. */
+  readonly w: GPUBuffer;
   private readonly z: GPUBuffer;
   private readonly dots: GPUBuffer;
   private readonly partials: GPUBuffer;
   private readonly G: number;
-  /** Dispatches for r = b − A x (warm start) — empty list when cold-starting. */
-  readonly warmInit: Dispatch[];
+  /** Dispatches for w = A x of the warm start; the caller then writes r = b − w (the backend fuses it into its rhs kernel). */
+  readonly warmProduct: Dispatch[];
   /** Dispatches for z = M r, p = z, rz, rr, flags. */
   readonly init: Dispatch[];
   /** One PCG iteration (gated: empty dispatches once every class has converged). */
@@ -70,25 +73,23 @@ export class GpuPcg {
       gridDispatch(ctx, 'blockDot', [u32(g.d), u32(K), u32(SP), u32(g.B), u32(pairs), u32(this.G)], [a, b, c2, e2, this.partials], [this.G, g.B, 1]),
       finalize(ctx, this.partials, this.G, pairs * g.B, this.dots, 0),
     ];
-    const scalars = (mode: 0 | 1 | 2): Dispatch =>
-      gridDispatch(ctx, 'pcgScalars', [u32(g.B), u32(mode)], [this.dots, this.state, admm], [Math.ceil(g.B / 64), 1, 1]);
-    const update = (mode: 0 | 1 | 2): Dispatch =>
-      elementwise(ctx, 'pcgUpdate', [u32(count), u32(K), u32(SP), u32(mode)], [this.state, x, r, this.p, this.w, this.z], count);
+    const init = gridDispatch(ctx, 'pcgScalars', [u32(g.B)], [this.dots, this.state, admm], [Math.ceil(g.B / 64), 1, 1]);
+    // α-step (mode 1) and β-step (mode 2), each fused with its update (pcg_step.wgsl).
+    const step = (mode: 1 | 2): Dispatch =>
+      elementwise(ctx, 'pcgStep', [u32(count), u32(K), u32(SP), u32(g.B), u32(mode), u32(0), u32(0), u32(0)], [this.dots, this.state, x, r, this.p, this.w, this.z, admm], count);
 
-    this.warmInit = [...matvecA(ctx, g, data, scratch, x, this.w, admm), axpby(ctx, this.w, r, -1, 1, count)];
-    this.init = [...precond.apply(r, this.z), update(2), ...dots(r, this.z, r, r, 2), scalars(0)];
+    this.warmProduct = matvecA(ctx, g, data, scratch, x, this.w, admm);
+    this.init = [...precond.apply(r, this.z), axpby(ctx, this.z, this.p, 1, 0, count), ...dots(r, this.z, r, r, 2), init];
     const body: Dispatch[] = [
       ...matvecA(ctx, g, data, scratch, this.p, this.w, admm),
       ...dots(this.p, this.w, this.p, this.w, 1),
-      scalars(1),
-      update(0),
+      step(1),
       ...precond.apply(r, this.z),
       ...dots(r, this.z, r, r, 2),
-      scalars(2),
-      update(1),
+      step(2),
     ];
     this.iteration = this.gated(ctx, g.B, body);
-    for (const list of [this.warmInit, this.init, this.iteration]) res.adoptDispatches(list);
+    for (const list of [this.warmProduct, this.init, this.iteration]) res.adoptDispatches(list);
   }
 
   /**
