@@ -3,8 +3,8 @@
  * CG per class block, with α, β, r·z and the convergence flags in a GPU buffer (pcg_scalars.wgsl
  * at the start, pcg_step.wgsl in every iteration: each scalar step fused with the vector update
  * it feeds). A fixed number of iterations is encoded; converged classes freeze (α = 0), so there
- * is no read-back inside the loop. One iteration: gate, the matvec of A, p·w, α-step, M r,
- * (r·z, r·r), β-step.
+ * is no read-back inside the loop. One iteration: gate, the matvec of A, p·w (first level), α-step,
+ * M r, (r·z, r·r) (first level), β-step; the steps finish the dot reductions themselves.
  */
 import type { GpuContext } from './context';
 import { u32, type Dispatch } from './kernel';
@@ -69,23 +69,26 @@ export class GpuPcg {
     this.partials = res.buffer(this.G * 2 * g.B * 4, 'pcg partials');
     const { x, r } = bufs;
 
+    // The step kernels sum blockDot's partials themselves (no finalize dispatch in the loop).
+    const firstLevel = (a: GPUBuffer, b: GPUBuffer, c2: GPUBuffer, e2: GPUBuffer, pairs: 1 | 2): Dispatch =>
+      gridDispatch(ctx, 'blockDot', [u32(g.d), u32(K), u32(SP), u32(g.B), u32(pairs), u32(this.G)], [a, b, c2, e2, this.partials], [this.G, g.B, 1]);
     const dots = (a: GPUBuffer, b: GPUBuffer, c2: GPUBuffer, e2: GPUBuffer, pairs: 1 | 2): Dispatch[] => [
-      gridDispatch(ctx, 'blockDot', [u32(g.d), u32(K), u32(SP), u32(g.B), u32(pairs), u32(this.G)], [a, b, c2, e2, this.partials], [this.G, g.B, 1]),
+      firstLevel(a, b, c2, e2, pairs),
       finalize(ctx, this.partials, this.G, pairs * g.B, this.dots, 0),
     ];
     const init = gridDispatch(ctx, 'pcgScalars', [u32(g.B)], [this.dots, this.state, admm], [Math.ceil(g.B / 64), 1, 1]);
     // α-step (mode 1) and β-step (mode 2), each fused with its update (pcg_step.wgsl).
     const step = (mode: 1 | 2): Dispatch =>
-      elementwise(ctx, 'pcgStep', [u32(count), u32(K), u32(SP), u32(g.B), u32(mode), u32(0), u32(0), u32(0)], [this.dots, this.state, x, r, this.p, this.w, this.z, admm], count);
+      elementwise(ctx, 'pcgStep', [u32(count), u32(K), u32(SP), u32(g.B), u32(mode), u32(this.G), u32(mode * g.B), u32(0)], [this.partials, this.state, x, r, this.p, this.w, this.z, admm], count);
 
     this.warmProduct = matvecA(ctx, g, data, scratch, x, this.w, admm);
     this.init = [...precond.apply(r, this.z), axpby(ctx, this.z, this.p, 1, 0, count), ...dots(r, this.z, r, r, 2), init];
     const body: Dispatch[] = [
       ...matvecA(ctx, g, data, scratch, this.p, this.w, admm),
-      ...dots(this.p, this.w, this.p, this.w, 1),
+      firstLevel(this.p, this.w, this.p, this.w, 1),
       step(1),
       ...precond.apply(r, this.z),
-      ...dots(r, this.z, r, r, 2),
+      firstLevel(r, this.z, r, r, 2),
       step(2),
     ];
     this.iteration = this.gated(ctx, g.B, body);

@@ -1,7 +1,8 @@
 /**
  * GPU work per ADMM iteration, counted on the device (countWork): one submission and one
  * read-back per step, and the dispatches of one PCG iteration after the fusions of
- * pcg_step.wgsl (each scalar step with its update) and admm_rhs.wgsl (warm-start residual).
+ * pcg_step.wgsl (each scalar step with its update and the second level of its dot reduction)
+ * and admm_rhs.wgsl (warm-start residual).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpuSolver } from '../../../solver/gpu/admm';
@@ -57,14 +58,14 @@ describe('GPU work per ADMM iteration', () => {
   it.each([
     ['block', 1],
     ['nystrom', 2],
-  ] as const)('%s: one PCG iteration = gate + A + two dot reductions + two fused steps + M (%i)', async (preconditioner, mDispatches) => {
+  ] as const)('%s: one PCG iteration = gate + A + two first-level dots + two fused steps + M (%i)', async (preconditioner, mDispatches) => {
     const few = await stepWork({ ...base, preconditioner, pcgIters: 2 });
     const many = await stepWork({ ...base, preconditioner, pcgIters: 6 });
     expect(few.submissions).toBe(1);
     expect(few.readBacks).toBe(1);
     const perIteration = (many.dispatches - few.dispatches) / 4;
-    // gate (1) + A + 2 × (block_dot + finalize) + α-step + β-step (pcg_step.wgsl) + M.
-    expect(perIteration).toBe(1 + matvecDispatches() + 4 + 2 + mDispatches);
+    // gate (1) + A + 2 × block_dot + α-step + β-step (pcg_step.wgsl, which also finish the dots) + M.
+    expect(perIteration).toBe(1 + matvecDispatches() + 2 + 2 + mDispatches);
   });
 
   it('warm start costs one application of A and nothing else (r = b − A·u₀ is fused into the rhs)', async () => {
