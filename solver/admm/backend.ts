@@ -35,7 +35,7 @@ export interface AdmmBackend {
   beginStep(s: StepScalars): void;
   /** b = Fᵀy/ρ + v − λ + Gᵀ(s − ν)   (gated: b = Fᵀy/ρ + v − λ). */
   rhs(): void;
-  /** u = PCG(A, b, M_nys) at the step's tolerance, cold or warm start as configured (exact solve on request). */
+  /** u = PCG(A, b, M) (block, Nyström or none: solver/preconditioner.ts) at the step's tolerance, cold or warm start as configured (exact solve on request). */
   uSolve(): void;
   /** v = prox_{(β/ρ)‖·‖}(u + λ) per column (old λ), then λ ← λ + (u − v). */
   vStep(): void;

@@ -5,12 +5,12 @@
  * vStep and sStep only record into it; metrics records the reductions, submits and reads back.
  *
  *   b  = Fᵀy/ρ + v − λ + Gᵀ(s − ν)               rhs        (admm_rhs.wgsl)
- *   u  = PCG(A, b, M_nys)                         uSolve     (GpuPcg, GpuNystrom)
+ *   u  = PCG(A, b, M)                             uSolve     (GpuPcg; M: GpuBlockPreconditioner or GpuNystrom)
  *   v  = prox_{β/ρ}(u + λ);  λ += u − v           vStep      (fused in group_prox.wgsl)
  *   Gu = G u;  s = max(Gu + ν, 0);  ν += Gu − s   sStep      (then Gᵀs, Gᵀν for the next b)
  *   residuals, objective, accuracies              metrics
  *
- * ρ changes re-sketch A(ρ)Ω on the GPU (GpuNystrom.rebuild, one extra submission and read-back,
+ * ρ changes re-sketch A(ρ)Ω on the GPU with Nyström (GpuNystrom.rebuild; the block preconditioner is ρ-independent, one extra submission and read-back,
  * only on the steps where ρ changes): keeping YI and YF apart as the CPU does would need two
  * sketches and the r-sized algebra is on the host anyway, so it would save little.
  */
