@@ -10,9 +10,11 @@
  *   Gu = G u;  s = max(Gu + ν, 0);  ν += Gu − s   sStep      (then Gᵀs, Gᵀν for the next b)
  *   residuals, objective, accuracies              metrics
  *
- * ρ changes re-sketch A(ρ)Ω on the GPU with Nyström (GpuNystrom.rebuild; the block preconditioner is ρ-independent, one extra submission and read-back,
- * only on the steps where ρ changes): keeping YI and YF apart as the CPU does would need two
- * sketches and the r-sized algebra is on the host anyway, so it would save little.
+ * With Nyström, ρ changes re-sketch A(ρ)Ω on the GPU (GpuNystrom.rebuild, one extra submission
+ * and read-back, only on the steps where ρ changes): keeping YI and YF apart as the CPU does
+ * would need two sketches and the r-sized algebra is on the host anyway, so it would save
+ * little. The block preconditioner is ρ-independent and rebuilds nothing. With warm start the
+ * rhs kernel runs inside uSolve, after A·u₀, and writes r = b − A·u₀ directly.
  */
 import { activationPatterns, testTargets } from '../problem';
 import type { StepSums } from '../residuals';
