@@ -146,7 +146,7 @@ export function App() {
           {problem && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={problem} snapshot={snapshot} />}
           {problem?.image && <WeightImages problem={problem} snapshot={snapshot} />}
           <PatternsPanel view={view?.patterns ?? null} problem={problem} snapshot={snapshot} />
-          <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
+          <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} preconditioner={state.preconditioner} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
         </main>
       </div>
       <Licences />

@@ -177,6 +177,8 @@ export type FromWorker =
       adapter: AdapterSummary | null;
       /** Why WebGPU is not used, when the CPU runs because of a fallback. */
       fallbackReason: string | null;
+      /** The PCG preconditioner in use and why (solver/preconditioner.ts ResolvedPreconditioner.reason). */
+      preconditioner?: string;
       problem: ProblemSummary;
       memory: MemoryReport;
       view: ProblemView;

@@ -20,6 +20,8 @@ export interface RunState {
   device: DeviceKind | null;
   adapter: AdapterSummary | null;
   fallbackReason: string | null;
+  /** The PCG preconditioner in use and why (null until the solver is built). */
+  preconditioner: string | null;
   problem: ProblemSummary | null;
   memory: MemoryReport | null;
   view: ProblemView | null;
@@ -40,6 +42,7 @@ export const INITIAL_RUN_STATE: RunState = {
   device: null,
   adapter: null,
   fallbackReason: null,
+  preconditioner: null,
   problem: null,
   memory: null,
   view: null,
@@ -80,6 +83,7 @@ export function applyMessage(state: RunState, msg: FromWorker): RunState {
         device: msg.device,
         adapter: msg.adapter,
         fallbackReason: msg.fallbackReason,
+        preconditioner: msg.preconditioner ?? null,
         problem: msg.problem,
         memory: msg.memory,
         view: msg.view,

@@ -7,6 +7,7 @@
  * Every failure prints one message naming the file/row/column/size and what to do, and exits 1;
  * output files are written only after everything succeeded, atomically.
  */
+import { resolvePreconditioner } from '../solver/preconditioner';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
@@ -131,7 +132,8 @@ async function train(args: TrainArgs): Promise<void> {
   const { config } = args;
   const problem = buildProblem(trainData, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });
   const N = problem.S * problem.d * problem.P;
-  if (config.rank > N) {
+  // The rank only matters where Nyström is the preconditioner (solver/preconditioner.ts).
+  if (config.rank > N && resolvePreconditioner(config, problem.d).kind === 'nystrom') {
     throw new DataError(
       `${args.data}: --rank ${config.rank} exceeds the u-system size S·d·P = ${problem.S}·${problem.d}·${problem.P} = ${N}. Use --rank ≤ ${N}.`,
       { file: args.data },
@@ -168,6 +170,8 @@ async function train(args: TrainArgs): Promise<void> {
 
   const solver = await createSolver(problem, config, gpu ? { device: args.device, test, gpu } : { device: args.device, test });
   const trainer = new CronosTrainer(solver);
+  const precond = solver.preconditionerInUse?.();
+  if (precond) log(`PCG preconditioner: ${precond.reason}`);
   let history: IterationMetrics[];
   let U: Float64Array;
   let savedText: string | null = null;

@@ -10,6 +10,7 @@ import { estimateGpuBuffers } from '../../data/size';
 import type { AdapterSummary } from '../../solver/gpu/context';
 import { WebGpuUnavailableError } from '../../solver/gpu/context';
 import { gpuMemoryPlan } from '../../solver/gpu/buffers';
+import { resolvePreconditioner } from '../../solver/preconditioner';
 import { AdmmDivergedError } from '../../solver/admm/driver';
 import type { CreateSolverOptions } from '../../solver/index';
 import { CronosTrainer } from '../../solver/methods/cronos/trainer';
@@ -273,7 +274,7 @@ export class Session {
     const { prepared, problem } = run;
     const test: TestSet | null = preparedTestSet(prepared);
     const config = toSolverConfig(settings);
-    this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver and its Nyström preconditioner');
+    this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver and its preconditioner');
     const { solver, device, fallbackReason } = await this.createSolver(problem, config, test, settings.device);
     if (!this.runs.has(run.id)) {
       // Replaced while the solver was being built.
@@ -300,6 +301,7 @@ export class Session {
         device,
         adapter: device === 'gpu' ? await this.env.adapter() : null,
         fallbackReason,
+        preconditioner: solver.preconditionerInUse?.()?.reason,
         problem: problemSummary(prepared, problem, prepared.info.title, prepared.info.image),
         memory: memoryReport(problem, config, test?.n ?? 0),
         view,
@@ -558,7 +560,7 @@ export function problemSummary(prepared: PreparedData, problem: Problem, title: 
 /** GPU memory the problem needs, with the four biggest buffers named. */
 export function memoryReport(problem: Problem, config: SolverConfig, testRows: number): MemoryReport {
   const plan = gpuMemoryPlan(problem, config, testRows);
-  const buffers = estimateGpuBuffers(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, testRows)
+  const buffers = estimateGpuBuffers(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, testRows, resolvePreconditioner(config, problem.d).kind)
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 4);
   return { largestBinding: plan.largestBinding, total: plan.total, buffers };
