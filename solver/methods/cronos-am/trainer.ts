@@ -101,35 +101,49 @@ export function writeHead(theta: Float64Array, layout: AmLayout, net: Network): 
   return theta;
 }
 
-/** The part of a head solve kept for the next one's warm start and for saved states. */
+/** The end of a head solve, kept for the next one's warm start and for saved states. */
 export interface HeadSolution {
+  /** d̃×K iterate u, its group-sparse copy v and the scaled dual λ of u = v. */
   readonly u: Float64Array;
   readonly v: Float64Array;
   readonly lambda: Float64Array;
+  /** n×K cone slack s and scaled cone dual ν, and the n×P patterns D they belong to. */
+  readonly s: Float64Array;
+  readonly nu: Float64Array;
+  readonly D: Uint8Array;
 }
 
 /**
- * An ADMM state of `problem` that starts from the previous head solution: u, v, λ as they were
- * (their meaning, a neuron's weights on φ(x), survives new features), the cone slack
- * s = max(Gu, 0) of the NEW patterns with ν = 0 (the old ones belong to other patterns), and
- * Gᵀs, Gᵀν to match. k = 0, so the solve counts its iterations from 1.
+ * An ADMM state of `problem` (new features X̃, new patterns D) that starts where the previous
+ * head solve ended: u, v, λ as they were (a neuron's weights on φ(x) keep their meaning); the
+ * cone slack and dual (s, ν) of row j and column i kept where pattern D[j, i] did not change
+ * (the same constraint), and s = max(Gu, 0), ν = 0 where it flipped (a new constraint); Gᵀs and
+ * Gᵀν recomputed on X̃. k = 0, so the solve counts its iterations from 1.
  */
 export function warmHeadState(problem: Problem, prev: HeadSolution, rho: number): AdmmState {
   const { n, d, P, K, D, X } = problem;
   const Z = matmul(X, prev.u, n, d, K);
   const s = new Float64Array(n * K);
+  const nu = new Float64Array(n * K);
   const Es = new Float64Array(n * K);
+  const Enu = new Float64Array(n * K);
   for (let j = 0; j < n; j++) {
     for (let col = 0; col < K; col++) {
       const t = j * K + col;
-      const e = D[j * P + (col % P)] ? 1 : -1;
-      s[t] = Math.max(e * Z[t], 0);
+      const p = j * P + (col % P);
+      const e = D[p] ? 1 : -1;
+      if (D[p] === prev.D[p]) {
+        s[t] = prev.s[t];
+        nu[t] = prev.nu[t];
+      } else s[t] = Math.max(e * Z[t], 0);
       Es[t] = e * s[t];
+      Enu[t] = e * nu[t];
     }
   }
-  // Gᵀs = Xᵀ(E ∘ s).
+  // Gᵀz = Xᵀ(E ∘ z).
   const GtS = matmulTA(X, Es, n, d, K);
-  return { version: 1, k: 0, rho, arrays: { u: prev.u.slice(), v: prev.v.slice(), lambda: prev.lambda.slice(), s, nu: new Float64Array(n * K), GtS, GtNu: new Float64Array(d * K) } };
+  const GtNu = matmulTA(X, Enu, n, d, K);
+  return { version: 1, k: 0, rho, arrays: { u: prev.u.slice(), v: prev.v.slice(), lambda: prev.lambda.slice(), s, nu, GtS, GtNu } };
 }
 
 /** The settings of every head solve (spec §7.2: fixed iterations, PCG tolerance 1e-6, fixed ρ). */
@@ -143,6 +157,9 @@ function featureOptimizer(weightDecay: number): OptimizerConfig {
   const { beta1, beta2, eps, d0, dadaptLr } = OPTIMIZER_DEFAULTS;
   return { kind: 'dadapt-adam', lr: dadaptLr, momentum: 0, beta1, beta2, eps, weightDecay, d0 };
 }
+
+/** The arrays of a {@link HeadSolution}, saved as `head.<name>`. */
+const HEAD_KEYS = ['u', 'v', 'lambda', 's', 'nu', 'D'] as const;
 
 /** What the trainer needs besides the backend. */
 export interface AmSetup {
@@ -229,8 +246,8 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
       this.inner = null;
     }
     if (this.disposed) throw new Error('The CRONOS-AM run was disposed during a head solve.');
-    const { u, v, lambda } = state.arrays;
-    this.last = { u, v, lambda };
+    const { u, v, lambda, s, nu } = state.arrays;
+    this.last = { u, v, lambda, s, nu, D: problem.D };
     const net = recoverNetwork(problem, u);
     this.backend.setParams(writeHead(await this.backend.getParams(), layout, net));
     this.lastObjective = (m as IterationMetrics).objective;
@@ -322,7 +339,9 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
     const opt = await this.backend.getOptimizerState();
     const arrays: Record<string, Float64Array> = { theta: await this.backend.getParams() };
     for (const [k, a] of Object.entries(opt.arrays)) arrays[`opt.${k}`] = a;
-    if (this.last) Object.assign(arrays, { 'head.u': this.last.u.slice(), 'head.v': this.last.v.slice(), 'head.lambda': this.last.lambda.slice() });
+    const last = this.last;
+    const saved: Record<string, Float64Array | Int32Array> = {};
+    if (last) for (const k of HEAD_KEYS) saved[`head.${k}`] = k === 'D' ? Int32Array.from(last.D) : last[k].slice();
     const scalars: Record<string, number> = {
       ...this.fingerprint(),
       samplerEpoch: this.sampler.position.epoch,
@@ -333,7 +352,7 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
       headNeurons: this.lastNeurons,
     };
     for (const [k, v] of Object.entries(opt.scalars)) scalars[`opt.${k}`] = v;
-    return { format: 'cronos-playground-state', method: this.method, version: CRONOS_AM_STATE_VERSION, iteration: this.iter, scalars, arrays };
+    return { format: 'cronos-playground-state', method: this.method, version: CRONOS_AM_STATE_VERSION, iteration: this.iter, scalars, arrays: { ...arrays, ...saved } };
   }
 
   async loadState(state: TrainerState): Promise<void> {
@@ -371,19 +390,26 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
     this.iter = state.iteration;
   }
 
-  /** The saved head solution (all three arrays d̃×K, or none of them). */
+  /** The saved head solution (every array of {@link HEAD_KEYS} with its length, or none of them). */
   private savedHead(state: TrainerState): HeadSolution | null {
-    const keys = ['head.u', 'head.v', 'head.lambda'] as const;
-    const present = keys.filter((k) => state.arrays[k] !== undefined);
+    const present = HEAD_KEYS.filter((k) => state.arrays[`head.${k}`] !== undefined);
     if (present.length === 0) return null;
     const { featureWidth, outputs, P } = this.setup.layout;
-    const len = featureWidth * outputs * 2 * P;
-    for (const k of keys) {
-      const a = state.arrays[k];
-      if (!(a instanceof Float64Array || a instanceof Float32Array) || a.length !== len) throw new Error(`The saved state's ${k} is missing or does not have ${len} values (d̃ × C·2P).`);
-    }
-    const get = (k: (typeof keys)[number]): Float64Array => Float64Array.from(state.arrays[k]);
-    return { u: get('head.u'), v: get('head.v'), lambda: get('head.lambda') };
+    const n = this.sampler.n;
+    const K = outputs * 2 * P;
+    const lengths: Record<(typeof HEAD_KEYS)[number], [number, string]> = {
+      u: [featureWidth * K, 'd̃ × C·2P'], v: [featureWidth * K, 'd̃ × C·2P'], lambda: [featureWidth * K, 'd̃ × C·2P'],
+      s: [n * K, 'n × C·2P'], nu: [n * K, 'n × C·2P'], D: [n * P, 'n × P'],
+    };
+    const get = (k: (typeof HEAD_KEYS)[number]): Float64Array => {
+      const a = state.arrays[`head.${k}`];
+      const [len, shape] = lengths[k];
+      if (a === undefined || a.length !== len) throw new Error(`The saved state's head.${k} is missing or does not have ${len} values (${shape}).`);
+      return Float64Array.from(a);
+    };
+    const D = get('D');
+    if (!D.every((x) => x === 0 || x === 1)) throw new Error("The saved state's head.D holds values other than 0 and 1.");
+    return { u: get('u'), v: get('v'), lambda: get('lambda'), s: get('s'), nu: get('nu'), D: Uint8Array.from(D) };
   }
 
   dispose(): void {
