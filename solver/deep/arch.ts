@@ -135,6 +135,9 @@ export function imageShapeFromFeatureNames(names: readonly string[]): Shape | nu
 
 /** The output shape of one layer applied to `s`; throws {@link ArchError} when it does not fit. */
 export function layerOutputShape(layer: LayerSpec, s: Shape, index: number): Shape {
+  if ((layer.kind === 'dense' || layer.kind === 'conv3x3') && !(Number.isInteger(layer.out) && layer.out >= 1)) {
+    throw new ArchError(`Layer ${index} (${layer.kind}) has ${layer.out} outputs; its out must be a positive integer.`);
+  }
   switch (layer.kind) {
     case 'dense':
       if (s.h !== 1 || s.w !== 1) throw new ArchError(`Layer ${index} (dense) gets an image ${s.h}×${s.w}×${s.c}; put a flatten layer before it.`);
