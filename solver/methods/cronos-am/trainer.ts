@@ -9,7 +9,7 @@
  * steps, buildProblem + createSolver (the CRONOS ADMM of either device) for the head, and
  * recoverNetwork (spec §6.1) for the head's weights.
  */
-import { createSolver } from '../../index';
+import { createSolver, sharedGpuContext } from '../../index';
 import type { AdmmState } from '../../admm/driver';
 import { featureEnd, layerShapes, paramLayout, parseArch, shapeSize } from '../../deep/arch';
 import { deepSplits, inputShape, outputsFor } from '../../deep/data';
@@ -169,6 +169,8 @@ export interface AmSetup {
   readonly labels: Int32Array;
   readonly classNames: readonly string[];
   readonly hasTest: boolean;
+  /** GPU entry point for the head solver (dawn.node's in Node); navigator.gpu when omitted. */
+  readonly gpu?: GPU;
 }
 
 /** A CRONOS-AM run. */
@@ -230,7 +232,8 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
     const data: Dataset = { X: Xf, n, d: layout.featureWidth, labels: this.setup.labels, classNames: [...this.setup.classNames], featureNames: [] };
     const problem = buildProblem(data, { model: 'relu', P: settings.P, beta: settings.beta, seed: settings.seed });
     const config = headSolverConfig(settings);
-    const solver = await createSolver(problem, config, { device: this.backend.device });
+    const gpu = this.setup.gpu;
+    const solver = await createSolver(problem, config, { device: this.backend.device, ...(gpu ? { gpu } : {}) });
     this.inner = solver;
     let m: IterationMetrics | null = null;
     let state: AdmmState;
@@ -427,6 +430,23 @@ export async function createCronosAmTrainer(data: TrainingData, settings: Cronos
   const layout = amLayout(settings.arch ?? DEFAULT_ARCH, { input, classes, P: settings.P, bias: settings.bias });
   const init: DeepBackendInit = { arch: layout.arch, loss: 'mse', optimizer: featureOptimizer(settings.weightDecay), train, test, theta: initParams(layout.arch, settings.seed) };
   const sampler = new MinibatchSampler(train.labels.length, settings.batch, settings.sampling, settings.seed);
-  const backend = await createDeepBackend(init, env);
-  return new CronosAmTrainer(backend, sampler, { layout, settings, labels: train.labels, classNames: data.train.classNames, hasTest: test !== null });
+  const backend = await amBackend(init, env, settings.batch);
+  try {
+    return new CronosAmTrainer(backend, sampler, { layout, settings, labels: train.labels, classNames: data.train.classNames, hasTest: test !== null, ...(env.gpu ? { gpu: env.gpu } : {}) });
+  } catch (e) {
+    backend.dispose();
+    throw e;
+  }
+}
+
+/**
+ * The deep backend of `env.device`. On the GPU it lives on the process-wide context that the
+ * head's CRONOS solver uses too (one device for both, where φ(X) could later be handed over
+ * without a read-back); the GPU module is imported only when asked for.
+ */
+async function amBackend(init: DeepBackendInit, env: TrainerEnv, batch: number): Promise<DeepBackend> {
+  if (env.device === 'cpu') return createDeepBackend(init, env);
+  const ctx = await sharedGpuContext(env.gpu);
+  const { createGpuDeepBackendOn } = await import('../../deep/gpu/backend');
+  return createGpuDeepBackendOn(ctx, init, { batchSize: Math.min(batch, init.train.labels.length) });
 }
