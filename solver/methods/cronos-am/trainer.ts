@@ -245,7 +245,8 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
       }
       state = await solver.saveState();
     } finally {
-      solver.dispose();
+      // dispose() during the solve has freed it already.
+      if (this.inner === solver) solver.dispose();
       this.inner = null;
     }
     if (this.disposed) throw new Error('The CRONOS-AM run was disposed during a head solve.');

@@ -249,6 +249,13 @@ describe('CRONOS-AM (CPU)', () => {
     expect(decodeLinkFields(CRONOS_AM_PARAMS, JSON.parse(JSON.stringify(link)), 'solver', defaults)).toEqual(values);
   });
 
+  it('dispose during a head solve ends the step with a clear message', async () => {
+    const t = await trainer();
+    const pending = t.step();
+    t.dispose();
+    await expect(pending).rejects.toThrow(/disposed during a head solve/);
+  });
+
   it('bad settings and data get clear messages', async () => {
     await expect(trainer({ checkpoint: 0 })).rejects.toThrow(/Bad cronos-am settings: Head solve every \(minibatches\) \(checkpoint\): 0 is outside \[1, 100000\]/);
     await expect(trainer({ arch: 'mlp:x' })).rejects.toThrow(/"x" is not a hidden width/);
