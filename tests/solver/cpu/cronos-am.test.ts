@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CpuSolver } from '../../../solver/cpu/admm';
-import { convexObjective, predictNetwork, recoverNetwork } from '../../../solver/recovery';
+import { accuracyFromLabels, convexObjective, predictNetwork, recoverNetwork } from '../../../solver/recovery';
 import { buildProblem } from '../../../solver/problem';
 import { createRng } from '../../../solver/rng';
 import { METHODS } from '../../../solver/methods/index';
@@ -150,6 +150,11 @@ describe('CRONOS-AM (CPU)', () => {
       expect(Number.isFinite(last.headObjective as number)).toBe(true);
       expect(history.every((m) => (m.headMs as number) >= 0 && (m.featureMs as number) > 0)).toBe(true);
       expect(t.finished(last)).toBe('max-iterations');
+      // The reported accuracy is that of the network's outputs against the labels (sign for one output, argmax otherwise).
+      const C = t.setup.layout.outputs;
+      const testSet = data.test as NonNullable<TrainingData['test']>;
+      expect(last.testAccuracy).toBe(accuracyFromLabels(await t.backend.predict('test'), testSet.n, C, testSet.labels));
+      expect(last.trainAccuracy).toBe(accuracyFromLabels(await t.backend.predict('train'), data.train.n, C, data.train.labels));
       const model = await t.model();
       // The plain two-layer view is the head acting on φ(x).
       expect(model.network).toMatchObject({ d: 8, m: t.setup.layout.head1.shape[1] });
