@@ -33,6 +33,10 @@ export interface CronosSolver {
   loadState(state: AdmmState): Promise<void>;
   /** Frees device resources. */
   dispose(): void;
+  /** GPU solvers: why the device was lost, or null while it is fine. */
+  deviceLost?(): string | null;
+  /** GPU solvers: destroys the device (the device-loss test hook). */
+  loseDevice?(): void;
 }
 
 /** Options of {@link runCronos}. */
