@@ -26,6 +26,8 @@ export interface TrainArgs {
   saveState: string | undefined;
   /** Continue from this saved state. */
   resume: string | undefined;
+  /** Test hook: destroy the GPU device just before this iteration. */
+  simulateDeviceLoss: number | undefined;
   config: SolverConfig;
 }
 
@@ -98,6 +100,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
       exportProblem,
       saveState,
       resume,
+      simulateDeviceLoss: given.simulateDeviceLoss,
       config,
     },
   };

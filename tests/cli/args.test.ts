@@ -52,7 +52,7 @@ function outcome(argv: string[]): string {
 }
 
 describe('cli/args from the tables', () => {
-  // The hand-written version's text, byte for byte, plus the --resume and --save-state lines added since.
+  // The hand-written version's text, byte for byte, plus the --resume, --save-state and --simulate-device-loss lines added since.
   it('--help is the text of the hand-written version, byte for byte (plus the flags added since)', () => {
     expect(USAGE).toBe(readFileSync(new URL('./fixtures/usage-before-table.txt', import.meta.url), 'utf8'));
   });
