@@ -53,6 +53,8 @@ export interface ResilienceOptions<T extends Trainer> {
   create(device: DeviceKind): Promise<Attempt<T>>;
   /** The device to start on. */
   device: DeviceKind;
+  /** A trainer already made on `device` (at iteration 0) to start with instead of calling `create`. */
+  first?: Attempt<T>;
   /** A saved state to start from (a resumed run); checked by the trainer's loadState. */
   initial?: TrainerState | null;
   /** Largest fraction of the stepping time spent on checkpoints (default 0.05). */
@@ -115,6 +117,8 @@ export class ResilientRun<T extends Trainer<M>, M extends MetricsRecord = Metric
   private readonly budget: number;
   private readonly maxLosses: number;
   private simulateLoss: number | undefined;
+  /** The step budget set by the caller, carried over to a new trainer after a recovery. */
+  private budget_: number | null = null;
   private simulateNaN: { iteration: number; value: number } | undefined;
   private readonly log: RunEvent[] = [];
 
@@ -136,7 +140,7 @@ export class ResilientRun<T extends Trainer<M>, M extends MetricsRecord = Metric
 
   /** Creates the first trainer, loads `initial` when given and takes the first checkpoint. */
   static async start<T extends Trainer<M>, M extends MetricsRecord = MetricsRecord>(opts: ResilienceOptions<T>): Promise<ResilientRun<T, M>> {
-    const attempt = await opts.create(opts.device);
+    const attempt = opts.first ?? (await opts.create(opts.device));
     try {
       if (opts.initial) await attempt.trainer.loadState(opts.initial);
       const t0 = performance.now();
@@ -192,6 +196,24 @@ export class ResilientRun<T extends Trainer<M>, M extends MetricsRecord = Metric
     }
   }
 
+  /** Continues from `state` (a session file, --resume): the trainer loads it and it is the new checkpoint. */
+  async loadState(state: TrainerState): Promise<void> {
+    await this.attempt.trainer.loadState(state);
+    this.checkpoint = await this.attempt.trainer.saveState();
+    this.done = this.checkpoint.iteration;
+  }
+
+  /** Moves the step budget of the trainer, and of the trainers that replace it after a loss. */
+  setBudget(steps: number): void {
+    this.budget_ = steps;
+    this.attempt.trainer.setBudget(steps);
+  }
+
+  /** The device-loss test hook, armed while running (the page's e2e test): destroy the device before iteration `k`. */
+  simulateDeviceLossAt(k: number): void {
+    this.simulateLoss = k;
+  }
+
   /** Frees the current trainer. */
   dispose(): void {
     this.attempt.trainer.dispose();
@@ -235,6 +257,7 @@ export class ResilientRun<T extends Trainer<M>, M extends MetricsRecord = Metric
 
   /** A trainer at the checkpoint, then the steps since replayed without reporting them. */
   private async rebuild(attempt: Attempt<T>): Promise<void> {
+    if (this.budget_ !== null) attempt.trainer.setBudget(this.budget_);
     await attempt.trainer.loadState(this.checkpoint);
     while (attempt.trainer.iteration < this.done) {
       if (attempt.lost() !== null) throw new Error(attempt.lost() ?? 'GPU device lost');

@@ -12,7 +12,8 @@ import { WebGpuUnavailableError } from '../../solver/gpu/context';
 import { gpuMemoryPlan } from '../../solver/gpu/buffers';
 import { AdmmDivergedError } from '../../solver/admm/driver';
 import type { CreateSolverOptions } from '../../solver/index';
-import { CronosTrainer } from '../../solver/methods/cronos/trainer';
+import { CronosTrainer, cronosAttempt } from '../../solver/methods/cronos/trainer';
+import { ResilientRun, RunBrokeDownError } from '../../solver/resilience';
 import type { CronosSolver, TestSet } from '../../solver/solver';
 import type { FinishReason, TrainerState } from '../../solver/trainer';
 import type { DeviceKind, IterationMetrics, Problem, SolverConfig } from '../../solver/types';
@@ -73,6 +74,8 @@ interface Run {
   prepared: PreparedData | null;
   problem: Problem | null;
   trainer: CronosTrainer | null;
+  /** Steps the trainer: checkpoints, a new device after a loss, the last good state after a breakdown (solver/resilience.ts). */
+  guard: ResilientRun<CronosTrainer, IterationMetrics> | null;
   snapshotCtx: SnapshotContext | null;
   status: RunStatus;
   finished: FinishReason | null;
@@ -127,6 +130,10 @@ export class Session {
         break;
       case 'step':
         for (const run of this.targets(msg.slot)) void this.enqueue(() => this.step(run, true), () => run);
+        break;
+      case 'simulate-device-loss':
+        // The page's test hook (e2e): destroy the GPU device before iteration `at` of the addressed runs.
+        for (const run of this.targets(msg.slot)) run.guard?.simulateDeviceLossAt(msg.at);
         break;
       case 'reset': {
         const main = this.main;
@@ -193,7 +200,7 @@ export class Session {
     }
     run.settings = next;
     if (level !== 'limit') return;
-    run.trainer?.setBudget(next.admmIters);
+    (run.guard ?? run.trainer)?.setBudget(next.admmIters);
     if (run.status === 'finished' && run.finished === 'max-iterations' && run.iter < next.admmIters) this.setStatus(run, 'paused');
     else if (run.status === 'running' && run.iter >= next.admmIters) this.setStatus(run, 'finished', 'max-iterations');
   }
@@ -236,6 +243,7 @@ export class Session {
       prepared: null,
       problem: null,
       trainer: null,
+      guard: null,
       snapshotCtx: null,
       status: 'loading',
       finished: null,
@@ -253,6 +261,7 @@ export class Session {
   private dispose(run: Run): void {
     run.trainer?.dispose();
     run.trainer = null;
+    run.guard = null;
     run.status = 'finished';
     this.runs.delete(run.id);
     if (this.main === run) this.main = null;
@@ -281,6 +290,7 @@ export class Session {
       return;
     }
     run.trainer = new CronosTrainer(solver);
+    run.guard = await this.guarded(run, run.trainer, problem, config, test);
     run.snapshotCtx = {
       problem,
       trainLabels: prepared.train.labels,
@@ -386,6 +396,19 @@ export class Session {
   }
 
   /**
+   * The run's trainer behind solver/resilience.ts; its events (device lost, recovered, CPU
+   * fallback, breakdown) go to the page as `event` messages for its notice.
+   */
+  private guarded(run: Run, trainer: CronosTrainer, problem: Problem, config: SolverConfig, test: TestSet | null): Promise<ResilientRun<CronosTrainer, IterationMetrics>> {
+    return ResilientRun.start<CronosTrainer, IterationMetrics>({
+      first: cronosAttempt(trainer),
+      device: trainer.device,
+      create: async (device) => cronosAttempt(new CronosTrainer(await this.env.createSolver(problem, config, { device, ...(test ? { test } : {}) }))),
+      onEvent: (event) => this.env.post({ type: 'event', run: run.id, ...slotOf(run), event }),
+    });
+  }
+
+  /**
    * Keeps stepping while any run is running, one step of one run at a time in turn (so several
    * runs share the GPU fairly), yielding between steps so pause and settings get through.
    */
@@ -416,8 +439,17 @@ export class Session {
     if (run.replay > 0) await this.replayRestored(run, trainer);
     let m: IterationMetrics;
     try {
-      m = await trainer.step();
+      m = await (run.guard ?? trainer).step();
+      // After a device loss the run goes on in a new trainer (on a new device or the CPU).
+      run.trainer = run.guard?.trainer ?? trainer;
     } catch (e) {
+      // A breakdown left the trainer at the last good iteration: the page shows that state.
+      if (e instanceof RunBrokeDownError) {
+        if (e.breakdown instanceof AdmmDivergedError) this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: e.breakdown.metrics });
+        await this.snapshot(run);
+        if (run !== this.main) return this.fail(run, e);
+        throw e;
+      }
       // The driver detects divergence (solver/admm/driver.ts) and says what to change; the page
       // still gets the diverged iteration's metrics (charts skip non-finite values), then the
       // message instead of silent NaN (TensorFlow Playground's issue #77).
@@ -497,7 +529,7 @@ export class Session {
     if (state && state.iteration !== last.iter) throw new Error(`The session's saved state is at iteration ${state.iteration} but its history ends at ${last.iter}.`);
     for (const metrics of history) this.env.post({ type: 'metrics', run: run.id, metrics });
     run.iter = last.iter;
-    if (state) await run.trainer.loadState(state);
+    if (state) await (run.guard ?? run.trainer).loadState(state);
     else run.replay = last.iter;
     if (solution) {
       run.restored = solution;
@@ -514,7 +546,7 @@ export class Session {
     const total = run.replay;
     this.phase(run, `Replaying the session's ${total} iterations to continue it`);
     while (run.replay > 0) {
-      await trainer.step();
+      await (run.guard ?? trainer).step();
       run.replay--;
     }
     // The phase message showed 'loading' in the page; say where the run really is.
