@@ -9,8 +9,6 @@
  * numerical breakdown after good iterations: the files then hold the last good iteration, complete
  * and marked `stopped` in result.json, and the exit code is still 1 (solver/resilience.ts).
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
 import { DataError } from '../data/errors';
 import { formatBytes, standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
@@ -25,30 +23,9 @@ import { accuracyFromLabels, coneViolation, convexObjectiveParts, nonConvexObjec
 import type { IterationMetrics, Network } from '../solver/types';
 import { parseArgs, USAGE, UsageError, type TrainArgs } from './args';
 import { exportProblem } from './export-problem';
+import { readText } from './read-text';
 import { readStateFile, stateFileText } from './state-file';
 import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
-
-/** Reads a CSV file as text (gzip-compressed files are inflated), or throws a DataError saying why not. */
-function readText(path: string): string {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file; check the path' : code === 'EISDIR' ? 'this is a folder; give a CSV file' : code === 'EACCES' ? 'permission denied; make it readable' : (e as Error).message;
-    throw new DataError(`${path}: cannot read the file (${why}).`, { file: path });
-  }
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = gunzipSync(buf);
-    } catch {
-      throw new DataError(`${path}: the file looks gzip-compressed but does not inflate. Give a plain or valid gzip CSV file.`, { file: path });
-    }
-  }
-  // A binary file (NUL bytes) is rejected by the CSV reader itself, with the same message as the page's.
-  return buf.toString('utf8');
-}
 
 function pct(x: number): string {
   return Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '—';

@@ -1,0 +1,38 @@
+/**
+ * The CLI's file reading: bytes → text for the one CSV reader (data/csv-reader.ts), with the
+ * failures a user can act on (missing file, a folder, permissions, broken gzip) as DataErrors.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { DataError } from '../data/errors';
+
+/** Reads a CSV file as text (gzip-compressed files are inflated), or throws a DataError saying why not. */
+export function readText(path: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file; check the path' : code === 'EISDIR' ? 'this is a folder; give a CSV file' : code === 'EACCES' ? 'permission denied; make it readable' : (e as Error).message;
+    throw new DataError(`${path}: cannot read the file (${why}).`, { file: path });
+  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch {
+      throw new DataError(`${path}: the file looks gzip-compressed but does not inflate. Give a plain or valid gzip CSV file.`, { file: path });
+    }
+  }
+  if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && (buf[2] === 0x03 || buf[2] === 0x05) && (buf[3] === 0x04 || buf[3] === 0x06)) {
+    throw new DataError(
+      `${path}: this is a .zip archive, not a CSV file. The CLI reads CSV files (plain or gzip); unzip it first, or drop a zip of image folders on the page.`,
+      { file: path },
+    );
+  }
+  // A byte-order mark picks UTF-16 (as on the page); the reader strips a UTF-8 BOM itself.
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf);
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf);
+  // A binary file (NUL bytes) is rejected by the CSV reader itself, with the same message as the page's.
+  return buf.toString('utf8');
+}
