@@ -100,6 +100,8 @@ export class Session {
   private pumping = false;
   /** Round-robin position of the pump among the running runs. */
   private turn = 0;
+  /** A device-loss test hook that arrived before the page's run had a trainer. */
+  private pendingLoss: number | null = null;
   /** The user data the page's run trains: taken when a run on it starts, kept while settings change. */
   private user: CurrentDataset | null = null;
 
@@ -132,8 +134,10 @@ export class Session {
         for (const run of this.targets(msg.slot)) void this.enqueue(() => this.step(run, true), () => run);
         break;
       case 'simulate-device-loss':
-        // The page's test hook (e2e): destroy the GPU device before iteration `at` of the addressed runs.
+        // The page's test hook (e2e): destroy the GPU device before iteration `at` of the addressed
+        // runs; sent before the page's run exists (at load), it arms the next page run built.
         for (const run of this.targets(msg.slot)) run.guard?.simulateDeviceLossAt(msg.at);
+        if (msg.slot === undefined && !this.main?.guard) this.pendingLoss = msg.at;
         break;
       case 'reset': {
         const main = this.main;
@@ -405,7 +409,14 @@ export class Session {
       device: trainer.device,
       create: async (device) => cronosAttempt(new CronosTrainer(await this.env.createSolver(problem, config, { device, ...(test ? { test } : {}) }))),
       onEvent: (event) => this.env.post({ type: 'event', run: run.id, ...slotOf(run), event }),
+      ...(run === this.main && this.pendingLoss !== null ? { simulateDeviceLoss: this.takePendingLoss() } : {}),
     });
+  }
+
+  private takePendingLoss(): number | undefined {
+    const at = this.pendingLoss ?? undefined;
+    this.pendingLoss = null;
+    return at;
   }
 
   /**

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runReducer, INITIAL_RUN_STATE } from '../../app/runState';
 import { DEFAULT_SETTINGS, type Settings } from '../../app/settings';
 import type { SessionEnv } from '../../app/worker/session';
+import { simulatedDeviceLoss } from '../../app/workerClient';
 import { createSolver } from '../../solver/index';
 import type { CronosSolver } from '../../solver/solver';
 import { sessionHarness } from '../support/worker-harness';
@@ -93,6 +94,25 @@ describe('the page run survives GPU device loss', () => {
     expect(page.notice).toMatch(/lost and replaced/);
     expect(page.device).toBe('gpu');
     expect(page.error).toBeNull();
+  });
+
+  it('the hook sent at page load (before the run exists) arms the page run built next', async () => {
+    const gpu = fakeGpu(5);
+    const h = sessionHarness({ createSolver: gpu.create });
+    h.send({ type: 'simulate-device-loss', at: 3 });
+    h.send({ type: 'start', settings, autoplay: true });
+    await h.session.idle();
+    await h.pump(40);
+    expect(h.of('event').map((m) => [m.event.iteration, m.event.type])).toEqual([
+      [2, 'simulated-device-loss'],
+      [2, 'device-lost'],
+      [2, 'recovered'],
+    ]);
+    expect(h.of('metrics').map((m) => m.metrics.iter)).toEqual(Array.from({ length: settings.admmIters }, (_, i) => i + 1));
+    expect(simulatedDeviceLoss('?simulate-device-loss=3')).toBe(3);
+    expect(simulatedDeviceLoss('?simulate-device-loss=0')).toBeNull();
+    expect(simulatedDeviceLoss('?simulate-device-loss=x&a=1')).toBeNull();
+    expect(simulatedDeviceLoss('')).toBeNull();
   });
 
   it('with no new GPU device goes on on the CPU solver, and the page says so', async () => {
