@@ -25,8 +25,11 @@ export function readText(path: string): string {
     }
   }
   if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && (buf[2] === 0x03 || buf[2] === 0x05) && (buf[3] === 0x04 || buf[3] === 0x06)) {
+    const office = /\.(xlsx|xlsm|ods|docx)$/i.test(path);
     throw new DataError(
-      `${path}: this is a .zip archive, not a CSV file. The CLI reads CSV files (plain or gzip); unzip it first, or drop a zip of image folders on the page.`,
+      office
+        ? `${path}: this is a spreadsheet workbook, not a CSV file. Save the sheet as CSV (UTF-8) and give that file.`
+        : `${path}: this is a .zip archive, not a CSV file. The CLI reads CSV files (plain or gzip); unzip it first, or drop a zip of image folders on the page.`,
       { file: path },
     );
   }

@@ -150,6 +150,13 @@ async function blobSource(blob: Blob, size: number, file: string): Promise<TextS
   if (head[0] === 0x1f && head[1] === 0x8b) {
     throw new DataError(`${file}: this file is gzip-compressed. Decompress it first (e.g. gunzip) and drop the .csv inside.`, { file });
   }
+  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05)) {
+    // A zip read as a table: most often a spreadsheet workbook (.xlsx, .ods).
+    throw new DataError(
+      `${file}: this is a zip archive (a spreadsheet workbook such as .xlsx is one), not a CSV file. Save the sheet as CSV (UTF-8) and drop that file, or drop a .zip of image folders as images.`,
+      { file },
+    );
+  }
   let encoding: CsvDialect['encoding'] = 'utf-8';
   let bom = false;
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) bom = true;

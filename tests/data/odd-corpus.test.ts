@@ -67,6 +67,7 @@ const CASES: Case[] = [
   { file: 'images-mixed-sizes.zip', cli: no(/this is a \.zip archive, not a CSV file/), page: ok({ d: 64, classes: 2 }) },
   { file: 'images-one-class.zip', cli: no(/\.zip archive/), page: no(/all images are in one class folder, "only"/) },
   { file: 'claims-2gb.zip', cli: no(/\.zip archive/), page: no(/entry "set\/a\/0\.png" would inflate to 2\.00 GiB, more than the 64\.0 MiB/) },
+  { file: 'workbook.xlsx', cli: no(/spreadsheet workbook, not a CSV file\. Save the sheet as CSV/), page: no(/zip archive \(a spreadsheet workbook such as \.xlsx is one\), not a CSV file/) },
   { file: 'truncated.zip', cli: no(/\.zip archive/), page: no(/not a \.zip archive \(no zip directory found\)/) },
 ];
 
