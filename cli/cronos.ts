@@ -83,13 +83,13 @@ async function train(args: TrainArgs): Promise<number> {
   if (args.exportProblem !== undefined) checkWritable(args.exportProblem, '--export-problem');
   if (args.saveState !== undefined) checkWritable(args.saveState, '--save-state');
 
-  const trainTable = parseCsv(readText(args.data), args.data);
+  const trainTable = parseCsv(readText(args.data, log), args.data);
   const labelColumn = resolveLabelColumn(trainTable, args.label);
   let trainRaw: CsvDataset = tableToDataset(trainTable, { label: labelColumn });
   let testRaw: CsvDataset | undefined;
   let testSource: string | null = null;
   if (args.test !== undefined) {
-    testRaw = tableToDataset(parseCsv(readText(args.test), args.test), { label: labelColumn, like: trainRaw });
+    testRaw = tableToDataset(parseCsv(readText(args.test, log), args.test), { label: labelColumn, like: trainRaw });
     testSource = args.test;
   } else if (args.split !== undefined) {
     const parts = stratifiedSplit(trainRaw, args.split, args.config.seed);

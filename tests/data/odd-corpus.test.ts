@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FromIngest } from '../../app/ingest/protocol';
 import { IngestSession } from '../../app/ingest/session';
-import { readText } from '../../cli/read-text';
+import { firstInvalidUtf8, readText } from '../../cli/read-text';
 import { parseCsv, resolveLabelColumn, tableToDataset } from '../../data/csv';
 import { DataError } from '../../data/errors';
 import { standardize } from '../../data/preprocess';
@@ -50,6 +50,7 @@ const CASES: Case[] = [
   { file: 'utf16le.csv', cli: ok({ n: 12, d: 2, classes: 2 }), page: ok({ d: 2, classes: 2 }) },
   { file: 'utf16be.csv', cli: ok({ n: 12, d: 2, classes: 2 }), page: ok({ d: 2, classes: 2 }) },
   { file: 'utf16le-no-bom.csv', cli: no(/NUL bytes.*looks like UTF-16 text without a byte-order mark/), page: no(/NUL bytes.*looks like UTF-16 text without a byte-order mark/) },
+  { file: 'latin1.csv', cli: ok({ n: 12, d: 2, classes: 2 }), page: ok({ d: 2, classes: 2 }) },
   { file: 'crlf.csv', cli: ok({ n: 12, d: 2, classes: 2 }), page: ok({ d: 2, classes: 2 }) },
   { file: 'semicolon-decimal-comma.csv', cli: ok({ n: 12, d: 2, classes: 2 }), page: ok({ d: 2, classes: 2 }) },
   { file: 'quoted-newlines.csv', cli: ok({ n: 12, d: 2, classes: 2 }), page: ok({ d: 2, classes: 2 }) },
@@ -134,6 +135,16 @@ describe('the odd-input corpus', () => {
   }
 });
 
+describe('firstInvalidUtf8 (the CLI falls back to Windows-1252 from it)', () => {
+  it('accepts UTF-8 and finds the first bad byte', () => {
+    expect(firstInvalidUtf8(new TextEncoder().encode('a,é,€,𝄞\n'))).toBe(-1);
+    expect(firstInvalidUtf8(Uint8Array.from([0x61, 0xe9, 0x62]))).toBe(1); // Latin-1 é
+    expect(firstInvalidUtf8(Uint8Array.from([0x61, 0xc0, 0xaf]))).toBe(1); // overlong '/'
+    expect(firstInvalidUtf8(Uint8Array.from([0xed, 0xa0, 0x80]))).toBe(0); // a UTF-16 surrogate
+    expect(firstInvalidUtf8(Uint8Array.from([0x61, 0x62, 0xe2, 0x82]))).toBe(2); // cut short
+  });
+});
+
 function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((res, rej) => {
     const child = spawn('bash', ['scripts/gpu-env.sh', 'npx', 'tsx', 'cli/cronos.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -152,6 +163,10 @@ describe('the odd-input corpus through the CLI process', () => {
       expect(r.stderr).toMatch(new RegExp(`^error: .*${file.replace('.', '\\.')}`, 'm'));
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+    const latin1 = await cli(['train', '--data', join(ODD, 'latin1.csv'), '--device', 'cpu', '--admm-iters', '1', '--P', '4', '--rank', '2']);
+    expect(latin1.code, latin1.stderr).toBe(0);
+    expect(latin1.stderr).toMatch(/latin1\.csv, line 2: the file is not valid UTF-8; it is read as Windows-1252/);
+    expect(latin1.stderr).toMatch(/classes=2 \[café, thé\]/);
     const utf16 = await cli(['train', '--data', join(ODD, 'utf16le.csv'), '--device', 'cpu', '--admm-iters', '2', '--P', '4', '--rank', '2']);
     expect(utf16.code, utf16.stderr).toBe(0);
     expect(utf16.stderr).toMatch(/data: .*utf16le\.csv: n=12 d=2 classes=2/);
