@@ -183,7 +183,8 @@ async function train(args: TrainArgs): Promise<number> {
           stopped = e;
           break;
         }
-        throw e;
+        // A breakdown at the first step leaves nothing to write: report the breakdown itself.
+        throw e instanceof RunBrokeDownError ? e.breakdown : e;
       }
       if (events.length !== eventsSeen) {
         // After a recovery the buffers live on another device (or none, on the CPU).
