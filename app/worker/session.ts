@@ -454,6 +454,8 @@ export class Session {
       // After a device loss the run goes on in a new trainer (on a new device or the CPU).
       run.trainer = run.guard?.trainer ?? trainer;
     } catch (e) {
+      // A recovery may have replaced the trainer before the step failed.
+      if (run.guard) run.trainer = run.guard.trainer;
       // A breakdown left the trainer at the last good iteration: the page shows that state.
       if (e instanceof RunBrokeDownError) {
         if (e.breakdown instanceof AdmmDivergedError) this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: e.breakdown.metrics });
@@ -475,7 +477,7 @@ export class Session {
     run.iter = m.iter;
     this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: m });
     run.restored = null;
-    const finish = trainer.finished(m);
+    const finish = (run.trainer ?? trainer).finished(m);
     const now = this.env.now();
     const due = now - run.lastSnapshotAt >= Math.max(SNAPSHOT_INTERVAL_MS, SNAPSHOT_COST_FACTOR * run.snapshotCost);
     if (manual || finish || due) await this.snapshot(run);
