@@ -67,4 +67,12 @@ describe('cli/args from the tables', () => {
     expect(r.args.config).toStrictEqual(DEFAULT_CONFIG);
     expect(r.args.device).toBe('gpu');
   });
+
+  it('--simulate-device-loss K: a whole number ≥ 1, and only with the GPU', () => {
+    const r = parseArgs(['train', '--data', 'a.csv', '--simulate-device-loss', '7']);
+    if (r.help) throw new Error('help');
+    expect(r.args.simulateDeviceLoss).toBe(7);
+    expect(outcome(['train', '--data', 'a.csv', '--simulate-device-loss', '0'])).toMatch(/^UsageError: --simulate-device-loss: "0" is not an integer/);
+    expect(outcome(['train', '--data', 'a.csv', '--simulate-device-loss', '3', '--device', 'cpu'])).toBe('UsageError: --simulate-device-loss destroys the GPU device, so it needs --device gpu.');
+  });
 });
