@@ -43,4 +43,22 @@ describe('the Worker on a real GPU device that is lost', () => {
     const scale = Math.max(...na);
     for (let k = 0; k < na.length; k++) expect(Math.abs(nb[k] - na[k]) / scale).toBeLessThanOrEqual(1e-4);
   });
+
+  it('in a race, the other run on the same device recovers by itself and both finish', async () => {
+    const h = sessionHarness({ createSolver: gpuCreate, adapter: async () => (await sharedGpuContext(nodeGpu())).adapter });
+    h.send({ type: 'simulate-device-loss', at: 3 });
+    h.send({ type: 'start', settings, autoplay: true });
+    h.send({ type: 'add-run', slot: 'b', settings: { ...settings, rho: 1 }, autoplay: true });
+    await h.session.idle();
+    await h.pump(60);
+    expect(h.of('error')).toEqual([]);
+    const events = (slot: string | undefined) => h.of('event').filter((m) => m.slot === slot).map((m) => m.event.type);
+    expect(events(undefined)).toEqual(['simulated-device-loss', 'device-lost', 'recovered']);
+    // The destroyed device was shared: the added run finds it lost and moves to the new one.
+    expect(events('b')).toEqual(['device-lost', 'recovered']);
+    const iters = (slot: string | undefined) => h.of('metrics').filter((m) => m.slot === slot).map((m) => m.metrics.iter);
+    const all = Array.from({ length: settings.admmIters }, (_, i) => i + 1);
+    expect(iters(undefined)).toEqual(all);
+    expect(iters('b')).toEqual(all);
+  });
 });
