@@ -14,8 +14,9 @@
  * - Device loss (`GPUDevice.lost`, or a step that fails on a lost device): a new trainer is created
  *   (on a new device: the factory is asked again), the checkpoint is loaded and the steps done
  *   since are replayed silently, so the caller sees one unbroken sequence of iterations and the
- *   final result equals an uninterrupted run (deterministic kernels: to float32 tolerance). After
- *   `maxDeviceLosses` losses, or when no new GPU trainer can be had, the run goes on on the CPU.
+ *   final result equals an uninterrupted run (deterministic kernels: to float32 tolerance). At the
+ *   loss after `maxDeviceLosses` recoveries, or when no new GPU trainer can be had, the run goes on
+ *   on the CPU.
  * - Numerical breakdown (NaN/Inf iterates, divergence): the trainer is put back to the last good
  *   iteration (checkpoint + replay) and the step rejects with {@link RunBrokeDownError}; the
  *   trainer's `model()` and `saveState()` are then those of the last good iteration, never NaN.
@@ -59,7 +60,7 @@ export interface ResilienceOptions<T extends Trainer> {
   initial?: TrainerState | null;
   /** Largest fraction of the stepping time spent on checkpoints (default 0.05). */
   checkpointBudget?: number;
-  /** GPU losses after which the run moves to the CPU (default 2). */
+  /** GPU losses recovered on a new device (default 2); the next loss moves the run to the CPU. */
   maxDeviceLosses?: number;
   /** Test hook: destroy the device just before iteration K runs (the CLI's --simulate-device-loss K). */
   simulateDeviceLoss?: number;
