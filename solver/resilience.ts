@@ -8,9 +8,9 @@
  *
  * - Checkpoints: the trainer's `saveState()` is kept every `interval` steps. The interval adapts
  *   so that saving costs at most `checkpointBudget` (5 %) of the stepping time: interval =
- *   ⌈saveMs / (budget · stepMs)⌉, at least 1. A GPU save is one read-back of the iterates, far
- *   cheaper than an ADMM step (about 1/150 of a step in tests/solver/gpu/resilience.test.ts), so
- *   the interval is usually 1 and a recovery replays little.
+ *   ⌈saveMs / (budget · stepMs)⌉, at least 1. A GPU save is one read-back of the iterates, much
+ *   cheaper than an ADMM step (1/500 to 1/18 of a step on the emulated adapters of
+ *   tests/solver/gpu/resilience.test.ts), so the interval is 1 or 2 and a recovery replays little.
  * - Device loss (`GPUDevice.lost`, or a step that fails on a lost device): a new trainer is created
  *   (on a new device: the factory is asked again), the checkpoint is loaded and the steps done
  *   since are replayed silently, so the caller sees one unbroken sequence of iterations and the
