@@ -118,6 +118,11 @@ export function App() {
           slower; Chrome and Edge ship WebGPU.
         </p>
       )}
+      {state.notice && (
+        <p className="banner warn" role="status" data-testid="run-notice">
+          {state.notice}
+        </p>
+      )}
       {state.error && (
         <p className="banner error" role="alert" data-testid="error">
           {state.error}

@@ -36,6 +36,10 @@ export interface CronosSolver {
   dispose(): void;
   /** The PCG preconditioner in use and why (solver/preconditioner.ts); both devices' driver has it. */
   preconditionerInUse?(): ResolvedPreconditioner | undefined;
+  /** GPU solvers: why the device was lost, or null while it is fine. */
+  deviceLost?(): string | null;
+  /** GPU solvers: destroys the device (the device-loss test hook). */
+  loseDevice?(): void;
 }
 
 /** Options of {@link runCronos}. */

@@ -52,8 +52,8 @@ function outcome(argv: string[]): string {
 }
 
 describe('cli/args from the tables', () => {
-  // The hand-written version's text, byte for byte, plus the --resume and --save-state lines added since, and --preconditioner
-  // (whose default 'auto' now also appears in every parsed config below).
+  // The hand-written version's text, byte for byte, plus the --resume, --save-state and --simulate-device-loss lines added since,
+  // and --preconditioner (whose default 'auto' now also appears in every parsed config below).
   it('--help is the text of the hand-written version, byte for byte (plus the flags added since)', () => {
     expect(USAGE).toBe(readFileSync(new URL('./fixtures/usage-before-table.txt', import.meta.url), 'utf8'));
   });
@@ -67,5 +67,13 @@ describe('cli/args from the tables', () => {
     if (r.help) throw new Error('help');
     expect(r.args.config).toStrictEqual(DEFAULT_CONFIG);
     expect(r.args.device).toBe('gpu');
+  });
+
+  it('--simulate-device-loss K: a whole number ≥ 1, and only with the GPU', () => {
+    const r = parseArgs(['train', '--data', 'a.csv', '--simulate-device-loss', '7']);
+    if (r.help) throw new Error('help');
+    expect(r.args.simulateDeviceLoss).toBe(7);
+    expect(outcome(['train', '--data', 'a.csv', '--simulate-device-loss', '0'])).toMatch(/^UsageError: --simulate-device-loss: "0" is not an integer/);
+    expect(outcome(['train', '--data', 'a.csv', '--simulate-device-loss', '3', '--device', 'cpu'])).toBe('UsageError: --simulate-device-loss destroys the GPU device, so it needs --device gpu.');
   });
 });
