@@ -26,6 +26,8 @@ export interface TrainArgs {
   saveState: string | undefined;
   /** Continue from this saved state. */
   resume: string | undefined;
+  /** Test hook: destroy the GPU device just before this iteration. */
+  simulateDeviceLoss: number | undefined;
   config: SolverConfig;
 }
 
@@ -77,6 +79,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
   if (data === undefined) throw new UsageError('--data TRAIN.csv is required.');
   if (given.split !== undefined && given.test !== undefined) throw new UsageError('--split and --test exclude each other: a test file is already a held-out set.');
   const config: SolverConfig = { ...DEFAULT_CONFIG, ...pickGiven(METHOD_PARAMS, given) };
+  const device = given.device ?? defaultsOf(CLI_RUN_PARAMS).device;
+  if (given.simulateDeviceLoss !== undefined && device !== 'gpu') throw new UsageError('--simulate-device-loss destroys the GPU device, so it needs --device gpu.');
   const { out, exportProblem, saveState, resume } = given;
   const outputs = [['--out', out], ['--export-problem', exportProblem], ['--save-state', saveState]] as const;
   for (let i = 0; i < outputs.length; i++) {
@@ -93,11 +97,12 @@ export function parseArgs(argv: string[]): ParsedArgs {
       test: given.test,
       label: given.label,
       split: given.split,
-      device: given.device ?? defaultsOf(CLI_RUN_PARAMS).device,
+      device,
       out,
       exportProblem,
       saveState,
       resume,
+      simulateDeviceLoss: given.simulateDeviceLoss,
       config,
     },
   };

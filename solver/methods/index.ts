@@ -14,11 +14,13 @@ import { ADAM_PARAMS, type AdamParams } from './adam/params';
 import { ADAMW_PARAMS, type AdamWParams } from './adamw/params';
 import { CRONOS_METRICS } from './cronos/metrics';
 import { CRONOS_PARAMS, type CronosParams } from './cronos/params';
+import { CRONOS_AM_METRICS } from './cronos-am/metrics';
+import { CRONOS_AM_PARAMS, type CronosAmParams } from './cronos-am/params';
 import { DADAPT_PARAMS, type DadaptAdamParams } from './dadapt-adam/params';
 import { SGD_PARAMS, type SgdParams } from './sgd/params';
 
 /** Every method id. */
-export const METHOD_IDS = ['cronos', 'adam', 'adamw', 'sgd', 'dadapt-adam'] as const;
+export const METHOD_IDS = ['cronos', 'adam', 'adamw', 'sgd', 'dadapt-adam', 'cronos-am'] as const;
 
 /** A training method. */
 export type MethodId = (typeof METHOD_IDS)[number];
@@ -86,6 +88,14 @@ export const METHODS: { readonly [K in MethodId]: MethodInfo<SettingsOf<K>> } = 
     metrics: deepMetrics('dadapt-adam'),
     load: async () => (await import('./dadapt-adam/create')).createDadaptAdamTrainer,
   },
+  'cronos-am': {
+    id: 'cronos-am',
+    title: 'CRONOS-AM',
+    summary: 'A deep network whose feature layers train by DAdapt-Adam while its two-layer head is re-solved by CRONOS every few minibatches (spec §7).',
+    params: CRONOS_AM_PARAMS,
+    metrics: CRONOS_AM_METRICS,
+    load: async () => (await import('./cronos-am/create')).createCronosAmTrainer,
+  },
 };
 
 /** The settings each method's factory reads. */
@@ -95,6 +105,7 @@ interface SettingsByMethod {
   adamw: AdamWParams;
   sgd: SgdParams;
   'dadapt-adam': DadaptAdamParams;
+  'cronos-am': CronosAmParams;
 }
 
 /** The settings type of method `K`. */
