@@ -8,15 +8,17 @@
  * process. Then a kernel-by-kernel profile of our step (each dispatch timed in isolation).
  *
  * Timing, the same for both: the training rows are resident on the device and each step gathers
- * its rows by an index list uploaded that step; `BENCH_WARMUP` steps are discarded (pipelines,
- * autotuning), then `BENCH_STEPS` steps are issued back to back and completion is awaited once by
- * a small read-back (ours: the batch-loss accumulator; tfjs: one element of the last kernel).
+ * its rows by an index list uploaded that step; a round of `BENCH_WARMUP` steps is discarded
+ * (pipelines, autotuning), then `BENCH_ROUNDS` rounds alternate between ours and tfjs; a round
+ * issues `BENCH_STEPS` steps back to back and awaits completion once by a small read-back (ours:
+ * the batch-loss accumulator; tfjs: one element of the last kernel). The ratio is the median of
+ * the rounds' ratios, so a load change on a shared machine falls on both sides.
  * GPU calls (dispatches, submissions) are counted by wrapping the WebGPU prototypes while the
  * timed steps are issued. On an emulated adapter only the ratios mean anything.
  *
  * Knobs: BENCH_STEPS (default 5), BENCH_WARMUP (2), BENCH_ROWS (resident rows, 1024),
  * BENCH_NETS (architectures separated by `|`, default `mlp:256,256|cnn`), BENCH_PROFILE=0 (skip the profile),
- * BENCH_SKIP_TFJS=1, BENCH_TRIALS (profile trials per dispatch, 3).
+ * BENCH_SKIP_TFJS=1, BENCH_TRIALS (profile trials per dispatch, 3), BENCH_ROUNDS (timed rounds, 3).
  */
 import { createGpuContext, throwIfGpuFailed, type GpuContext } from '../solver/gpu/context';
 import { nodeGpu } from '../solver/gpu/node-gpu';
@@ -96,26 +98,38 @@ function rowLists(count: number, n: number): Uint32Array[] {
   return Array.from({ length: count }, () => Uint32Array.from({ length: BATCH }, () => Math.floor(rng.uniform() * n)));
 }
 
-/** Wall ms per step of ours and its GPU calls per step. */
+/** Wall ms per step of one round and the GPU calls per step. */
 interface StepTiming {
   ms: number;
   calls: GpuCalls;
 }
 
-async function timeOurs(backend: GpuDeepBackend, warm: Uint32Array[], timed: Uint32Array[]): Promise<StepTiming> {
-  for (const r of warm) backend.step(r);
-  await backend.takeLoss();
-  const t0 = performance.now();
-  const { calls } = await countGpuCalls(async () => {
-    for (const r of timed) backend.step(r);
-  });
-  await backend.takeLoss();
-  throwIfGpuFailed(backend.ctx);
-  return { ms: (performance.now() - t0) / timed.length, calls: perStep(calls, timed.length) };
+/** A prepared side: `round(rows)` issues one step per row list, awaits completion once, and times it. */
+interface StepRunner {
+  round(rows: readonly Uint32Array[]): Promise<StepTiming>;
+  dispose(): void;
 }
 
 function perStep(c: GpuCalls, steps: number): GpuCalls {
   return { dispatches: c.dispatches / steps, submits: c.submits / steps };
+}
+
+/** Times `issue` over the row lists, then `settle` (one small read-back), counting GPU calls while issuing. */
+async function timedRound(rows: readonly Uint32Array[], issue: (r: Uint32Array) => void, settle: () => Promise<void>): Promise<StepTiming> {
+  const t0 = performance.now();
+  const { calls } = await countGpuCalls(async () => {
+    for (const r of rows) issue(r);
+  });
+  await settle();
+  return { ms: (performance.now() - t0) / rows.length, calls: perStep(calls, rows.length) };
+}
+
+function oursRunner(backend: GpuDeepBackend): StepRunner {
+  const settle = async (): Promise<void> => {
+    await backend.takeLoss();
+    throwIfGpuFailed(backend.ctx);
+  };
+  return { round: (rows) => timedRound(rows, (r) => backend.step(r), settle), dispose: () => undefined };
 }
 
 /** θ's slot as a tfjs variable of the slot's shape. */
@@ -146,7 +160,7 @@ function tfjsForward(tf: Tf, arch: Architecture, slots: readonly ParamSlot[], va
   return h;
 }
 
-async function timeTfjs(tf: Tf, arch: Architecture, slots: readonly ParamSlot[], theta: Float64Array, train: DeepSplit, warm: Uint32Array[], timed: Uint32Array[]): Promise<StepTiming> {
+function tfjsRunner(tf: Tf, arch: Architecture, slots: readonly ParamSlot[], theta: Float64Array, train: DeepSplit): StepRunner {
   const n = train.labels.length;
   const D = INPUT.h * INPUT.w * INPUT.c;
   const Xall = tf.tensor4d(Float32Array.from(train.X), [n, INPUT.h, INPUT.w, INPUT.c]);
@@ -168,21 +182,34 @@ async function timeTfjs(tf: Tf, arch: Architecture, slots: readonly ParamSlot[],
     await probe.data();
     probe.dispose();
   };
-  try {
-    for (const r of warm) step(r);
-    await settle();
-    const t0 = performance.now();
-    const { calls } = await countGpuCalls(async () => {
-      for (const r of timed) step(r);
-    });
-    await settle();
-    return { ms: (performance.now() - t0) / timed.length, calls: perStep(calls, timed.length) };
-  } finally {
-    opt.dispose();
-    for (const v of vars) v.dispose();
-    Xall.dispose();
-    Yall.dispose();
+  return {
+    round: (rows) => timedRound(rows, step, settle),
+    dispose: () => {
+      opt.dispose();
+      for (const v of vars) v.dispose();
+      Xall.dispose();
+      Yall.dispose();
+    },
+  };
+}
+
+/**
+ * Warm-up rounds of both sides, then `rounds` timed rounds alternating ours and tfjs (load
+ * changes on a shared machine fall on both): the median round of each and the median of the
+ * per-round ratios.
+ */
+async function interleaved(ours: StepRunner, peer: StepRunner | null, warm: Uint32Array[], timed: Uint32Array[], rounds: number): Promise<{ ours: StepTiming; peer: StepTiming | null; ratio: number }> {
+  await ours.round(warm);
+  if (peer) await peer.round(warm);
+  const o: StepTiming[] = [];
+  const p: StepTiming[] = [];
+  for (let t = 0; t < rounds; t++) {
+    o.push(await ours.round(timed));
+    if (peer) p.push(await peer.round(timed));
   }
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const pick = (ts: StepTiming[]): StepTiming => ts.find((t) => t.ms === med(ts.map((x) => x.ms)))!;
+  return { ours: pick(o), peer: peer ? pick(p) : null, ratio: peer ? med(p.map((t, i) => t.ms / o[i]!.ms)) : NaN };
 }
 
 /** Wall ms of one run of `list`, median of `trials` runs of `reps` copies in one pass. */
@@ -233,11 +260,12 @@ export async function benchDeepSteps(): Promise<void> {
   const warmup = envInt('BENCH_WARMUP', 2);
   const n = envInt('BENCH_ROWS', 1024);
   const trials = envInt('BENCH_TRIALS', 3);
+  const rounds = envInt('BENCH_ROUNDS', 3);
   const nets = (process.env.BENCH_NETS ?? 'mlp:256,256|cnn').split('|').filter((s) => s !== '');
   const ctx = await createGpuContext(nodeGpu());
   const a = ctx.adapter;
   console.log(`adapter: ${a.description || a.device || a.vendor} (${a.architecture}, ${a.featureLevel})`);
-  console.log(`deep training step at batch ${BATCH}, Adam, MSE on ±1, ${n} resident rows; ${warmup} warm-up steps discarded, ${steps} timed steps then one small read-back\n`);
+  console.log(`deep training step at batch ${BATCH}, Adam, MSE on ±1, ${n} resident rows; ${warmup} warm-up steps discarded, then ${rounds} interleaved rounds of ${steps} steps and one small read-back\n`);
   let tf: Tf | null = null;
   if (process.env.BENCH_SKIP_TFJS !== '1') {
     try {
@@ -255,15 +283,17 @@ export async function benchDeepSteps(): Promise<void> {
       const lists = rowLists(warmup + steps, n);
       const warm = lists.slice(0, warmup);
       const timed = lists.slice(warmup);
-      const ours = await timeOurs(backend, warm, timed);
-      const peer = tf ? await timeTfjs(tf, arch, backend.slots, theta, train, warm, timed) : null;
+      const peerRunner = tf ? tfjsRunner(tf, arch, backend.slots, theta, train) : null;
+      const r = await interleaved(oursRunner(backend), peerRunner, warm, timed, rounds).finally(() => peerRunner?.dispose());
+      const ours = r.ours;
+      const peer = r.peer;
       console.log(`${text} (${backend.paramCount} parameters):`);
       const line = (who: string, t: StepTiming): void =>
         console.log(`  ${who.padEnd(5)} ${fmt(t.ms, 4).padStart(8)} ms/step  ${fmt((1000 * BATCH) / t.ms, 4).padStart(8)} samples/s  ${fmt(t.calls.dispatches, 3).padStart(5)} dispatches, ${fmt(t.calls.submits, 3)} submissions per step`);
       line('ours', ours);
       if (peer) {
         line('tfjs', peer);
-        console.log(`  ours/tfjs speed = ${fmt(peer.ms / ours.ms)}× (tfjs ms ÷ ours ms; > 1: ours is faster)`);
+        console.log(`  ours/tfjs speed = ${fmt(r.ratio)}× (median over ${rounds} interleaved rounds of tfjs ms ÷ ours ms; > 1: ours is faster)`);
       }
       if (process.env.BENCH_PROFILE !== '0') await profileOurs(ctx, backend, trials);
       console.log('');
