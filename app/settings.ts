@@ -5,8 +5,23 @@
  * part of the pipeline a change invalidates (TensorFlow Playground's state.ts, minus the URL:
  * share links are app/share/'s business).
  */
-import { CRONOS_PARAMS, type CronosParams } from '../solver/methods/cronos/params';
-import { changeLevelOf, clampValue, clampValues, defaultsOf, dearer, pick, type NumberParam, type OptionalNumberParam, type Param, type ChangeLevel } from '../solver/params/table';
+import { CRONOS_PARAMS } from '../solver/methods/cronos/params';
+import { METHODS, type MethodId, type MethodRegistry } from '../solver/methods';
+import {
+  changeLevelOf,
+  clampValue,
+  clampValues,
+  defaultsOf,
+  dearer,
+  mergeTables,
+  pick,
+  type ChangeLevel,
+  type NumberParam,
+  type OptionalNumberParam,
+  type Param,
+  type ParamTable,
+  type Values,
+} from '../solver/params/table';
 import type { SolverConfig } from '../solver/types';
 import { PAGE_PARAMS, type PageParams } from './params';
 import { sameCsvSource, type CsvSource } from './share/wire-source';
@@ -17,18 +32,40 @@ export type { MethodId } from '../solver/methods';
 /** Which solver the Worker uses: WebGPU with CPU fallback, or one of them explicitly. */
 export type DevicePreference = PageParams['device'];
 
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** The settings of every registered method in one record (a key two methods share holds one value). */
+export type MethodSettings = UnionToIntersection<{ [K in MethodId]: Values<(typeof METHODS)[K]['params']> }[MethodId]>;
+
 /**
  * Everything the user can set: the page table's fields (method, dataset, noise, testFraction,
  * device, and the dataSeed/splitSeed a share link may set apart from `seed`; unset: `seed`) and
- * the method's (CRONOS: model, P, beta, rho, …, seed, and pcgTol — unset: the spec's schedule).
+ * the fields of every method's table (CRONOS: model, P, beta, rho, …, seed, and pcgTol — unset:
+ * the spec's schedule). Only `method`'s fields are used by a run; the others keep their values
+ * while another method is selected.
  */
-export interface Settings extends PageParams, CronosParams {
-  /** A CSV from a share link or session file (app/share/wire-source.ts); it replaces `dataset`. */
-  csv?: CsvSource;
+export type Settings = PageParams &
+  MethodSettings & {
+    /** A CSV from a share link or session file (app/share/wire-source.ts); it replaces `dataset`. */
+    csv?: CsvSource;
+  };
+
+/**
+ * The page's table and every method's, merged (solver/params/table.ts mergeTables: a key two
+ * tables share must mean the same, checked here when the page loads). Page first: its order is
+ * the controls' fallback.
+ */
+export function settingsTable(methods: MethodRegistry = METHODS): ParamTable {
+  return mergeTables([{ owner: 'the page', table: PAGE_PARAMS }, ...Object.values(methods).map((m) => ({ owner: `method ${m.id}`, table: m.params }))]);
 }
 
-/** Every table the page's settings come from (page first: its order is the controls' fallback). */
-export const SETTINGS_TABLE = { ...PAGE_PARAMS, ...CRONOS_PARAMS };
+/** Every table the page's settings come from (page first, then the methods in registry order). */
+export const SETTINGS_TABLE = settingsTable() as typeof PAGE_PARAMS & UnionToIntersection<{ [K in MethodId]: (typeof METHODS)[K]['params'] }[MethodId]>;
+
+/** The method picker's entries, in registry order. */
+export function methodChoices(methods: MethodRegistry = METHODS): { id: string; title: string; summary: string }[] {
+  return Object.values(methods).map(({ id, title, summary }) => ({ id, title, summary }));
+}
 
 /**
  * Defaults: the solver's (spec §4.7) except where the tables declare a page default (the
@@ -99,6 +136,7 @@ export function clampSettings(s: Settings): Settings {
 
 /** The solver configuration of these settings (an unset pcgTol stays unset: the spec's schedule). */
 export function toSolverConfig(s: Settings): SolverConfig {
+  // CRONOS's fields are always present (every method's are), whichever method is selected.
   return pick(CRONOS_PARAMS, s);
 }
 
@@ -110,7 +148,11 @@ export function toSolverConfig(s: Settings): SolverConfig {
 export function changeLevel(prev: Settings, next: Settings): ChangeLevel {
   // csv by content: the Worker compares settings that each crossed postMessage as a copy.
   const csv: ChangeLevel = sameCsvSource(prev.csv, next.csv) ? 'none' : 'problem';
-  return dearer(csv, changeLevelOf(SETTINGS_TABLE, { ...prev, csv: undefined }, { ...next, csv: undefined }));
+  // Only the selected method's fields matter (another method's are kept but unused); a change of
+  // method is a 'problem' change (the page table says so).
+  const tables = prev.method === next.method ? [PAGE_PARAMS, METHODS[next.method].params] : [PAGE_PARAMS];
+  const level = tables.reduce<ChangeLevel>((l, t) => dearer(l, changeLevelOf(t, { ...prev, csv: undefined }, { ...next, csv: undefined })), 'none');
+  return dearer(csv, level);
 }
 
 /**

@@ -11,11 +11,8 @@
  * A method reports one flat metrics record per step and *describes* its metrics
  * ({@link MetricDescriptor}), so panels draw whatever a method reports without knowing it.
  */
-import type { MethodId } from './methods/index';
 import type { TestSet } from './solver';
-import type { Dataset, DeviceKind, Network } from './types';
-
-export type { MethodId };
+import type { Dataset, DeviceKind, Network, Problem } from './types';
 
 /** The charts a metric can be drawn on; each method picks the ones that fit. */
 export type MetricChart = 'objective' | 'residuals' | 'accuracy' | 'cone' | 'inner' | 'rho' | 'loss' | 'optimizer';
@@ -59,7 +56,8 @@ export type FinishReason = 'converged' | 'max-iterations';
  */
 export interface TrainerState {
   readonly format: 'cronos-playground-state';
-  readonly method: MethodId;
+  /** The registry id of the method that saved it (solver/methods/index.ts). */
+  readonly method: string;
   readonly version: number;
   /** Completed steps. */
   readonly iteration: number;
@@ -72,15 +70,23 @@ export interface TrainedModel {
   /** The plain network (spec §6.1 for CRONOS). */
   readonly network: Network;
   /**
-   * CRONOS only: the convex iterate u and its group-sparse copy v (d×K, solver/types.ts layout),
-   * from which the views draw neuron norms and the exports write the convex weights.
+   * CRONOS only: the convex iterate u and its group-sparse copy v (d×K, solver/types.ts layout)
+   * and the convex program they solve (patterns D, gates), from which the Worker draws the
+   * pattern, neuron-norm and boundary views and the exports write the convex weights. A method
+   * without it gets the metrics-only views.
    */
-  readonly convex?: { readonly U: Float64Array; readonly V: Float64Array };
+  readonly convex?: { readonly U: Float64Array; readonly V: Float64Array; readonly problem: Problem };
+  /**
+   * The model's outputs for n standardised rows (n×C scores, C = `network.C`), when `network`
+   * alone cannot compute them (a deeper network); the views' confusion matrices use it.
+   */
+  predict?(X: Float64Array, n: number): Float64Array;
 }
 
 /** One training run of one method. */
 export interface Trainer<M extends MetricsRecord = MetricsRecord> {
-  readonly method: MethodId;
+  /** Its method's registry id (solver/methods/index.ts). */
+  readonly method: string;
   /** Where it really runs (a GPU request may have fallen back to the CPU). */
   readonly device: DeviceKind;
   /** What `step` reports, in display order. */
@@ -122,7 +128,7 @@ export interface TrainerEnv {
  * Checks that `state` belongs to `method` at `version`, with a message a person can act on
  * (session files are user input).
  */
-export function checkStateHeader(state: TrainerState, method: MethodId, version: number): void {
+export function checkStateHeader(state: TrainerState, method: string, version: number): void {
   if (state.format !== 'cronos-playground-state') throw new Error('This is not a saved training state (wrong format tag).');
   if (state.method !== method) throw new Error(`The saved state is of method "${state.method}", not "${method}".`);
   if (state.version !== version) throw new Error(`The saved ${method} state has layout version ${state.version}; this version reads ${version}.`);

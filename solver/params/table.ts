@@ -495,3 +495,42 @@ export function decodeLinkFields<T extends ParamTable>(table: T, raw: unknown, p
   }
   return out as Values<T>;
 }
+
+// ---------------------------------------------------------------- several tables
+
+/** The parts of a declaration that are only words (a method may phrase a shared setting its own way). */
+function meaning(p: Param): unknown {
+  const { label: _label, short: _short, help: _help, control: _control, ...rest } = p;
+  const cli = rest.cli ? { ...rest.cli, help: undefined } : undefined;
+  return { ...rest, cli };
+}
+
+/** JSON with sorted keys, so two declarations compare by content. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
+}
+
+/**
+ * One table holding every entry of `tables` (first declaration wins for the wording). A key may
+ * appear in several tables only with the same meaning — type, defaults, limits, presets, CLI
+ * flag and range, link field, change level (e.g. `seed`); labels and help may differ. Throws
+ * naming both owners otherwise, so a clash is found when the registry loads.
+ */
+export function mergeTables(tables: readonly { owner: string; table: ParamTable }[]): ParamTable {
+  const out: Record<string, Param> = {};
+  const ownerOf: Record<string, string> = {};
+  for (const { owner, table } of tables) {
+    for (const [key, p] of entries(table)) {
+      const prev = out[key];
+      if (prev === undefined) {
+        out[key] = p;
+        ownerOf[key] = owner;
+      } else if (canonical(meaning(prev)) !== canonical(meaning(p))) {
+        throw new Error(`parameter tables: "${key}" of ${owner} differs from "${key}" of ${ownerOf[key]}; rename one or declare both alike`);
+      }
+    }
+  }
+  return out;
+}

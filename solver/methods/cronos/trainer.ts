@@ -68,7 +68,7 @@ export class CronosTrainer implements Trainer<IterationMetrics> {
 
   async model(): Promise<TrainedModel> {
     const { U, V } = await this.solver.solution();
-    return { network: recoverNetwork(this.solver.problem, U), convex: { U, V } };
+    return { network: recoverNetwork(this.solver.problem, U), convex: { U, V, problem: this.solver.problem } };
   }
 
   async saveState(): Promise<TrainerState> {
