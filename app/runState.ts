@@ -7,7 +7,7 @@
 import type { AdapterSummary } from '../solver/gpu/context';
 import type { MetricsRecord } from '../solver/trainer';
 import type { DeviceKind } from '../solver/types';
-import type { FinishReason, FromWorker, MemoryReport, ProblemSummary, ProblemView, RunStatus, Snapshot } from './protocol';
+import type { FinishReason, FromWorker, MemoryReport, ProblemView, RunStatus, RunSummary, Snapshot } from './protocol';
 
 /** Everything the page renders about the run. */
 export interface RunState {
@@ -20,7 +20,8 @@ export interface RunState {
   device: DeviceKind | null;
   adapter: AdapterSummary | null;
   fallbackReason: string | null;
-  problem: ProblemSummary | null;
+  /** The run's method, data and (CRONOS) convex program. */
+  problem: RunSummary | null;
   memory: MemoryReport | null;
   view: ProblemView | null;
   /** The newest step's metrics record (the method's keys; see its descriptors). */

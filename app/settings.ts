@@ -156,6 +156,21 @@ export function changeLevel(prev: Settings, next: Settings): ChangeLevel {
 }
 
 /**
+ * The step budget of the selected method: its table's `change: 'limit'` setting (CRONOS:
+ * admmIters), what the Worker passes to `Trainer.setBudget` and the transport shows as the cap;
+ * null when the method has none.
+ */
+export function stepBudget(settings: Settings, methods: MethodRegistry = METHODS): number | null {
+  const values: Readonly<Record<string, unknown>> = settings;
+  const method = Object.hasOwn(methods, settings.method) ? methods[settings.method] : undefined;
+  for (const [key, p] of Object.entries(method?.params ?? {})) {
+    const v = values[key];
+    if (p.change === 'limit' && typeof v === 'number') return v;
+  }
+  return null;
+}
+
+/**
  * The entries of a preset menu showing `value`: the presets, plus `value` at its place in their
  * (ascending or descending) order when it is not one of them.
  */

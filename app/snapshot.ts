@@ -7,6 +7,7 @@
 import type { Standardization } from '../data/preprocess';
 import { columnNorms, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { TestSet } from '../solver/solver';
+import type { TrainedModel } from '../solver/trainer';
 import type { Network, Problem } from '../solver/types';
 import type { ConfusionView, GateLines, PatternView, Snapshot, WeightTiles } from './protocol';
 import { featurize } from './features';
@@ -248,5 +249,37 @@ export function computeSnapshot(ctx: SnapshotContext, U: Float64Array, V: Float6
     confusion,
     boundary: ctx.domain !== null ? { size: BOUNDARY_GRID, values: decisionGrid(net, BOUNDARY_GRID, ctx.domain, ctx.stats, ctx.bias) } : null,
     tiles: ctx.image ? weightTiles(U, problem, normsU, ctx.image) : null,
+  };
+}
+
+/** What {@link metricsSnapshot} needs: the rows and classes a method without a convex program is judged on. */
+export interface MetricsViewContext {
+  train: { X: Float64Array; n: number; labels: Int32Array };
+  numClasses: number;
+  test: TestSet | null;
+  regression: boolean;
+}
+
+/**
+ * The metrics-only {@link Snapshot} of a method without a convex program: no neuron norms,
+ * boundary or weight tiles, and the confusion matrices and accuracy of its model's predictions
+ * (`model.predict`, else the plain `network`). Regression: no confusion, NaN accuracy.
+ */
+export function metricsSnapshot(ctx: MetricsViewContext, model: TrainedModel, iter: number): Snapshot {
+  const net = model.network;
+  const predict = (X: Float64Array, n: number): Float64Array => (model.predict ? model.predict(X, n) : net.m > 0 ? predictNetwork(net, X, n) : new Float64Array(n * net.C));
+  const classes = ctx.regression ? 0 : ctx.numClasses;
+  const train = ctx.regression ? new Int32Array(0) : confusionMatrix(predict(ctx.train.X, ctx.train.n), ctx.train.n, net.C, ctx.train.labels, classes);
+  const test = ctx.test && ctx.test.n > 0 && !ctx.regression ? confusionMatrix(predict(ctx.test.X, ctx.test.n), ctx.test.n, net.C, ctx.test.labels, classes) : null;
+  return {
+    iter,
+    normsU: new Float64Array(0),
+    normsV: new Float64Array(0),
+    hidden: net.m,
+    trainAccuracy: confusionAccuracy(train, classes),
+    testAccuracy: test ? confusionAccuracy(test, classes) : NaN,
+    confusion: { classes, train, test },
+    boundary: null,
+    tiles: null,
   };
 }

@@ -326,7 +326,7 @@ export function useShare(inputs: ShareInputs): ShareApi {
         const { run: shown, title: shownTitle, xAxis: axis } = current.current;
         if (kind === 'metrics') {
           if (history.length === 0) throw new Error('There are no iterations to export yet.');
-          saveFile(metricsCsvFile(history.rows, shownTitle ?? 'run'));
+          saveFile(metricsCsvFile(history.rows, shownTitle ?? 'run', current.current.settings.method));
           return;
         }
         const c = client.current;
