@@ -134,7 +134,7 @@ describe('exports', () => {
   it('carry the solution, the network the views show, the standardisation, and data only when needed', async () => {
     const h = await started(xor, true);
     const e = await h.exportRun();
-    expect(e).toMatchObject({ iter: 12, model: 'relu', d: 3, P: 8, S: 2, C: 1, data: null, dataNote: null, title: 'XOR' });
+    expect(e).toMatchObject({ iter: 12, d: 3, C: 1, convex: { model: 'relu', P: 8, S: 2 }, data: null, dataNote: null, title: 'XOR' });
     expect(e.convex?.U.length).toBe(3 * 16);
     expect(e.network.m).toBe(h.of('snapshot').at(-1)?.snapshot.hidden);
     expect(e.featureNames).toEqual(['x1', 'x2', 'bias']);
