@@ -6,7 +6,7 @@
  * share links are app/share/'s business).
  */
 import { CRONOS_PARAMS } from '../solver/methods/cronos/params';
-import { METHODS, type MethodId, type MethodRegistry } from '../solver/methods';
+import { METHODS, methodOf, type MethodId, type MethodRegistry } from '../solver/methods';
 import {
   changeLevelOf,
   clampValue,
@@ -145,12 +145,12 @@ export function toSolverConfig(s: Settings): SolverConfig {
  * level is declared in its table). The seed drives the data, the split and the gates, so it
  * rebuilds the problem.
  */
-export function changeLevel(prev: Settings, next: Settings): ChangeLevel {
+export function changeLevel(prev: Settings, next: Settings, methods: MethodRegistry = METHODS): ChangeLevel {
   // csv by content: the Worker compares settings that each crossed postMessage as a copy.
   const csv: ChangeLevel = sameCsvSource(prev.csv, next.csv) ? 'none' : 'problem';
   // Only the selected method's fields matter (another method's are kept but unused); a change of
   // method is a 'problem' change (the page table says so).
-  const tables = prev.method === next.method ? [PAGE_PARAMS, METHODS[next.method].params] : [PAGE_PARAMS];
+  const tables = prev.method === next.method ? [PAGE_PARAMS, methodOf(next.method, methods).params] : [PAGE_PARAMS];
   const level = tables.reduce<ChangeLevel>((l, t) => dearer(l, changeLevelOf(t, { ...prev, csv: undefined }, { ...next, csv: undefined })), 'none');
   return dearer(csv, level);
 }

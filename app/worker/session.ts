@@ -204,7 +204,7 @@ export class Session {
   private async applySettings(next: Settings): Promise<void> {
     const run = this.main;
     const prev = run?.settings ?? null;
-    const level = prev ? changeLevel(prev, next) : 'problem';
+    const level = prev ? changeLevel(prev, next, this.methods) : 'problem';
     if (!run || level === 'problem' || level === 'solver') {
       await this.buildMain(next, level === 'solver' ? 'solver' : 'problem', !run || run.status !== 'paused', prev?.dataset !== 'user');
       return;
