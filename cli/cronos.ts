@@ -7,11 +7,8 @@
  * Every failure prints one message naming the file/row/column/size and what to do, and exits 1;
  * output files are written only after everything succeeded, atomically.
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
 import { DataError } from '../data/errors';
-import { formatBytes, standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
+import { formatBytes } from '../data/preprocess';
 import { planDataset } from '../data/plan';
 import type { AdapterSummary, BufferCensus } from '../solver/gpu/context';
 import { AdmmDivergedError, createSolver, runCronos, type TestSet } from '../solver/index';
@@ -19,32 +16,13 @@ import { CronosTrainer } from '../solver/methods/cronos/trainer';
 import { buildProblem } from '../solver/problem';
 import { accuracyFromLabels, coneViolation, convexObjectiveParts, nonConvexObjective, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { IterationMetrics, Network } from '../solver/types';
-import { parseArgs, USAGE, UsageError, type TrainArgs } from './args';
+import { parseArgs, usageFor, UsageError, type TrainArgs } from './args';
+import { loadTrainingData } from './data';
+import { runMethodCli } from './train-method';
+import { DEFAULT_METHOD } from '../solver/methods/index';
 import { exportProblem } from './export-problem';
 import { readStateFile, stateFileText } from './state-file';
 import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
-
-/** Reads a CSV file as text (gzip-compressed files are inflated), or throws a DataError saying why not. */
-function readText(path: string): string {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file; check the path' : code === 'EISDIR' ? 'this is a folder; give a CSV file' : code === 'EACCES' ? 'permission denied; make it readable' : (e as Error).message;
-    throw new DataError(`${path}: cannot read the file (${why}).`, { file: path });
-  }
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = gunzipSync(buf);
-    } catch {
-      throw new DataError(`${path}: the file looks gzip-compressed but does not inflate. Give a plain or valid gzip CSV file.`, { file: path });
-    }
-  }
-  // A binary file (NUL bytes) is rejected by the CSV reader itself, with the same message as the page's.
-  return buf.toString('utf8');
-}
 
 function pct(x: number): string {
   return Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '—';
@@ -101,32 +79,7 @@ async function train(args: TrainArgs): Promise<void> {
   if (args.exportProblem !== undefined) checkWritable(args.exportProblem, '--export-problem');
   if (args.saveState !== undefined) checkWritable(args.saveState, '--save-state');
 
-  const trainTable = parseCsv(readText(args.data), args.data);
-  const labelColumn = resolveLabelColumn(trainTable, args.label);
-  let trainRaw: CsvDataset = tableToDataset(trainTable, { label: labelColumn });
-  let testRaw: CsvDataset | undefined;
-  let testSource: string | null = null;
-  if (args.test !== undefined) {
-    testRaw = tableToDataset(parseCsv(readText(args.test), args.test), { label: labelColumn, like: trainRaw });
-    testSource = args.test;
-  } else if (args.split !== undefined) {
-    const parts = stratifiedSplit(trainRaw, args.split, args.config.seed);
-    if (parts.train.n < 2 || parts.test.n < 1) {
-      throw new DataError(`${args.data}: a ${args.split} split of ${trainRaw.n} rows leaves too few rows on one side. Use more rows or another --split.`, {
-        file: args.data,
-      });
-    }
-    trainRaw = parts.train;
-    testRaw = parts.test;
-    testSource = `${args.data} (stratified split ${args.split}, seed ${args.config.seed})`;
-  }
-  const { train: trainData, test: testData, stats } = standardize(trainRaw, testRaw);
-  const std = standardizationReport(stats, trainData.featureNames);
-  log(
-    `data: ${args.data}: n=${trainData.n} d=${trainData.d} classes=${trainData.classNames.length} [${trainData.classNames.join(', ')}] label="${labelColumn}"` +
-      (testData ? `; test: ${testData.n} rows` : '; no test set') +
-      (std.constantColumns.length > 0 ? `; ${std.constantColumns.length} constant column(s) set to 0` : ''),
-  );
+  const { trainData, testData, std, labelColumn, testSource } = loadTrainingData(args, args.config.seed, log);
 
   const { config } = args;
   const problem = buildProblem(trainData, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });
@@ -139,7 +92,7 @@ async function train(args: TrainArgs): Promise<void> {
   }
   const test: TestSet | undefined = testData ? { X: testData.X, n: testData.n, labels: testData.labels } : undefined;
   // A state to resume is checked before any GPU work starts.
-  const stateCtx = { config, n: trainData.n, d: trainData.d, classes: trainData.classNames };
+  const stateCtx = { config, n: trainData.n, d: trainData.d, classes: trainData.classNames, X: trainData.X, labels: trainData.labels };
   const resumed = args.resume !== undefined ? readStateFile(args.resume, stateCtx) : null;
   if (resumed && resumed.iteration >= config.admmIters) {
     throw new DataError(`${args.resume}: the saved state is already at iteration ${resumed.iteration}; raise --admm-iters above it to continue.`, { file: args.resume as string });
@@ -274,10 +227,12 @@ async function main(): Promise<number> {
   try {
     const parsed = parseArgs(process.argv.slice(2));
     if (parsed.help) {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${usageFor(parsed.method)}\n`);
       return 0;
     }
-    await train(parsed.args);
+    // CRONOS keeps its own run (convex diagnostics in result.json); any other method the generic one.
+    if (parsed.args.method === DEFAULT_METHOD) await train(parsed.args);
+    else await runMethodCli(parsed.args, (s) => void process.stderr.write(`${s}\n`));
     return 0;
   } catch (e) {
     process.stderr.write(`${describeError(e)}\n`);

@@ -1,0 +1,76 @@
+/**
+ * The data of `cronos train`, for every method: the CSV files read by the page's reader, the
+ * label column, the optional seeded stratified split, and the z-scoring with the training
+ * statistics. Every failure is a DataError naming the file, line or column.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
+import { DataError } from '../data/errors';
+import { standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
+import type { Dataset } from '../solver/types';
+import type { TrainArgs } from './args';
+
+/** Reads a CSV file as text (gzip-compressed files are inflated), or throws a DataError saying why not. */
+export function readText(path: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file; check the path' : code === 'EISDIR' ? 'this is a folder; give a CSV file' : code === 'EACCES' ? 'permission denied; make it readable' : (e as Error).message;
+    throw new DataError(`${path}: cannot read the file (${why}).`, { file: path });
+  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch {
+      throw new DataError(`${path}: the file looks gzip-compressed but does not inflate. Give a plain or valid gzip CSV file.`, { file: path });
+    }
+  }
+  // A binary file (NUL bytes) is rejected by the CSV reader itself, with the same message as the page's.
+  return buf.toString('utf8');
+}
+
+/** The standardised training and test rows of a run, and how they were made (result.json's `data`). */
+export interface LoadedData {
+  trainData: Dataset;
+  testData: Dataset | undefined;
+  std: ReturnType<typeof standardizationReport>;
+  labelColumn: string;
+  /** The test file, the split that made the test rows, or null. */
+  testSource: string | null;
+}
+
+/** Reads, splits (with `seed`) and standardises the data of `args`, logging one line about it. */
+export function loadTrainingData(args: Pick<TrainArgs, 'data' | 'test' | 'label' | 'split'>, seed: number, log: (s: string) => void): LoadedData {
+  const trainTable = parseCsv(readText(args.data), args.data);
+  const labelColumn = resolveLabelColumn(trainTable, args.label);
+  let trainRaw: CsvDataset = tableToDataset(trainTable, { label: labelColumn });
+  let testRaw: CsvDataset | undefined;
+  let testSource: string | null = null;
+  if (args.test !== undefined) {
+    testRaw = tableToDataset(parseCsv(readText(args.test), args.test), { label: labelColumn, like: trainRaw });
+    testSource = args.test;
+  } else if (args.split !== undefined) {
+    const parts = stratifiedSplit(trainRaw, args.split, seed);
+    if (parts.train.n < 2 || parts.test.n < 1) {
+      throw new DataError(`${args.data}: a ${args.split} split of ${trainRaw.n} rows leaves too few rows on one side. Use more rows or another --split.`, {
+        file: args.data,
+      });
+    }
+    trainRaw = parts.train;
+    testRaw = parts.test;
+    testSource = `${args.data} (stratified split ${args.split}, seed ${seed})`;
+  }
+  const { train: trainData, test: testData, stats } = standardize(trainRaw, testRaw);
+  const std = standardizationReport(stats, trainData.featureNames);
+  log(
+    `data: ${args.data}: n=${trainData.n} d=${trainData.d} classes=${trainData.classNames.length} [${trainData.classNames.join(', ')}] label="${labelColumn}"` +
+      (testData ? `; test: ${testData.n} rows` : '; no test set') +
+      (std.constantColumns.length > 0 ? `; ${std.constantColumns.length} constant column(s) set to 0` : ''),
+  );
+
+  return { trainData, testData, std, labelColumn, testSource };
+}
