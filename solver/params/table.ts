@@ -6,7 +6,8 @@
  *
  * No browser or Node API here: the page, the Worker, the CLI and the tests all read the tables.
  */
-import { has, int, Invalid, num, object, oneOf, bool, type NumberRange } from './validate';
+import { NUMBER } from '../../data/cells';
+import { has, inRange, int, Invalid, num, object, oneOf, bool, type NumberRange } from './validate';
 
 /**
  * What a change of a setting invalidates, from cheapest to dearest: nothing; only the iteration
@@ -23,9 +24,7 @@ const LEVEL_RANK: Record<ChangeLevel, number> = { none: 0, limit: 1, solver: 2, 
 export type Surface = 'solver' | 'page';
 
 /** Bounds of a number: inclusive `min`/`max`, exclusive `above`/`below`. */
-export interface Range extends NumberRange {
-  below?: number;
-}
+export type Range = NumberRange;
 
 /** The command-line flag of a setting. */
 export interface CliSpec {
@@ -332,8 +331,6 @@ export class FlagError extends Error {
   override name = 'FlagError';
 }
 
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 /** What a valid value is, for the CLI's messages (`an integer ≥ 1`, `a number > 0`). */
 export function rangeWords(integral: boolean, r: Range): string {
   if (integral) return r.max !== undefined ? `an integer in [${r.min ?? 0}, ${r.max}]` : `an integer ≥ ${r.min ?? 0}`;
@@ -342,10 +339,6 @@ export function rangeWords(integral: boolean, r: Range): string {
   const hi = r.below !== undefined ? `< ${r.below}` : r.max !== undefined ? `≤ ${r.max}` : '';
   const words = [lo, hi].filter(Boolean).join(' and ');
   return words === '' ? 'a finite number' : `a number ${words}`;
-}
-
-function inRange(v: number, r: Range): boolean {
-  return (r.min === undefined || v >= r.min) && (r.above === undefined || v > r.above) && (r.max === undefined || v <= r.max) && (r.below === undefined || v < r.below);
 }
 
 /** The value of flag `cli.flag` for entry `p` from its raw text, or a {@link FlagError}. */
