@@ -78,9 +78,6 @@ export function usageFor(method: string = DEFAULT_METHOD, methods: MethodRegistr
   ].join('\n');
 }
 
-/** The --help text of the default method (CRONOS). */
-export const USAGE = usageFor();
-
 /** The output flags without CRONOS's convex cross-check file. */
 function withoutConvexOutputs(table: typeof CLI_OUTPUT_PARAMS): ParamTable {
   const { exportProblem: _convexOnly, ...rest } = table;

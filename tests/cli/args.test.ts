@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseArgs, USAGE } from '../../cli/args';
+import { parseArgs, usageFor } from '../../cli/args';
+
+const USAGE = usageFor();
 import { DEFAULT_CONFIG } from '../../solver/types';
 
 /** argv, and JSON.stringify of the result or `UsageError: message`. */
