@@ -23,7 +23,7 @@ import { FIT_Q, gpuBufferSpecs, ST, type GpuBufferSpec } from './buffers';
 import { throwIfGpuFailed, type GpuContext } from './context';
 import { forwardBlocked, uploadRowBlocks, type RowBlocks } from './rowblocks';
 import { GpuResources } from './resources';
-import { destroyDispatches, encodeDispatches, readF32, runDispatches, u32, writeF32, type Dispatch } from './kernel';
+import { destroyDispatches, encodeDispatches, placeholderBuffer, readF32, runDispatches, u32, writeF32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
 import { GpuNystrom } from './nystrom';
 import { applyF, applyFt, applyG, applyGt, columns, combine, type DataBuffers, type Geometry } from './operators';
@@ -144,6 +144,8 @@ export class GpuBackend implements AdmmBackend {
       }
       out[spec.key] = buf;
     }
+    // Bindings a variant never touches (gated: S, ν, Gu; axpby's x when a = 0) take the device's one placeholder.
+    out.dummy = placeholderBuffer(ctx);
     for (const key of ['S', 'Nu', 'GU']) out[key] ??= out.dummy;
     return out;
   }
