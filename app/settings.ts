@@ -171,6 +171,21 @@ export function stepBudget(settings: Settings, methods: MethodRegistry = METHODS
 }
 
 /**
+ * `settings` with the selected method's step budget raised for **Continue training** (doubled, at
+ * least +50, within its limits), or unchanged when the method has no budget setting.
+ */
+export function withRaisedBudget(settings: Settings, methods: MethodRegistry = METHODS): Settings {
+  const method = Object.hasOwn(methods, settings.method) ? methods[settings.method] : undefined;
+  const entry = Object.entries(method?.params ?? {}).find(([, p]) => p.change === 'limit');
+  const values: Readonly<Record<string, unknown>> = settings;
+  if (!entry) return settings;
+  const [key, p] = entry;
+  const v = values[key];
+  if (typeof v !== 'number' || (p.type !== 'number' && p.type !== 'integer')) return settings;
+  return { ...settings, [key]: clampValue(p, Math.max(v * 2, v + 50), 'page') };
+}
+
+/**
  * The entries of a preset menu showing `value`: the presets, plus `value` at its place in their
  * (ascending or descending) order when it is not one of them.
  */

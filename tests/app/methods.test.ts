@@ -12,7 +12,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { Controls } from '../../app/components/Controls';
 import { datasetInfo } from '../../app/datasets';
 import { prepareData } from '../../app/worker/prepare';
-import { DEFAULT_SETTINGS, methodChoices, settingsTable, stepBudget, type Settings } from '../../app/settings';
+import { DEFAULT_SETTINGS, methodChoices, settingsTable, stepBudget, withRaisedBudget, type Settings } from '../../app/settings';
 import { exportSession, importSession, type SessionFile } from '../../app/share/session';
 import { decodeState, encodeState, WIRE_DICTIONARY_V1 } from '../../app/share/state';
 import { fromShareState, toShareState } from '../../app/share/wire';
@@ -58,6 +58,11 @@ describe('the page settings of several methods', () => {
     ]);
     expect(stepBudget(lsqSettings({ steps: 77 }), WITH_LSQ)).toBe(77);
     expect(stepBudget({ ...DEFAULT_SETTINGS, admmIters: 123 })).toBe(123);
+    // Continue training raises the selected method's budget (doubled, at least +50, within its limits).
+    expect(stepBudget(withRaisedBudget(lsqSettings({ steps: 30 }), WITH_LSQ), WITH_LSQ)).toBe(80);
+    expect(stepBudget(withRaisedBudget(lsqSettings({ steps: 90_000 }), WITH_LSQ), WITH_LSQ)).toBe(100_000);
+    expect(withRaisedBudget({ ...DEFAULT_SETTINGS, admmIters: 500 }).admmIters).toBe(1000);
+    expect(withRaisedBudget(lsqSettings({ steps: 30 }), WITH_LSQ).admmIters).toBe(DEFAULT_SETTINGS.admmIters);
   });
 
   it('the controls show the method picker and only the selected method’s fieldsets', () => {
