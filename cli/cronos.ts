@@ -153,6 +153,8 @@ async function train(args: TrainArgs): Promise<void> {
   );
 
   const result = {
+    /** The method's registry id (every method's result.json names it). */
+    method: DEFAULT_METHOD,
     config: { ...config, device: args.device },
     data: {
       train_file: args.data,

@@ -90,6 +90,7 @@ describe('cronos train (cpu)', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^iter +1 +f [0-9.e+-]+ +f−dual [0-9.e+-]+ +r_pri /m);
     const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.method).toBe('cronos');
     expect(res.config).toMatchObject({ model: 'relu', P: 6, admmIters: 8, pcgIters: 10, rank: 5, device: 'cpu', warmStart: true });
     expect(res.data).toMatchObject({ train_file: path('train.csv'), test_file: path('test.csv'), n: 120, n_test: 60, d: 4, classes: ['no', 'yes'], label_column: 'cls' });
     expect(res.data.standardisation.mean).toHaveLength(4);
