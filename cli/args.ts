@@ -51,7 +51,18 @@ function methodTable(methods: MethodRegistry): ParamTable {
 
 /** Every flag of `train` with `method`'s, one table (key order is irrelevant to the parser). */
 function trainFlags(method: ParamTable, methods: MethodRegistry): ParamTable {
-  return { ...methodTable(methods), ...CLI_DATA_PARAMS, ...method, ...CLI_RUN_PARAMS, ...CLI_OUTPUT_PARAMS };
+  const parts = [methodTable(methods), CLI_DATA_PARAMS, method, CLI_RUN_PARAMS, CLI_OUTPUT_PARAMS];
+  // A method's key or flag that is also the CLI's own would silently shadow one of them.
+  const keys = new Set<string>();
+  const flags = new Set<string>();
+  for (const part of parts) {
+    for (const [key, p] of Object.entries(part)) {
+      if (keys.has(key) || (p.cli && flags.has(p.cli.flag))) throw new Error(`cli: the setting ${key}${p.cli ? ` (${p.cli.flag})` : ''} is declared twice; a method's table must not reuse the CLI's own settings`);
+      keys.add(key);
+      if (p.cli) flags.add(p.cli.flag);
+    }
+  }
+  return Object.assign({}, ...parts) as ParamTable;
 }
 
 /** The --help text of `method`: the frame here, every flag's line from its table (CRONOS: the text before methods existed plus the `--method` line). */

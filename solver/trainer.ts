@@ -97,7 +97,11 @@ export interface Trainer<M extends MetricsRecord = MetricsRecord> {
   step(): Promise<M>;
   /** Whether the run is over after these metrics: its stopping rule, or its step budget. */
   finished(m: M): FinishReason | null;
-  /** Moves the step budget of this run (the page's iteration cap can change while it runs). */
+  /**
+   * Moves the budget of this run to `steps`, the new value of its method's `change: 'limit'`
+   * setting (CRONOS: ADMM iterations; a method whose cap is in epochs gets epochs): the page's
+   * cap can change while it runs, and `finished` then decides with the new budget.
+   */
   setBudget(steps: number): void;
   /** The current model, read back as float64. */
   model(): Promise<TrainedModel>;
