@@ -9,7 +9,7 @@ import { isDatasetId, type DatasetId } from '../datasets';
 import type { XAxis } from '../history';
 import { DEFAULT_METHOD, METHODS, type MethodRegistry } from '../../solver/methods';
 import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
-import { clampWithReport, type AnyValues } from '../../solver/params/table';
+import { clampWithReport, type AnyValues, type Param } from '../../solver/params/table';
 import { clampSetting, DEFAULT_SETTINGS, LIMITS, SETTINGS_TABLE, toSolverConfig, type NumericKey, type Settings } from '../settings';
 import { activeCsv } from './wire-source';
 import { readLocationState, BUILTIN_DATASET_IDS, WIRE_DEFAULTS_V1, type DatasetRef, type HistoryHost, type ShareState } from './state';
@@ -90,7 +90,7 @@ export interface AppliedState {
 
 /** The name of setting `key` inside a notice (its table's `short`, else its label). */
 function noticeName(key: NumericKey): string {
-  const p = SETTINGS_TABLE[key];
+  const p: Param = SETTINGS_TABLE[key];
   return p.short ?? p.label;
 }
 

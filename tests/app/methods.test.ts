@@ -17,7 +17,7 @@ import { exportSession, importSession, type SessionFile } from '../../app/share/
 import { decodeState, encodeState, WIRE_DICTIONARY_V1 } from '../../app/share/state';
 import { fromShareState, toShareState } from '../../app/share/wire';
 import { fromBase64, inflateRawCapped, utf8 } from '../../app/share/codec';
-import { METHODS } from '../../solver/methods/index';
+import { METHODS, type MethodRegistry } from '../../solver/methods/index';
 import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
 import { mergeTables } from '../../solver/params/table';
 import type { MetricsRecord } from '../../solver/trainer';
@@ -26,7 +26,7 @@ import { DATASET_DIR, sessionHarness } from '../support/worker-harness';
 
 /** Page settings running the fixture (its fields ride along with every other method's). */
 function lsqSettings(extra: Record<string, number> = {}): Settings {
-  const s = { ...DEFAULT_SETTINGS, method: LSQ_METHOD, dataset: 'xor' as const, device: 'cpu' as const, testFraction: 0.3, seed: 4, lr: 0.3, steps: 30, ...extra };
+  const s = { ...DEFAULT_SETTINGS, method: LSQ_METHOD, dataset: 'xor' as const, device: 'cpu' as const, testFraction: 0.3, seed: 4, lsqRate: 0.3, lsqSteps: 30, ...extra };
   return s;
 }
 
@@ -40,7 +40,7 @@ function linkJson(hash: string): Record<string, unknown> {
 describe('the page settings of several methods', () => {
   it('merge every method table; a shared key must mean the same, its wording may differ', () => {
     const merged = settingsTable(WITH_LSQ);
-    expect(Object.keys(merged)).toEqual(expect.arrayContaining(['method', 'P', 'rho', 'lr', 'steps', 'seed']));
+    expect(Object.keys(merged)).toEqual(expect.arrayContaining(['method', 'P', 'rho', 'lsqRate', 'lsqSteps', 'seed']));
     // The fixture's seed has its own help text but CRONOS's meaning: accepted.
     expect(merged.seed.help).toBe(CRONOS_PARAMS.seed.help);
     const clash = { ...LSQ_PARAMS, seed: { ...LSQ_PARAMS.seed, limits: { min: 0, max: 10 } } };
@@ -52,17 +52,16 @@ describe('the page settings of several methods', () => {
   });
 
   it('the picker lists every registered method by title; the budget is the method’s limit setting', () => {
-    expect(methodChoices(WITH_LSQ)).toEqual([
-      { id: 'cronos', title: METHODS.cronos.title, summary: METHODS.cronos.summary },
-      { id: 'lsq', title: LSQ_METHOD_INFO.title, summary: LSQ_METHOD_INFO.summary },
-    ]);
-    expect(stepBudget(lsqSettings({ steps: 77 }), WITH_LSQ)).toBe(77);
+    const registered = Object.values(METHODS as MethodRegistry).map(({ id, title, summary }) => ({ id, title, summary }));
+    expect(registered[0]).toEqual({ id: 'cronos', title: METHODS.cronos.title, summary: METHODS.cronos.summary });
+    expect(methodChoices(WITH_LSQ)).toEqual([...registered, { id: 'lsq', title: LSQ_METHOD_INFO.title, summary: LSQ_METHOD_INFO.summary }]);
+    expect(stepBudget(lsqSettings({ lsqSteps: 77 }), WITH_LSQ)).toBe(77);
     expect(stepBudget({ ...DEFAULT_SETTINGS, admmIters: 123 })).toBe(123);
     // Continue training raises the selected method's budget (doubled, at least +50, within its limits).
-    expect(stepBudget(withRaisedBudget(lsqSettings({ steps: 30 }), WITH_LSQ), WITH_LSQ)).toBe(80);
-    expect(stepBudget(withRaisedBudget(lsqSettings({ steps: 90_000 }), WITH_LSQ), WITH_LSQ)).toBe(100_000);
+    expect(stepBudget(withRaisedBudget(lsqSettings({ lsqSteps: 30 }), WITH_LSQ), WITH_LSQ)).toBe(80);
+    expect(stepBudget(withRaisedBudget(lsqSettings({ lsqSteps: 90_000 }), WITH_LSQ), WITH_LSQ)).toBe(100_000);
     expect(withRaisedBudget({ ...DEFAULT_SETTINGS, admmIters: 500 }).admmIters).toBe(1000);
-    expect(withRaisedBudget(lsqSettings({ steps: 30 }), WITH_LSQ).admmIters).toBe(DEFAULT_SETTINGS.admmIters);
+    expect(withRaisedBudget(lsqSettings({ lsqSteps: 30 }), WITH_LSQ).admmIters).toBe(DEFAULT_SETTINGS.admmIters);
   });
 
   it('the controls show the method picker and only the selected method’s fieldsets', () => {
@@ -77,7 +76,7 @@ describe('the Worker runs a method through the registry', () => {
   it('builds and steps a fixture run: metrics-only views, its budget, the known optimum', async () => {
     const before = LsqTrainer.live;
     const h = sessionHarness({ methods: WITH_LSQ });
-    h.send({ type: 'start', settings: lsqSettings({ steps: 400 }), autoplay: true });
+    h.send({ type: 'start', settings: lsqSettings({ lsqSteps: 400 }), autoplay: true });
     await h.session.idle();
     const ready = h.of('ready')[0];
     expect(ready.problem).toMatchObject({ method: 'lsq', convex: null, dataset: 'xor', d: 3, C: 1 });
@@ -122,11 +121,11 @@ describe('the Worker runs a method through the registry', () => {
 
   it('a higher step cap reopens a finished fixture run and it goes on where it stopped', async () => {
     const h = sessionHarness({ methods: WITH_LSQ });
-    h.send({ type: 'start', settings: lsqSettings({ steps: 5 }), autoplay: true });
+    h.send({ type: 'start', settings: lsqSettings({ lsqSteps: 5 }), autoplay: true });
     await h.session.idle();
     await h.pump(10);
     expect(h.lastState()).toMatchObject({ status: 'finished', finished: 'max-iterations' });
-    h.send({ type: 'settings', settings: lsqSettings({ steps: 8 }) });
+    h.send({ type: 'settings', settings: lsqSettings({ lsqSteps: 8 }) });
     await h.session.idle();
     expect(h.lastState()).toMatchObject({ status: 'paused' });
     expect(h.of('ready')).toHaveLength(1);
@@ -137,12 +136,12 @@ describe('the Worker runs a method through the registry', () => {
 
   it('Continue from a session file of the fixture equals the uninterrupted run, bit for bit', async () => {
     const straight = sessionHarness({ methods: WITH_LSQ });
-    straight.send({ type: 'start', settings: lsqSettings({ steps: 12 }), autoplay: true });
+    straight.send({ type: 'start', settings: lsqSettings({ lsqSteps: 12 }), autoplay: true });
     await straight.session.idle();
     await straight.pump(20);
 
     const first = sessionHarness({ methods: WITH_LSQ });
-    first.send({ type: 'start', settings: lsqSettings({ steps: 5 }), autoplay: true });
+    first.send({ type: 'start', settings: lsqSettings({ lsqSteps: 5 }), autoplay: true });
     await first.session.idle();
     await first.pump(10);
     first.send({ type: 'share-export', id: 1 });
@@ -156,13 +155,13 @@ describe('the Worker runs a method through the registry', () => {
     if (!back.ok) throw new Error(back.error);
     // The session file round trip keeps the method, its settings, the records and the state.
     expect(back.session.state.method).toBe('lsq');
-    expect(back.session.state.params).toEqual({ lr: 0.3, steps: 5, seed: 4 });
+    expect(back.session.state.params).toEqual({ lsqRate: 0.3, lsqSteps: 5, seed: 4 });
     expect(back.session.results?.history).toEqual(history);
     expect(Array.from(back.session.results?.state?.arrays.w ?? [])).toEqual(Array.from(e.state.arrays.w));
     // Without the fixture registered the file names an unknown method.
     expect(importSession(text)).toMatchObject({ ok: false, error: expect.stringMatching(/state\.method: .*"lsq"/) });
 
-    const settings = { ...fromShareState(back.session.state, DEFAULT_SETTINGS, { methods: WITH_LSQ }).settings, steps: 12 };
+    const settings = { ...fromShareState(back.session.state, DEFAULT_SETTINGS, { methods: WITH_LSQ }).settings, lsqSteps: 12 };
     const cont = sessionHarness({ methods: WITH_LSQ });
     cont.send({ type: 'share-restore', settings, history, solution: null, state: back.session.results?.state ?? null });
     await cont.session.idle();
@@ -177,20 +176,20 @@ describe('the Worker runs a method through the registry', () => {
 
 describe('share links of another method', () => {
   it('carry its parameters (every link field), decode and re-encode identically', () => {
-    const s = lsqSettings({ lr: 0.05, steps: 250, seed: 9 });
+    const s = lsqSettings({ lsqRate: 0.05, lsqSteps: 250, seed: 9 });
     const hash = encodeState(toShareState(s, undefined, undefined, WITH_LSQ), WITH_LSQ);
     const json = linkJson(hash);
     expect(json.method).toBe('lsq');
-    expect(json.params).toEqual({ lr: 0.05, steps: 250, seed: 9 });
+    expect(json.params).toEqual({ lsqRate: 0.05, lsqSteps: 250, seed: 9 });
     const decoded = decodeState(hash, WITH_LSQ);
     if (!decoded.ok) throw new Error(decoded.error);
-    const back = fromShareState(decoded.state, DEFAULT_SETTINGS, { methods: WITH_LSQ }).settings as Settings & { lr: number; steps: number };
-    expect([back.method, back.lr, back.steps, back.seed, back.dataset, back.testFraction]).toEqual([LSQ_METHOD, 0.05, 250, 9, 'xor', 0.3]);
+    const back = fromShareState(decoded.state, DEFAULT_SETTINGS, { methods: WITH_LSQ }).settings as Settings & { lsqRate: number; lsqSteps: number };
+    expect([back.method, back.lsqRate, back.lsqSteps, back.seed, back.dataset, back.testFraction]).toEqual([LSQ_METHOD, 0.05, 250, 9, 'xor', 0.3]);
     expect(encodeState(toShareState(back, undefined, undefined, WITH_LSQ), WITH_LSQ)).toBe(hash);
     // A bad value names the field; an unknown method is refused without the fixture.
     expect(decodeState(hash)).toMatchObject({ ok: false, error: expect.stringMatching(/state\.method/) });
-    expect(encodeState(toShareState(lsqSettings({ steps: 100_000 }), undefined, undefined, WITH_LSQ), WITH_LSQ)).toMatch(/^v1\./);
-    expect(() => encodeState(toShareState(lsqSettings({ lr: 20 }), undefined, undefined, WITH_LSQ), WITH_LSQ)).toThrow(/state\.params\.lr: must be a finite number > 0 and ≤ 10, got 20/);
+    expect(encodeState(toShareState(lsqSettings({ lsqSteps: 100_000 }), undefined, undefined, WITH_LSQ), WITH_LSQ)).toMatch(/^v1\./);
+    expect(() => encodeState(toShareState(lsqSettings({ lsqRate: 20 }), undefined, undefined, WITH_LSQ), WITH_LSQ)).toThrow(/state\.params\.lsqRate: must be a finite number > 0 and ≤ 10, got 20/);
   });
 
   it('CRONOS links never write a method or params', () => {

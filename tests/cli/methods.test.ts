@@ -40,29 +40,29 @@ const quiet = (): void => {};
 
 describe('--method parsing', () => {
   it('takes the method’s flags with its defaults; CRONOS stays the default', () => {
-    const a = args(['train', '--data', 'x.csv', '--method', 'lsq', '--lr', '0.5']);
+    const a = args(['train', '--data', 'x.csv', '--method', 'lsq', '--lsq-rate', '0.5']);
     expect(a.method).toBe('lsq');
-    expect(a.settings).toEqual({ lr: 0.5, steps: LSQ_PARAMS.steps.default, seed: 0 });
-    expect(args(['train', '--data', 'x.csv', '--method=lsq', '--steps', '7']).settings.steps).toBe(7);
+    expect(a.settings).toEqual({ lsqRate: 0.5, lsqSteps: LSQ_PARAMS.lsqSteps.default, seed: 0 });
+    expect(args(['train', '--data', 'x.csv', '--method=lsq', '--lsq-steps', '7']).settings.lsqSteps).toBe(7);
     expect(args(['train', '--data', 'x.csv']).method).toBe('cronos');
   });
 
   it('refuses other methods’ flags, naming the method they belong to', () => {
     expect(() => parseArgs(['train', '--data', 'x.csv', '--method', 'lsq', '--P', '8'], WITH_LSQ)).toThrow('--P is a setting of method cronos, not of lsq; add --method cronos or drop --P (see --help --method lsq).');
-    expect(() => parseArgs(['train', '--data', 'x.csv', '--lr', '0.5'], WITH_LSQ)).toThrow('--lr is a setting of method lsq, not of cronos');
+    expect(() => parseArgs(['train', '--data', 'x.csv', '--lsq-rate', '0.5'], WITH_LSQ)).toThrow('--lsq-rate is a setting of method lsq, not of cronos');
     expect(() => parseArgs(['train', '--data', 'x.csv', '--method', 'lsq', '--export-problem', 'p.json'], WITH_LSQ)).toThrow(/--export-problem writes CRONOS's convex program; method lsq has none/);
-    expect(() => parseArgs(['train', '--data', 'x.csv', '--method', 'adagrad'], WITH_LSQ)).toThrow('--method: "adagrad" is not a method; use cronos or lsq.');
+    expect(() => parseArgs(['train', '--data', 'x.csv', '--method', 'adagrad'], WITH_LSQ)).toThrow(`--method: "adagrad" is not a method; use ${Object.keys(WITH_LSQ).join(' or ')}.`);
     expect(() => parseArgs(['train', '--data', 'x.csv', '--method'], WITH_LSQ)).toThrow('--method needs a value.');
-    expect(() => parseArgs(['train', '--data', 'x.csv', '--method', 'lsq', '--lr', '0'], WITH_LSQ)).toThrow('--lr: "0" is not a number > 0.');
+    expect(() => parseArgs(['train', '--data', 'x.csv', '--method', 'lsq', '--lsq-rate', '0'], WITH_LSQ)).toThrow('--lsq-rate: "0" is not a number > 0.');
   });
 
   it('--help --method lists that method’s flags; plain --help is CRONOS’s', () => {
     expect(parseArgs(['--help', '--method', 'lsq'], WITH_LSQ)).toEqual({ help: true, method: 'lsq' });
     expect(parseArgs(['train', '--help'], WITH_LSQ)).toEqual({ help: true, method: 'cronos' });
     const text = usageFor('lsq', WITH_LSQ);
-    expect(text).toContain('method lsq\n  --method cronos|lsq');
-    expect(text).toMatch(/\n {2}--lr ETA {15}gradient step size η \(default 0\.1\)\n/);
-    expect(text).toMatch(/\n {2}--steps N {14}gradient steps in all \(default 20\)\n/);
+    expect(text).toContain(`method lsq\n  --method ${Object.keys(WITH_LSQ).join('|')}`);
+    expect(text).toMatch(/\n {2}--lsq-rate ETA {9}gradient step size η \(default 0\.1\)\n/);
+    expect(text).toMatch(/\n {2}--lsq-steps N {10}gradient steps in all \(default 20\)\n/);
     expect(text).not.toContain('--P N');
     expect(text).not.toContain('--export-problem');
     expect(usageFor('cronos')).toBe(usageFor());
@@ -73,9 +73,9 @@ describe('the generic run of a method', () => {
   it('result.json: method, the history of its records, final accuracies; it is gradient descent', async () => {
     const data = writeData('lin.csv');
     const test = writeData('lin-test.csv', false, 1000);
-    const { result } = await trainMethod(args(['train', '--data', data, '--test', test, '--method', 'lsq', '--lr', '0.5', '--steps', '300', '--device', 'cpu']), { device: 'cpu' }, quiet, WITH_LSQ);
+    const { result } = await trainMethod(args(['train', '--data', data, '--test', test, '--method', 'lsq', '--lsq-rate', '0.5', '--lsq-steps', '300', '--device', 'cpu']), { device: 'cpu' }, quiet, WITH_LSQ);
     expect(result.method).toBe('lsq');
-    expect(result.config).toEqual({ lr: 0.5, steps: 300, seed: 0, device: 'cpu' });
+    expect(result.config).toEqual({ lsqRate: 0.5, lsqSteps: 300, seed: 0, device: 'cpu' });
     const history = result.history as { iter: number; loss: number }[];
     expect(history.map((m) => m.iter)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
     const final = result.final as { iterations: number; train_accuracy: number; test_accuracy: number };
@@ -97,11 +97,11 @@ describe('the generic run of a method', () => {
 
   it('--save-state at 5 and --resume to 12 equal a straight 12-step run; other data or settings are refused', async () => {
     const data = writeData('lin2.csv');
-    const base = ['train', '--data', data, '--method', 'lsq', '--lr', '0.2', '--device', 'cpu'];
-    const straight = await trainMethod(args([...base, '--steps', '12']), { device: 'cpu' }, quiet, WITH_LSQ);
-    const first = await trainMethod(args([...base, '--steps', '5', '--save-state', file('s5.json')]), { device: 'cpu' }, quiet, WITH_LSQ);
+    const base = ['train', '--data', data, '--method', 'lsq', '--lsq-rate', '0.2', '--device', 'cpu'];
+    const straight = await trainMethod(args([...base, '--lsq-steps', '12']), { device: 'cpu' }, quiet, WITH_LSQ);
+    const first = await trainMethod(args([...base, '--lsq-steps', '5', '--save-state', file('s5.json')]), { device: 'cpu' }, quiet, WITH_LSQ);
     writeFileSync(file('s5.json'), first.stateText ?? '');
-    const resumed = await trainMethod(args([...base, '--steps', '12', '--resume', file('s5.json')]), { device: 'cpu' }, quiet, WITH_LSQ);
+    const resumed = await trainMethod(args([...base, '--lsq-steps', '12', '--resume', file('s5.json')]), { device: 'cpu' }, quiet, WITH_LSQ);
     const strip = (h: unknown) => (h as { timeMs: number }[]).map((m) => ({ ...m, timeMs: 0 }));
     expect(strip(resumed.result.history)).toEqual(strip(straight.result.history).slice(5));
     expect(resumed.result.network).toEqual(straight.result.network);
@@ -109,13 +109,13 @@ describe('the generic run of a method', () => {
     const saved = JSON.parse(readFileSync(file('s5.json'), 'utf8')) as { method: string; config: Record<string, unknown>; data: { hash: string } };
     expect(saved.method).toBe('lsq');
     // The budget is not part of the match; the step size is.
-    expect(saved.config).toEqual({ lr: 0.2, seed: 0 });
-    const otherLr = args(['train', '--data', data, '--method', 'lsq', '--lr', '0.3', '--device', 'cpu', '--steps', '12', '--resume', file('s5.json')]);
-    await expect(trainMethod(otherLr, { device: 'cpu' }, quiet, WITH_LSQ)).rejects.toThrow(/saved with lr = 0\.2, this run has 0\.3/);
-    await expect(trainMethod(args([...base, '--steps', '5', '--resume', file('s5.json')]), { device: 'cpu' }, quiet, WITH_LSQ)).rejects.toThrow(/already at step 5; raise --steps above it/);
+    expect(saved.config).toEqual({ lsqRate: 0.2, seed: 0 });
+    const otherLr = args(['train', '--data', data, '--method', 'lsq', '--lsq-rate', '0.3', '--device', 'cpu', '--lsq-steps', '12', '--resume', file('s5.json')]);
+    await expect(trainMethod(otherLr, { device: 'cpu' }, quiet, WITH_LSQ)).rejects.toThrow(/saved with lsqRate = 0\.2, this run has 0\.3/);
+    await expect(trainMethod(args([...base, '--lsq-steps', '5', '--resume', file('s5.json')]), { device: 'cpu' }, quiet, WITH_LSQ)).rejects.toThrow(/already at step 5; raise --lsq-steps above it/);
     // The same shape, other labels: the content hash refuses it.
     const other = writeData('lin3.csv', true);
-    const otherArgs = args(['train', '--data', other, '--method', 'lsq', '--lr', '0.2', '--device', 'cpu', '--steps', '12', '--resume', file('s5.json')]);
+    const otherArgs = args(['train', '--data', other, '--method', 'lsq', '--lsq-rate', '0.2', '--device', 'cpu', '--lsq-steps', '12', '--resume', file('s5.json')]);
     await expect(trainMethod(otherArgs, { device: 'cpu' }, quiet, WITH_LSQ)).rejects.toThrow(/other data of the same shape/);
     // A CRONOS resume of the fixture's state names the method to use.
     const cronos = args(['train', '--data', data, '--device', 'cpu', '--resume', file('s5.json')]);

@@ -10,7 +10,8 @@ import { fromShareState, toShareState } from '../../app/share/wire';
 interface Fixture {
   name: string;
   hash: string;
-  settings: Omit<Settings, 'method'>;
+  /** The page and CRONOS fields (any other method's stay at their defaults). */
+  settings: Partial<Omit<Settings, 'method'>>;
   xAxis: 'iteration' | 'time';
 }
 

@@ -21,26 +21,29 @@ export const LSQ_ID = 'lsq';
 /** The fixture's id where a product type wants a {@link MethodId}. */
 export const LSQ_METHOD = LSQ_ID as string as MethodId;
 
-/** Its settings: a step size, a step budget, and CRONOS's seed (a key two methods share, declared alike). */
+/**
+ * Its settings: a step size, a step budget, and CRONOS's seed (a key two methods share, declared
+ * alike). Prefixed keys and flags, so no real method's table clashes with the fixture.
+ */
 export const LSQ_PARAMS = defineTable({
-  lr: real({
+  lsqRate: real({
     default: 0.1,
     label: 'Step size η',
     change: 'solver',
     limits: { min: 1e-6, max: 10 },
     presets: [0.01, 0.1, 0.3, 1],
-    cli: { flag: '--lr', arg: 'ETA', help: 'gradient step size η', range: { above: 0 } },
-    link: { key: 'lr', range: { above: 0, max: 10 } },
+    cli: { flag: '--lsq-rate', arg: 'ETA', help: 'gradient step size η', range: { above: 0 } },
+    link: { key: 'lsqRate', range: { above: 0, max: 10 } },
     control: { kind: 'menu', group: 'optimizer', testId: 'lsq-lr', format: 'setting' },
   }),
-  steps: integer({
+  lsqSteps: integer({
     default: 20,
     label: 'Steps (cap)',
     change: 'limit',
     limits: { min: 1, max: 100_000 },
     presets: [10, 20, 100, 1000],
-    cli: { flag: '--steps', arg: 'N', help: 'gradient steps in all', range: { min: 1 } },
-    link: { key: 'steps', range: { min: 1, max: 100_000 } },
+    cli: { flag: '--lsq-steps', arg: 'N', help: 'gradient steps in all', range: { min: 1 } },
+    link: { key: 'lsqSteps', range: { min: 1, max: 100_000 } },
     control: { kind: 'menu', group: 'optimizer', testId: 'lsq-steps', format: 'plain' },
   }),
   seed: { ...CRONOS_PARAMS.seed, help: 'Drives the data and the split (the fixture itself is deterministic).' },
@@ -205,7 +208,7 @@ export const LSQ_METHOD_INFO = defineMethod({
   metrics: LSQ_METRICS,
   load: async () => async (data: TrainingData, settings: LsqParams, env: TrainerEnv) => {
     if (env.device === 'gpu') throw new Error('The lsq fixture runs on the CPU only; use the device "cpu".');
-    return new LsqTrainer(data, settings.lr, settings.steps);
+    return new LsqTrainer(data, settings.lsqRate, settings.lsqSteps);
   },
 });
 
