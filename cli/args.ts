@@ -2,7 +2,7 @@
  * Command-line parsing of `cronos train`. Strict on purpose: an unknown flag or a bad value is
  * an error (a typo such as `--admm-iter 500` must not silently train with the default).
  */
-import { DEFAULT_METHOD, METHODS, type MethodRegistry } from '../solver/methods/index';
+import { DEFAULT_METHOD, METHODS, methodOf, type MethodRegistry } from '../solver/methods/index';
 import { CRONOS_PARAMS } from '../solver/methods/cronos/params';
 import { choice, defaultsOf, defineTable, FlagError, flagHelp, parseFlags, pickGiven, type AnyValues, type ParamTable } from '../solver/params/table';
 import { DEFAULT_CONFIG, type DeviceKind, type SolverConfig } from '../solver/types';
@@ -96,7 +96,7 @@ function withoutConvexOutputs(table: typeof CLI_OUTPUT_PARAMS): ParamTable {
 }
 
 /** The method named by `--method ID` / `--method=ID` in `argv` (default CRONOS); an unknown id is a usage error. */
-export function methodArg(argv: readonly string[], methods: MethodRegistry = METHODS): string {
+function methodArg(argv: readonly string[], methods: MethodRegistry = METHODS): string {
   let id: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--method') id = argv[i + 1];
@@ -107,10 +107,6 @@ export function methodArg(argv: readonly string[], methods: MethodRegistry = MET
   if (id === undefined) return DEFAULT_METHOD;
   if (!Object.hasOwn(methods, id)) throw new UsageError(`--method: ${JSON.stringify(id)} is not a method; use ${Object.keys(methods).join(' or ')}.`);
   return id;
-}
-
-function methodOf(id: string, methods: MethodRegistry) {
-  return methods[id];
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Dataset } from '../solver/types';
 import type { TrainArgs } from './args';
 
 /** Reads a CSV file as text (gzip-compressed files are inflated), or throws a DataError saying why not. */
-export function readText(path: string): string {
+function readText(path: string): string {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
