@@ -287,7 +287,7 @@ export class Session {
     const prepared = run.prepared;
     const method = methodOf(settings.method, this.methods);
     const test: TestSet | null = preparedTestSet(prepared);
-    this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : `Building the solver (${method.title})`);
+    this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver (WebGPU)');
     const { trainer, device, fallbackReason } = await this.createTrainer(settings, trainingData(prepared, test));
     if (!this.runs.has(run.id)) {
       // Replaced while the trainer was being built.
