@@ -223,12 +223,12 @@ export interface SnapshotContext {
   domain: number | null;
 }
 
-/** A {@link Snapshot} of the solution (U, V) after `iter` iterations. */
-export function computeSnapshot(ctx: SnapshotContext, U: Float64Array, V: Float64Array, iter: number): Snapshot {
+/** A {@link Snapshot} of the solution (U, V) after `iter` iterations; `recovered` is U's network when the caller has it already. */
+export function computeSnapshot(ctx: SnapshotContext, U: Float64Array, V: Float64Array, iter: number, recovered?: Network): Snapshot {
   const { problem, numClasses } = ctx;
   const normsU = columnNorms(U, problem.d, problem.K);
   const normsV = columnNorms(V, problem.d, problem.K);
-  const net = recoverNetwork(problem, U);
+  const net = recovered ?? recoverNetwork(problem, U);
   // Regression has no classes: no confusion matrices, no accuracy (the metrics carry MSE and R²).
   const regression = problem.task === 'regression';
   const trainScores = net.m > 0 && !regression ? predictNetwork(net, problem.X, problem.n) : new Float64Array(problem.n * problem.C);

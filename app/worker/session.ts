@@ -479,7 +479,7 @@ export class Session {
     if (!trainer || !views) return;
     const t0 = this.env.now();
     const model = given ?? (await trainer.model());
-    const snap = views.kind === 'convex' && model.convex ? computeSnapshot(views.ctx, model.convex.U, model.convex.V, run.iter) : metricsSnapshot(views.kind === 'metrics' ? views.ctx : metricsContext(views.ctx), model, run.iter);
+    const snap = views.kind === 'convex' && model.convex ? computeSnapshot(views.ctx, model.convex.U, model.convex.V, run.iter, model.network) : metricsSnapshot(views.kind === 'metrics' ? views.ctx : metricsContext(views.ctx), model, run.iter);
     this.env.post({ type: 'snapshot', run: run.id, ...slotOf(run), snapshot: snap }, snapshotTransferables(snap));
     run.lastSnapshotAt = this.env.now();
     run.snapshotCost = run.lastSnapshotAt - t0;
