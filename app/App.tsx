@@ -120,6 +120,11 @@ export function App() {
           slower; Chrome and Edge ship WebGPU.
         </p>
       )}
+      {state.notice && (
+        <p className="banner warn" role="status" data-testid="run-notice">
+          {state.notice}
+        </p>
+      )}
       {state.error && (
         <p className="banner error" role="alert" data-testid="error">
           {state.error}
@@ -148,7 +153,7 @@ export function App() {
           {convex && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={convex} snapshot={snapshot} />}
           {convex?.image && <WeightImages problem={convex} snapshot={snapshot} />}
           {(problem === null || convex !== null) && <PatternsPanel view={view?.patterns ?? null} problem={convex} snapshot={snapshot} />}
-          <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
+          <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} preconditioner={state.preconditioner} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
         </main>
       </div>
       <Licences />

@@ -13,13 +13,15 @@ import {
   clampValues,
   defaultsOf,
   dearer,
-  mergeTables,
+  scopedTables,
   pick,
   type ChangeLevel,
   type NumberParam,
   type OptionalNumberParam,
   type Param,
   type ParamTable,
+  type ScopedTables,
+  type AnyValues,
   type Values,
 } from '../solver/params/table';
 import type { SolverConfig } from '../solver/types';
@@ -34,33 +36,83 @@ export type DevicePreference = PageParams['device'];
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 
-/** The settings of every registered method in one record (a key two methods share holds one value). */
-export type MethodSettings = UnionToIntersection<{ [K in MethodId]: Values<(typeof METHODS)[K]['params']> }[MethodId]>;
+type CronosValues = Values<typeof CRONOS_PARAMS>;
+
+/**
+ * The settings of every registered method in one record: CRONOS's, and each other method's fields
+ * that neither the page nor CRONOS declares (a key two of them share with the same meaning holds
+ * one value). A field declared before with another meaning lives under `method.key`
+ * ({@link ScopedSettings}; see {@link settingsKey}).
+ */
+export type MethodSettings = CronosValues &
+  UnionToIntersection<{ [K in Exclude<MethodId, 'cronos'>]: Omit<Values<(typeof METHODS)[K]['params']>, keyof PageParams | keyof CronosValues> }[Exclude<MethodId, 'cronos'>]>;
+
+/** The fields of a method that an earlier table declares with another meaning, under `method.key`. */
+export type ScopedSettings = { [key: `${string}.${string}`]: string | number | boolean | undefined };
 
 /**
  * Everything the user can set: the page table's fields (method, dataset, noise, testFraction,
  * device, and the dataSeed/splitSeed a share link may set apart from `seed`; unset: `seed`) and
  * the fields of every method's table (CRONOS: model, P, beta, rho, …, seed, and pcgTol — unset:
- * the spec's schedule). Only `method`'s fields are used by a run; the others keep their values
- * while another method is selected.
+ * the spec's schedule). Only `method`'s fields are used by a run ({@link methodValues}); the
+ * others keep their values while another method is selected.
  */
 export type Settings = PageParams &
-  MethodSettings & {
+  MethodSettings &
+  ScopedSettings & {
     /** A CSV from a share link or session file (app/share/wire-source.ts); it replaces `dataset`. */
     csv?: CsvSource;
   };
 
+function layoutOf(methods: MethodRegistry): ScopedTables {
+  return scopedTables([{ scope: 'page', table: PAGE_PARAMS }, ...Object.values(methods).map((m) => ({ scope: m.id, table: m.params }))]);
+}
+
+const LAYOUT = layoutOf(METHODS);
+
+function layout(methods: MethodRegistry): ScopedTables {
+  return methods === METHODS ? LAYOUT : layoutOf(methods);
+}
+
 /**
- * The page's table and every method's, merged (solver/params/table.ts mergeTables: a key two
- * tables share must mean the same, checked here when the page loads). Page first: its order is
- * the controls' fallback.
+ * The page's table and every method's, merged (solver/params/table.ts scopedTables: a key an
+ * earlier table declares with another meaning is stored as `method.key`). Page first: its order
+ * is the controls' fallback.
  */
 export function settingsTable(methods: MethodRegistry = METHODS): ParamTable {
-  return mergeTables([{ owner: 'the page', table: PAGE_PARAMS }, ...Object.values(methods).map((m) => ({ owner: `method ${m.id}`, table: m.params }))]);
+  return layout(methods).table;
+}
+
+/** Where method `id`'s setting `key` lives in the page's settings (`key`, or `id.key`). */
+export function settingsKey(id: string, key: string, methods: MethodRegistry = METHODS): string {
+  return layout(methods).keys[id]?.[key] ?? key;
+}
+
+/** The fields of method `id` from `settings`, under the method's own keys (what its factory and link read). */
+export function methodValues(settings: Settings, id: string = settings.method, methods: MethodRegistry = METHODS): Record<string, string | number | boolean> {
+  const all: Readonly<AnyValues> = { ...settings, csv: undefined };
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, at] of Object.entries(layout(methods).keys[id] ?? {})) {
+    const v = all[at];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** `settings` with method `id`'s fields `values` (its own keys) put where they live. */
+export function withMethodValues(settings: Settings, id: string, values: Readonly<AnyValues>, methods: MethodRegistry = METHODS): Settings {
+  const out: AnyValues = {};
+  for (const [key, v] of Object.entries(values)) out[settingsKey(id, key, methods)] = v;
+  return { ...settings, ...out } as Settings;
+}
+
+/** Values of {@link SETTINGS_TABLE} as settings: the merged table declares every field of {@link Settings}, so they are by construction. */
+function asSettings(values: AnyValues): Settings {
+  return values as unknown as Settings;
 }
 
 /** Every table the page's settings come from (page first, then the methods in registry order). */
-export const SETTINGS_TABLE = settingsTable() as typeof PAGE_PARAMS & UnionToIntersection<{ [K in MethodId]: (typeof METHODS)[K]['params'] }[MethodId]>;
+export const SETTINGS_TABLE = settingsTable() as typeof PAGE_PARAMS & typeof CRONOS_PARAMS & ParamTable;
 
 /** The method picker's entries, in registry order. */
 export function methodChoices(methods: MethodRegistry = METHODS): { id: string; title: string; summary: string }[] {
@@ -72,7 +124,7 @@ export function methodChoices(methods: MethodRegistry = METHODS): { id: string; 
  * iteration cap, the tolerance and the seed), chosen so a run on the built-in sets ends within
  * seconds on a GPU and the ε-optimal badge is reachable.
  */
-export const DEFAULT_SETTINGS: Settings = defaultsOf(SETTINGS_TABLE, 'page');
+export const DEFAULT_SETTINGS: Settings = asSettings(defaultsOf(SETTINGS_TABLE, 'page'));
 
 /** Inclusive bounds and integrality of one numeric setting. */
 export interface NumericLimit {
@@ -89,7 +141,9 @@ function isNumeric(p: Param): p is NumberParam | OptionalNumberParam {
 }
 
 function numericParam(key: NumericKey): NumberParam | OptionalNumberParam {
-  return SETTINGS_TABLE[key];
+  const p: Param | undefined = SETTINGS_TABLE[key];
+  if (!p || !isNumeric(p)) throw new Error(`settings table: ${key} is not a numeric setting`);
+  return p;
 }
 
 function limitsOf(): Record<NumericKey, NumericLimit> {
@@ -131,7 +185,8 @@ export function clampSetting(key: NumericKey, v: number): number {
 
 /** A copy of `s` with every numeric field inside its limits. */
 export function clampSettings(s: Settings): Settings {
-  return clampValues(SETTINGS_TABLE, s, 'page');
+  const { csv, ...values } = s;
+  return { ...asSettings(clampValues(SETTINGS_TABLE, values as AnyValues, 'page')), ...(csv ? { csv } : {}) };
 }
 
 /** The solver configuration of these settings (an unset pcgTol stays unset: the spec's schedule). */
@@ -150,8 +205,9 @@ export function changeLevel(prev: Settings, next: Settings, methods: MethodRegis
   const csv: ChangeLevel = sameCsvSource(prev.csv, next.csv) ? 'none' : 'problem';
   // Only the selected method's fields matter (another method's are kept but unused); a change of
   // method is a 'problem' change (the page table says so).
-  const tables = prev.method === next.method ? [PAGE_PARAMS, methodOf(next.method, methods).params] : [PAGE_PARAMS];
-  const level = tables.reduce<ChangeLevel>((l, t) => dearer(l, changeLevelOf(t, { ...prev, csv: undefined }, { ...next, csv: undefined })), 'none');
+  const page = changeLevelOf(PAGE_PARAMS, { ...prev, csv: undefined }, { ...next, csv: undefined });
+  const own = prev.method === next.method ? changeLevelOf(methodOf(next.method, methods).params, methodValues(prev, prev.method, methods), methodValues(next, next.method, methods)) : 'none';
+  const level = dearer(page, own);
   return dearer(csv, level);
 }
 
@@ -161,7 +217,7 @@ export function changeLevel(prev: Settings, next: Settings, methods: MethodRegis
  * null when the method has none.
  */
 export function stepBudget(settings: Settings, methods: MethodRegistry = METHODS): number | null {
-  const values: Readonly<Record<string, unknown>> = settings;
+  const values = methodValues(settings, settings.method, methods);
   const method = Object.hasOwn(methods, settings.method) ? methods[settings.method] : undefined;
   for (const [key, p] of Object.entries(method?.params ?? {})) {
     const v = values[key];
@@ -177,12 +233,12 @@ export function stepBudget(settings: Settings, methods: MethodRegistry = METHODS
 export function withRaisedBudget(settings: Settings, methods: MethodRegistry = METHODS): Settings {
   const method = Object.hasOwn(methods, settings.method) ? methods[settings.method] : undefined;
   const entry = Object.entries(method?.params ?? {}).find(([, p]) => p.change === 'limit');
-  const values: Readonly<Record<string, unknown>> = settings;
+  const values = methodValues(settings, settings.method, methods);
   if (!entry) return settings;
   const [key, p] = entry;
   const v = values[key];
   if (typeof v !== 'number' || (p.type !== 'number' && p.type !== 'integer')) return settings;
-  return { ...settings, [key]: clampValue(p, Math.max(v * 2, v + 50), 'page') };
+  return withMethodValues(settings, settings.method, { [key]: clampValue(p, Math.max(v * 2, v + 50), 'page') }, methods);
 }
 
 /**

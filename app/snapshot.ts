@@ -7,6 +7,7 @@
 import type { Standardization } from '../data/preprocess';
 import { columnNorms, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { TestSet } from '../solver/solver';
+import { predictModel } from '../solver/predict';
 import type { TrainedModel } from '../solver/trainer';
 import type { Network, Problem } from '../solver/types';
 import type { ConfusionView, GateLines, PatternView, Snapshot, WeightTiles } from './protocol';
@@ -267,7 +268,7 @@ export interface MetricsViewContext {
  */
 export function metricsSnapshot(ctx: MetricsViewContext, model: TrainedModel, iter: number): Snapshot {
   const net = model.network;
-  const predict = (X: Float64Array, n: number): Float64Array => (model.predict ? model.predict(X, n) : net.m > 0 ? predictNetwork(net, X, n) : new Float64Array(n * net.C));
+  const predict = (X: Float64Array, n: number): Float64Array => (model.predict || model.deep || net.m > 0 ? predictModel(model, X, n) : new Float64Array(n * net.C));
   const classes = ctx.regression ? 0 : ctx.numClasses;
   const train = ctx.regression ? new Int32Array(0) : confusionMatrix(predict(ctx.train.X, ctx.train.n), ctx.train.n, net.C, ctx.train.labels, classes);
   const test = ctx.test && ctx.test.n > 0 && !ctx.regression ? confusionMatrix(predict(ctx.test.X, ctx.test.n), ctx.test.n, net.C, ctx.test.labels, classes) : null;

@@ -31,11 +31,12 @@ export interface TrainArgs {
   method: string;
   /** Every setting of the method: its table's defaults with the flags given (CRONOS: the same as `config`). */
   settings: AnyValues;
+  /** Test hook: destroy the GPU device just before this iteration. */
+  simulateDeviceLoss: number | undefined;
   /** CRONOS's settings (its defaults when another method runs). */
   config: SolverConfig;
 }
 
-/** `{ help: true }` for --help, otherwise the parsed arguments. */
 /** `--method`: which registered method trains (its flags are then that method's table's). */
 function methodTable(methods: MethodRegistry): ParamTable {
   const ids = Object.keys(methods);
@@ -156,6 +157,9 @@ export function parseArgs(argv: string[], methods: MethodRegistry = METHODS): Pa
   const settings: AnyValues = { ...defaultsOf(table), ...pickGiven(table, given) };
   const config: SolverConfig = method === DEFAULT_METHOD ? { ...DEFAULT_CONFIG, ...pickGiven(CRONOS_PARAMS, given as Partial<SolverConfig>) } : { ...DEFAULT_CONFIG };
   const [out, exportProblem, saveState, resume] = [str('out'), str('exportProblem'), str('saveState'), str('resume')];
+  const device = given.device === 'cpu' || given.device === 'gpu' ? given.device : defaultsOf(CLI_RUN_PARAMS).device;
+  const simulateDeviceLoss = typeof given.simulateDeviceLoss === 'number' ? given.simulateDeviceLoss : undefined;
+  if (simulateDeviceLoss !== undefined && device !== 'gpu') throw new UsageError('--simulate-device-loss destroys the GPU device, so it needs --device gpu.');
   const outputs = [['--out', out], ['--export-problem', exportProblem], ['--save-state', saveState]] as const;
   for (let i = 0; i < outputs.length; i++) {
     for (let j = i + 1; j < outputs.length; j++) {
@@ -171,13 +175,14 @@ export function parseArgs(argv: string[], methods: MethodRegistry = METHODS): Pa
       test: str('test'),
       label: str('label'),
       split,
-      device: given.device === 'cpu' || given.device === 'gpu' ? given.device : defaultsOf(CLI_RUN_PARAMS).device,
+      device,
       out,
       exportProblem,
       saveState,
       resume,
       method,
       settings,
+      simulateDeviceLoss,
       config,
     },
   };

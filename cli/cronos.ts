@@ -5,14 +5,19 @@
  * (buildProblem) → solve on the GPU (dawn.node) or the float64 CPU reference → recover the
  * two-layer network → write result.json (and optionally the spec §10 interchange JSON).
  * Every failure prints one message naming the file/row/column/size and what to do, and exits 1;
- * output files are written only after everything succeeded, atomically.
+ * output files are written only after everything succeeded, atomically. The one exception is a
+ * numerical breakdown after good iterations: the files then hold the last good iteration, complete
+ * and marked `stopped` in result.json, and the exit code is still 1 (solver/resilience.ts).
  */
+import { resolvePreconditioner } from '../solver/preconditioner';
 import { DataError } from '../data/errors';
 import { formatBytes } from '../data/preprocess';
 import { planDataset } from '../data/plan';
 import type { AdapterSummary, BufferCensus } from '../solver/gpu/context';
-import { AdmmDivergedError, createSolver, runCronos, type TestSet } from '../solver/index';
-import { CronosTrainer } from '../solver/methods/cronos/trainer';
+import { AdmmDivergedError, type TestSet } from '../solver/index';
+import { cronosAttempts } from '../solver/methods/cronos/create';
+import type { CronosTrainer } from '../solver/methods/cronos/trainer';
+import { ResilientRun, RunBrokeDownError, type RunEvent } from '../solver/resilience';
 import { buildProblem } from '../solver/problem';
 import { accuracyFromLabels, coneViolation, convexObjectiveParts, nonConvexObjective, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { IterationMetrics, Network } from '../solver/types';
@@ -22,6 +27,7 @@ import { runMethodCli } from './train-method';
 import { DEFAULT_METHOD } from '../solver/methods/index';
 import { exportProblem } from './export-problem';
 import { readStateFile, stateFileText } from './state-file';
+import { simulatedNaN } from './test-hooks';
 import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
 
 function pct(x: number): string {
@@ -72,7 +78,8 @@ function isWebGpuUnavailable(e: unknown): boolean {
   return e instanceof Error && e.name === 'WebGpuUnavailableError';
 }
 
-async function train(args: TrainArgs): Promise<void> {
+/** Trains and writes the outputs; 0, or 1 when a breakdown stopped the run at its last good state. */
+async function train(args: TrainArgs): Promise<number> {
   const t0 = performance.now();
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   if (args.out !== undefined) checkWritable(args.out, '--out');
@@ -84,7 +91,8 @@ async function train(args: TrainArgs): Promise<void> {
   const { config } = args;
   const problem = buildProblem(trainData, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });
   const N = problem.S * problem.d * problem.P;
-  if (config.rank > N) {
+  // The rank only matters where Nyström is the preconditioner (solver/preconditioner.ts).
+  if (config.rank > N && resolvePreconditioner(config, problem.d).kind === 'nystrom') {
     throw new DataError(
       `${args.data}: --rank ${config.rank} exceeds the u-system size S·d·P = ${problem.S}·${problem.d}·${problem.P} = ${N}. Use --rank ≤ ${N}.`,
       { file: args.data },
@@ -101,6 +109,8 @@ async function train(args: TrainArgs): Promise<void> {
   let gpu: GPU | undefined;
   let adapter: AdapterSummary | null = null;
   let census: BufferCensus | null = null;
+  /** The live buffers of the device a run is on now (a new device after a recovery). */
+  let gpuCensus: ((device: 'gpu' | 'cpu') => Promise<BufferCensus | null>) | null = null;
   if (args.device === 'gpu') {
     // Loaded only here, so --device cpu never starts dawn.node.
     const { nodeGpu } = await import('../solver/gpu/node-gpu');
@@ -109,6 +119,7 @@ async function train(args: TrainArgs): Promise<void> {
     const ctx = await sharedGpuContext(gpu);
     adapter = ctx.adapter;
     census = ctx.buffers;
+    gpuCensus = async (device) => (device === 'gpu' ? (await sharedGpuContext(gpu)).buffers : null);
     // X may be split into row blocks (solver/gpu/rowblocks.ts); every other buffer must fit whole.
     const plan = planDataset(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, adapter, { testRows: test?.n ?? 0 });
     if (!plan.fits) throw new DataError(`${args.data}: ${plan.message}`, { file: args.data });
@@ -119,27 +130,57 @@ async function train(args: TrainArgs): Promise<void> {
     );
   }
 
-  const solver = await createSolver(problem, config, gpu ? { device: args.device, test, gpu } : { device: args.device, test });
-  const trainer = new CronosTrainer(solver);
-  let history: IterationMetrics[];
+  // The run steps through solver/resilience.ts: checkpoints, device-loss recovery, last good state on a breakdown.
+  const events: RunEvent[] = [];
+  const run = await ResilientRun.start<CronosTrainer, IterationMetrics>({
+    create: cronosAttempts(problem, config, { ...(test ? { test } : {}), ...(gpu ? { gpu } : {}) }),
+    device: args.device,
+    initial: resumed,
+    ...(args.simulateDeviceLoss !== undefined ? { simulateDeviceLoss: args.simulateDeviceLoss } : {}),
+    ...simulatedNaN(),
+    onEvent: (e) => {
+      events.push(e);
+      log(`event at iteration ${e.iteration}: ${e.type}: ${e.detail}`);
+    },
+  });
+  const precond = run.trainer.solver.preconditionerInUse?.();
+  if (precond) log(`PCG preconditioner: ${precond.reason}`);
+  const history: IterationMetrics[] = [];
+  let stopped: RunBrokeDownError | null = null;
+  let eventsSeen = 0;
   let U: Float64Array;
   let savedText: string | null = null;
   const resources: ResourceSample[] = [];
   try {
-    if (resumed) {
-      await trainer.loadState(resumed);
-      log(`resumed: ${args.resume} at iteration ${resumed.iteration}, ρ ${resumed.scalars.rho}`);
-    }
+    if (resumed) log(`resumed: ${args.resume} at iteration ${resumed.iteration}, ρ ${resumed.scalars.rho}`);
     // --admm-iters is the total: a resumed run does the iterations that are left.
-    const onIteration = (m: IterationMetrics): void => {
+    for (;;) {
+      let m: IterationMetrics;
+      try {
+        m = await run.step();
+      } catch (e) {
+        // A breakdown after good iterations leaves the last good state to report (see below).
+        if (e instanceof RunBrokeDownError && history.length > 0) {
+          stopped = e;
+          break;
+        }
+        // A breakdown at the first step leaves nothing to write: report the breakdown itself.
+        throw e instanceof RunBrokeDownError ? e.breakdown : e;
+      }
+      if (events.length !== eventsSeen) {
+        // After a recovery the buffers live on another device (or none, on the CPU).
+        eventsSeen = events.length;
+        census = gpuCensus ? await gpuCensus(run.trainer.device) : null;
+      }
+      history.push(m);
       log(progressLine(m));
       if (m.iter % RESOURCE_EVERY === 0 || resources.length === 0) resources.push(resourceSample(m.iter, census));
-    };
-    history = await runCronos(solver, onIteration, { maxIterations: config.admmIters - (resumed?.iteration ?? 0) });
-    U = (await solver.solution()).U;
-    if (args.saveState !== undefined) savedText = stateFileText(await trainer.saveState(), stateCtx);
+      if (run.trainer.finished(m)) break;
+    }
+    U = (await run.trainer.solver.solution()).U;
+    if (args.saveState !== undefined) savedText = stateFileText(await run.trainer.saveState(), stateCtx);
   } finally {
-    solver.dispose();
+    run.dispose();
   }
   const last = history[history.length - 1];
   const net = recoverNetwork(problem, U);
@@ -200,6 +241,13 @@ async function train(args: TrainArgs): Promise<void> {
     adapter,
     /** After the first iteration and every RESOURCE_EVERY iterations: live GPU buffers and bytes, JS heap. */
     resources,
+    /** Device losses, recoveries, a CPU fallback, a breakdown (solver/resilience.ts RunEvent), in order. */
+    events,
+    /**
+     * Set when a numerical breakdown stopped the run: everything above is then the last good
+     * iteration's (never NaN), and the CLI exits 1.
+     */
+    stopped: stopped ? { iteration: stopped.lastGood, reason: 'numerical-breakdown', message: stopped.message } : null,
   };
 
   const files: { path: string; text: string }[] = [];
@@ -212,6 +260,10 @@ async function train(args: TrainArgs): Promise<void> {
   else log(`wrote ${args.out}`);
   if (args.exportProblem !== undefined) log(`wrote ${args.exportProblem}`);
   if (args.saveState !== undefined) log(`wrote ${args.saveState}`);
+  if (!stopped) return 0;
+  log(`error: ${stopped.message}`);
+  if (files.length > 0) log(`The files written hold the last good iteration ${stopped.lastGood}, marked "stopped" in the result.`);
+  return 1;
 }
 
 /** Message for any error, with the fix; the CLI prints it and exits 1. */
@@ -219,7 +271,7 @@ function describeError(e: unknown): string {
   if (e instanceof UsageError) return `error: ${e.message}\n(run with --help for usage)`;
   if (e instanceof DataError) return `error: ${e.message}`;
   // The solver's message already says what to change (ρ, adaptive ρ, PCG iterations, device).
-  if (e instanceof AdmmDivergedError) return `error: ${e.message}`;
+  if (e instanceof AdmmDivergedError || e instanceof RunBrokeDownError) return `error: ${e.message}`;
   if (isWebGpuUnavailable(e)) return `error: WebGPU is not available: ${(e as Error).message}\nRun on the CPU instead with --device cpu.`;
   const msg = e instanceof Error ? e.message : String(e);
   return `error: ${msg}\nIf this is a GPU problem, try --device cpu; otherwise please report it with the command line used.`;
@@ -233,9 +285,8 @@ async function main(): Promise<number> {
       return 0;
     }
     // CRONOS keeps its own run (convex diagnostics in result.json); any other method the generic one.
-    if (parsed.args.method === DEFAULT_METHOD) await train(parsed.args);
-    else await runMethodCli(parsed.args, (s) => void process.stderr.write(`${s}\n`));
-    return 0;
+    if (parsed.args.method === DEFAULT_METHOD) return await train(parsed.args);
+    return await runMethodCli(parsed.args, (s) => void process.stderr.write(`${s}\n`));
   } catch (e) {
     process.stderr.write(`${describeError(e)}\n`);
     if (process.env.CRONOS_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);

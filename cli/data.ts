@@ -3,35 +3,12 @@
  * label column, the optional seeded stratified split, and the z-scoring with the training
  * statistics. Every failure is a DataError naming the file, line or column.
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
 import { DataError } from '../data/errors';
 import { standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
 import type { Dataset } from '../solver/types';
 import type { TrainArgs } from './args';
-
-/** Reads a CSV file as text (gzip-compressed files are inflated), or throws a DataError saying why not. */
-function readText(path: string): string {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file; check the path' : code === 'EISDIR' ? 'this is a folder; give a CSV file' : code === 'EACCES' ? 'permission denied; make it readable' : (e as Error).message;
-    throw new DataError(`${path}: cannot read the file (${why}).`, { file: path });
-  }
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = gunzipSync(buf);
-    } catch {
-      throw new DataError(`${path}: the file looks gzip-compressed but does not inflate. Give a plain or valid gzip CSV file.`, { file: path });
-    }
-  }
-  // A binary file (NUL bytes) is rejected by the CSV reader itself, with the same message as the page's.
-  return buf.toString('utf8');
-}
+import { readText } from './read-text';
 
 /** The standardised training and test rows of a run, and how they were made (result.json's `data`). */
 export interface LoadedData {
@@ -45,13 +22,13 @@ export interface LoadedData {
 
 /** Reads, splits (with `seed`) and standardises the data of `args`, logging one line about it. */
 export function loadTrainingData(args: Pick<TrainArgs, 'data' | 'test' | 'label' | 'split'>, seed: number, log: (s: string) => void): LoadedData {
-  const trainTable = parseCsv(readText(args.data), args.data);
+  const trainTable = parseCsv(readText(args.data, log), args.data);
   const labelColumn = resolveLabelColumn(trainTable, args.label);
   let trainRaw: CsvDataset = tableToDataset(trainTable, { label: labelColumn });
   let testRaw: CsvDataset | undefined;
   let testSource: string | null = null;
   if (args.test !== undefined) {
-    testRaw = tableToDataset(parseCsv(readText(args.test), args.test), { label: labelColumn, like: trainRaw });
+    testRaw = tableToDataset(parseCsv(readText(args.test, log), args.test), { label: labelColumn, like: trainRaw });
     testSource = args.test;
   } else if (args.split !== undefined) {
     const parts = stratifiedSplit(trainRaw, args.split, seed);

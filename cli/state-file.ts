@@ -80,7 +80,9 @@ export function readStateFile(path: string, ctx: StateContext, methods: MethodRe
   if (o.version !== 1) throw new DataError(`${path}: state file version ${String(o.version)}; this CLI reads version 1.`, { file: path });
   const savedMethod = typeof o.method === 'string' ? o.method : DEFAULT_METHOD;
   if (savedMethod !== methodId(ctx)) throw new DataError(`${path}: the state was saved by method ${savedMethod}; this run uses ${methodId(ctx)}. Resume with --method ${savedMethod}.`, { file: path });
-  const saved = (o.config ?? {}) as Record<string, unknown>;
+  const saved = { ...((o.config ?? {}) as Record<string, unknown>) };
+  // CRONOS files from before the setting existed ran Nyström (the message then names --preconditioner).
+  if (savedMethod === DEFAULT_METHOD && !('preconditioner' in saved)) saved.preconditioner = 'nystrom';
   const want = matchedConfig(methods[methodId(ctx)].params, ctx.config);
   for (const key of new Set([...Object.keys(want), ...Object.keys(saved)])) {
     if (saved[key] !== want[key]) {

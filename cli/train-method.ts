@@ -9,18 +9,22 @@
  */
 import { DataError } from '../data/errors';
 import { METHODS, type MethodRegistry } from '../solver/methods/index';
-import { accuracyFromLabels, predictNetwork } from '../solver/recovery';
-import type { MetricsRecord, TrainerEnv, TrainedModel } from '../solver/trainer';
+import { predictModel } from '../solver/predict';
+import { accuracyFromLabels } from '../solver/recovery';
+import { ResilientRun, RunBrokeDownError, trainerAttempt, type RunEvent } from '../solver/resilience';
+import type { MetricsRecord, Trainer, TrainerEnv, TrainedModel } from '../solver/trainer';
 import type { Network } from '../solver/types';
 import type { TrainArgs } from './args';
 import { loadTrainingData } from './data';
 import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
 import { readStateFile, stateFileText } from './state-file';
+import { simulatedNaN } from './test-hooks';
 
-/** What {@link trainMethod} produced: the result document and the state file's text (when asked for). */
+/** What {@link trainMethod} produced: the result document, the state file's text (when asked for) and the breakdown that stopped it, if one did. */
 export interface MethodRun {
   result: Record<string, unknown>;
   stateText: string | null;
+  stopped: RunBrokeDownError | null;
 }
 
 /** One progress line: the step and every number of the record. */
@@ -31,9 +35,9 @@ function progressLine(m: MetricsRecord): string {
   return `step ${String(m.iter).padStart(5)}  ${cells.join('  ')}  ${m.timeMs.toFixed(0)} ms`;
 }
 
-/** The model's scores for n rows (its own predict, else its plain network). */
+/** The model's scores for n rows (solver/predict.ts: its own predict, its deep network, else its plain network). */
 function scores(model: TrainedModel, X: Float64Array, n: number): Float64Array {
-  return model.predict ? model.predict(X, n) : predictNetwork(model.network, X, n);
+  return predictModel(model, X, n);
 }
 
 function networkJson(net: Network): Record<string, unknown> {
@@ -62,26 +66,49 @@ export async function trainMethod(args: TrainArgs, env: TrainerEnv, log: (s: str
   const test = testData ? { X: testData.X, n: testData.n, labels: testData.labels } : null;
   const settings: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(args.settings)) if (v !== undefined) settings[k] = v;
-  const trainer = await factory({ train: trainData, test }, settings, env);
+  const data = { train: trainData, test };
+  // Every method steps through solver/resilience.ts: checkpoints, a new device after a loss (the
+  // CPU after too many), and the last good state on a numerical breakdown.
+  const events: RunEvent[] = [];
+  const run = await ResilientRun.start<Trainer>({
+    create: async (device) => trainerAttempt(await factory(data, settings, device === 'gpu' ? env : { device: 'cpu' })),
+    device: env.device,
+    initial: resumed,
+    ...(args.simulateDeviceLoss !== undefined ? { simulateDeviceLoss: args.simulateDeviceLoss } : {}),
+    ...simulatedNaN(),
+    onEvent: (e) => {
+      events.push(e);
+      log(`event at step ${e.iteration}: ${e.type}: ${e.detail}`);
+    },
+  });
   const history: MetricsRecord[] = [];
   let stateText: string | null = null;
+  let stopped: RunBrokeDownError | null = null;
   let model: TrainedModel;
   try {
-    if (resumed) {
-      await trainer.loadState(resumed);
-      log(`resumed: ${args.resume} at step ${resumed.iteration}`);
-    }
+    if (resumed) log(`resumed: ${args.resume} at step ${resumed.iteration}`);
     for (;;) {
-      const m = await trainer.step();
+      let m: MetricsRecord;
+      try {
+        m = await run.step();
+      } catch (e) {
+        // A breakdown after good steps leaves the last good state to report; at the first step there is none.
+        if (e instanceof RunBrokeDownError && history.length > 0) {
+          stopped = e;
+          break;
+        }
+        throw e instanceof RunBrokeDownError ? e.breakdown : e;
+      }
       history.push(m);
       log(progressLine(m));
-      if (trainer.finished(m)) break;
+      if (run.trainer.finished(m)) break;
     }
-    model = await trainer.model();
-    if (args.saveState !== undefined) stateText = stateFileText(await trainer.saveState(), stateCtx, methods);
+    model = await run.trainer.model();
+    if (args.saveState !== undefined) stateText = stateFileText(await run.trainer.saveState(), stateCtx, methods);
   } finally {
-    trainer.dispose();
+    run.dispose();
   }
+  const trainer = run.trainer;
   const last = history[history.length - 1];
   if (!last) throw new DataError(`${args.data}: the run made no step.`, { file: args.data });
   const net = model.network;
@@ -116,12 +143,16 @@ export async function trainMethod(args: TrainArgs, env: TrainerEnv, log: (s: str
       wall_ms: wallMs,
     },
     network: networkJson(net),
+    /** Device losses, recoveries, a CPU fallback, a breakdown (solver/resilience.ts RunEvent), in order. */
+    events,
+    /** Set when a numerical breakdown stopped the run: the model and state are then the last good step's, and the CLI exits 1. */
+    stopped: stopped ? { iteration: stopped.lastGood, reason: 'numerical-breakdown', message: stopped.message } : null,
   };
-  return { result, stateText };
+  return { result, stateText, stopped };
 }
 
 /** The CLI around {@link trainMethod}: checks the outputs, opens the device, writes result.json and the state atomically. */
-export async function runMethodCli(args: TrainArgs, log: (s: string) => void, methods: MethodRegistry = METHODS): Promise<void> {
+export async function runMethodCli(args: TrainArgs, log: (s: string) => void, methods: MethodRegistry = METHODS): Promise<number> {
   if (args.out !== undefined) checkWritable(args.out, '--out');
   if (args.saveState !== undefined) checkWritable(args.saveState, '--save-state');
   let env: TrainerEnv = { device: 'cpu' };
@@ -130,7 +161,7 @@ export async function runMethodCli(args: TrainArgs, log: (s: string) => void, me
     const { nodeGpu } = await import('../solver/gpu/node-gpu');
     env = { device: 'gpu', gpu: nodeGpu() };
   }
-  const { result, stateText } = await trainMethod(args, env, log, methods);
+  const { result, stateText, stopped } = await trainMethod(args, env, log, methods);
   const resultText = toJson(result, 1) + '\n';
   const files: { path: string; text: string }[] = [];
   if (args.out !== undefined) files.push({ path: args.out, text: resultText });
@@ -139,4 +170,7 @@ export async function runMethodCli(args: TrainArgs, log: (s: string) => void, me
   if (args.out === undefined) await new Promise<void>((res) => process.stdout.write(resultText, () => res()));
   else log(`wrote ${args.out}`);
   if (args.saveState !== undefined) log(`wrote ${args.saveState}`);
+  if (!stopped) return 0;
+  log(`error: ${stopped.message}`);
+  return 1;
 }

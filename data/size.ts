@@ -6,6 +6,7 @@
  */
 import { DEFAULT_CONFIG, type ModelKind } from '../solver/types';
 import { gpuBufferSpecs } from '../solver/gpu/buffers';
+import type { PreconditionerKind } from '../solver/preconditioner';
 
 /** The two adapter limits that bound one buffer (fields of GPUSupportedLimits). */
 export interface BufferLimits {
@@ -45,8 +46,9 @@ export function estimateGpuBuffers(
   model: ModelKind,
   rank = DEFAULT_CONFIG.rank,
   testRows = 0,
+  precond: PreconditionerKind = 'nystrom',
 ): BufferEstimate[] {
-  return gpuBufferSpecs({ n, d, P, C, model }, rank, testRows).map((b) => ({
+  return gpuBufferSpecs({ n, d, P, C, model }, rank, testRows, Infinity, precond).map((b) => ({
     name: b.name,
     bytes: b.bytes,
     ...(b.blockable ? { blockable: true } : {}),

@@ -11,6 +11,7 @@
  * A method reports one flat metrics record per step and *describes* its metrics
  * ({@link MetricDescriptor}), so panels draw whatever a method reports without knowing it.
  */
+import type { Architecture } from './deep/types';
 import type { TestSet } from './solver';
 import type { Dataset, DeviceKind, Network, Problem } from './types';
 
@@ -77,10 +78,16 @@ export interface TrainedModel {
    */
   readonly convex?: { readonly U: Float64Array; readonly V: Float64Array; readonly problem: Problem };
   /**
-   * The model's outputs for n standardised rows (n×C scores, C = `network.C`), when `network`
-   * alone cannot compute them (a deeper network); the views' confusion matrices use it.
+   * The model's outputs for n standardised rows (n×C scores, C = `network.C`), when neither
+   * `network` nor `deep` computes them; solver/predict.ts predictModel picks the right one.
    */
   predict?(X: Float64Array, n: number): Float64Array;
+  /**
+   * The deep-network methods (Adam, AdamW, SGD, DAdapt-Adam, CRONOS-AM): the architecture and its
+   * flat θ (solver/deep/types.ts layout), from which predictions are made. `network` is then only
+   * the plain two-layer part where the network has one (solver/deep/trainer.ts twoLayerView).
+   */
+  readonly deep?: { readonly arch: Architecture; readonly theta: Float64Array };
 }
 
 /** One training run of one method. */
@@ -111,6 +118,16 @@ export interface Trainer<M extends MetricsRecord = MetricsRecord> {
   loadState(state: TrainerState): Promise<void>;
   /** Frees every GPU buffer this trainer created (not the shared GPU context). */
   dispose(): void;
+  /**
+   * Why its GPU device was lost, or null while it is fine; solver/resilience.ts trainerAttempt
+   * watches it to recover the run on a new device. Absent: the run's device loss shows only as a
+   * failed step (a CPU trainer is never lost).
+   */
+  deviceLost?(): string | null;
+  /** Destroys its GPU device (the device-loss test hooks); absent on the CPU. */
+  loseDevice?(): void;
+  /** The PCG preconditioner in use and why (the page's GPU panel), for a method that solves with PCG. */
+  preconditionerInUse?(): string | null;
 }
 
 /** The data every method trains on: standardised rows, and the test rows when there are any. */

@@ -41,6 +41,11 @@ export interface SolverConfig {
   adaptiveRho: boolean;
   /** Nyström sketch rank r. */
   rank: number;
+  /**
+   * PCG preconditioner (spec §5.5): `auto` = block for ReLU where it fits, else Nyström of rank
+   * `rank`; `nystrom` is the paper's (and what a share link without the field means).
+   */
+  preconditioner: 'auto' | 'block' | 'nystrom' | 'none';
   /** Maximum ADMM iterations. */
   admmIters: number;
   /** Maximum PCG iterations per ADMM step. */

@@ -12,7 +12,7 @@ import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
 import type { AnyValues, Param, ParamTable } from '../../solver/params/table';
 import { DATASETS, datasetInfo, hasTestFile, isDatasetId, isPlanar } from '../datasets';
 import { PAGE_PARAMS } from '../params';
-import { clampSetting, LIMITS, methodChoices, presets, type Settings } from '../settings';
+import { clampSetting, LIMITS, methodChoices, methodValues, presets, withMethodValues, type Settings } from '../settings';
 import { activeCsv, csvSourceInfo, seedsApartNote, withOneSeed, withoutCsv } from '../share/wire-source';
 import { Field, groupEntries, ParamFields, SelectField } from './ParamFields';
 import { ShareRemoteCsv } from './ShareRemoteCsv';
@@ -40,9 +40,10 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
   const tables = [PAGE_PARAMS, methodParams(settings.method)];
   const groups = fieldsetGroups(tables);
   const seedParam: Param = methodParams(settings.method).seed ?? CRONOS_PARAMS.seed;
-  const values: AnyValues = { ...settings, csv: undefined };
+  // The method's fields under its own keys (a field another table declares differently lives under `method.key`).
+  const values: AnyValues = { ...settings, csv: undefined, ...methodValues(settings) };
   const setParam = (key: string, value: string | number | boolean): void => {
-    if (values[key] !== value) onChange({ ...settings, [key]: value });
+    if (values[key] !== value) onChange(Object.hasOwn(PAGE_PARAMS, key) ? { ...settings, [key]: value } : withMethodValues(settings, settings.method, { [key]: value }));
   };
   return (
     <form className="controls" aria-label="Settings" onSubmit={(e) => e.preventDefault()}>

@@ -146,7 +146,7 @@ function linkBounds(r: IntegerBounds): readonly [number, number] {
 export const WIRE_DEFAULTS_V1: ShareState = deepFreeze({
   dataset: { kind: 'builtin', id: 'fmnist-pullover-bag-10x10' },
   preprocessing: { standardize: true, testFraction: 0, splitSeed: 0, noise: 0, dataSeed: 0 },
-  solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true },
+  solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'nystrom', admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true },
   device: 'auto',
   plot: { xAxis: 'iteration', logX: false, logY: true },
 });

@@ -9,8 +9,8 @@ import { isDatasetId, type DatasetId } from '../datasets';
 import type { XAxis } from '../history';
 import { DEFAULT_METHOD, METHODS, type MethodRegistry } from '../../solver/methods';
 import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
-import { clampWithReport, type AnyValues, type Param } from '../../solver/params/table';
-import { clampSetting, DEFAULT_SETTINGS, LIMITS, SETTINGS_TABLE, toSolverConfig, type NumericKey, type Settings } from '../settings';
+import { clampWithReport, type Param } from '../../solver/params/table';
+import { clampSetting, DEFAULT_SETTINGS, LIMITS, methodValues, SETTINGS_TABLE, toSolverConfig, withMethodValues, type NumericKey, type Settings } from '../settings';
 import { activeCsv } from './wire-source';
 import { readLocationState, BUILTIN_DATASET_IDS, WIRE_DEFAULTS_V1, type DatasetRef, type HistoryHost, type ShareState } from './state';
 
@@ -59,7 +59,7 @@ export function toShareState(
   const solver: ShareState['solver'] = toSolverConfig(s);
   return {
     // CRONOS, the default, is left out: the link then reads exactly as before methods existed.
-    ...(s.method !== DEFAULT_METHOD ? { method: s.method, params: methodValues(s, methods) } : {}),
+    ...(s.method !== DEFAULT_METHOD ? { method: s.method, params: linkParams(s, methods) } : {}),
     dataset: datasetRef(s, local),
     preprocessing: { standardize: true, testFraction: s.testFraction, splitSeed: s.splitSeed ?? s.seed, noise: s.noise, dataSeed: s.dataSeed ?? s.seed },
     solver,
@@ -70,14 +70,8 @@ export function toShareState(
 }
 
 /** The set fields of the method of `s` (its table's keys; unset optional ones left out). */
-function methodValues(s: Settings, methods: MethodRegistry): Record<string, string | number | boolean> {
-  const values: AnyValues = { ...s, csv: undefined };
-  const out: Record<string, string | number | boolean> = {};
-  for (const k of Object.keys(methods[s.method].params)) {
-    const v = values[k];
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
+function linkParams(s: Settings, methods: MethodRegistry): Record<string, string | number | boolean> {
+  return methodValues(s, s.method, methods);
 }
 
 /** Settings read from a link or a session, with what had to change on the way. */
@@ -118,7 +112,7 @@ export function fromShareState(state: ShareState, base: Settings = DEFAULT_SETTI
   for (const c of [...clamped, ...own.clamped]) notices.push(`The ${c.name} ${c.from} is outside this page's range [${c.limits.min}, ${c.limits.max}]; using ${c.to}.`);
   const dataSeed = clamp('seed', pre.dataSeed);
   const splitSeed = clamp('seed', pre.splitSeed);
-  const settings: Settings = {
+  const base0: Settings = {
     ...DEFAULT_SETTINGS,
     method,
     dataset: base.dataset,
@@ -126,8 +120,9 @@ export function fromShareState(state: ShareState, base: Settings = DEFAULT_SETTI
     testFraction: clamp('testFraction', pre.testFraction),
     device: state.device,
     ...solver,
-    ...own.values,
   };
+  // The method's own keys go where the page keeps them (app/settings.ts settingsKey).
+  const settings: Settings = withMethodValues(base0, methodId, own.values, opts.methods ?? METHODS);
   // The page's defaults carry no pcgTol, dataSeed or splitSeed; the state's CRONOS fields say whether pcgTol is set.
   if (solver.pcgTol === undefined) delete settings.pcgTol;
   delete settings.dataSeed;

@@ -16,8 +16,10 @@ import { estimateGpuBuffers } from '../../data/size';
 import type { AdapterSummary } from '../../solver/gpu/context';
 import { WebGpuUnavailableError } from '../../solver/gpu/context';
 import { gpuMemoryPlan } from '../../solver/gpu/buffers';
+import { resolvePreconditioner } from '../../solver/preconditioner';
 import { AdmmDivergedError } from '../../solver/admm/driver';
 import { METHODS, methodOf, type MethodRegistry } from '../../solver/methods/index';
+import { ResilientRun, RunBrokeDownError, trainerAttempt } from '../../solver/resilience';
 import type { TestSet } from '../../solver/solver';
 import type { FinishReason, MetricsRecord, TrainedModel, Trainer, TrainerState, TrainingData } from '../../solver/trainer';
 import type { DeviceKind, Problem, SolverConfig } from '../../solver/types';
@@ -33,7 +35,7 @@ import {
   type RunSummary,
   type ToWorker,
 } from '../protocol';
-import { changeLevel, stepBudget, toSolverConfig, type Settings } from '../settings';
+import { changeLevel, methodValues, stepBudget, toSolverConfig, type Settings } from '../settings';
 import { computeSnapshot, gateLines, metricsSnapshot, patternView, type MetricsViewContext, type SnapshotContext } from '../snapshot';
 import { SYNTHETIC_DOMAIN } from '../../data/synthetic';
 import { prepareData, type FetchText, type PreparedData } from './prepare';
@@ -83,6 +85,8 @@ interface Run {
   trainer: Trainer | null;
   /** What the snapshots are computed from: CRONOS's convex views, or the metrics-only ones. */
   views: Views | null;
+  /** Steps the trainer: checkpoints, a new device after a loss, the last good state after a breakdown (solver/resilience.ts). */
+  guard: ResilientRun<Trainer> | null;
   status: RunStatus;
   finished: FinishReason | null;
   iter: number;
@@ -111,6 +115,8 @@ export class Session {
   private pumping = false;
   /** Round-robin position of the pump among the running runs. */
   private turn = 0;
+  /** A device-loss test hook that arrived before the page's run had a trainer. */
+  private pendingLoss: number | null = null;
   /** The user data the page's run trains: taken when a run on it starts, kept while settings change. */
   private user: CurrentDataset | null = null;
 
@@ -145,6 +151,12 @@ export class Session {
         break;
       case 'step':
         for (const run of this.targets(msg.slot)) void this.enqueue(() => this.step(run, true), () => run);
+        break;
+      case 'simulate-device-loss':
+        // The page's test hook (e2e): destroy the GPU device before iteration `at` of the addressed
+        // runs; sent before the page's run exists (at load), it arms the next page run built.
+        for (const run of this.targets(msg.slot)) run.guard?.simulateDeviceLossAt(msg.at);
+        if (msg.slot === undefined && !this.main?.guard) this.pendingLoss = msg.at;
         break;
       case 'reset': {
         const main = this.main;
@@ -213,7 +225,7 @@ export class Session {
     if (level !== 'limit' || !run.trainer) return;
     const budget = stepBudget(next, this.methods);
     if (budget === null) return;
-    run.trainer.setBudget(budget);
+    (run.guard ?? run.trainer).setBudget(budget);
     // The trainer's own stopping rule decides whether the moved budget ends or reopens the run.
     const finish = run.last ? run.trainer.finished(run.last) : null;
     if (run.status === 'finished' && run.finished === 'max-iterations' && finish === null) this.setStatus(run, 'paused');
@@ -257,6 +269,7 @@ export class Session {
       prepared: null,
       trainer: null,
       views: null,
+      guard: null,
       status: 'loading',
       finished: null,
       iter: 0,
@@ -274,6 +287,7 @@ export class Session {
   private dispose(run: Run): void {
     run.trainer?.dispose();
     run.trainer = null;
+    run.guard = null;
     run.status = 'finished';
     this.runs.delete(run.id);
     if (this.main === run) this.main = null;
@@ -288,13 +302,14 @@ export class Session {
     const method = methodOf(settings.method, this.methods);
     const test: TestSet | null = preparedTestSet(prepared);
     this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver (WebGPU)');
-    const { trainer, device, fallbackReason } = await this.createTrainer(settings, trainingData(prepared, test));
+    const { trainer, device, fallbackReason, start } = await this.createTrainer(settings, trainingData(prepared, test));
     if (!this.runs.has(run.id)) {
       // Replaced while the trainer was being built.
       trainer.dispose();
       return;
     }
     run.trainer = trainer;
+    run.guard = await this.guarded(run, trainer, start);
     const model = await trainer.model();
     const convex = model.convex;
     let view: ProblemView;
@@ -334,6 +349,7 @@ export class Session {
         device,
         adapter: device === 'gpu' ? await this.env.adapter() : null,
         fallbackReason,
+        preconditioner: trainer.preconditionerInUse?.() ?? undefined,
         problem: summary,
         memory,
         view,
@@ -401,20 +417,44 @@ export class Session {
     return key;
   }
 
-  /** A trainer of the settings' method on the preferred device; 'auto' falls back to the CPU when WebGPU is unavailable. */
-  private async createTrainer(settings: Settings, data: TrainingData): Promise<{ trainer: Trainer; device: DeviceKind; fallbackReason: string | null }> {
+  /**
+   * A trainer of the settings' method on the preferred device; 'auto' falls back to the CPU when
+   * WebGPU is unavailable. `start` makes another one at iteration 0 (ResilientRun's `create`, after a device loss).
+   */
+  private async createTrainer(settings: Settings, data: TrainingData): Promise<{ trainer: Trainer; device: DeviceKind; fallbackReason: string | null; start: (device: DeviceKind) => Promise<Trainer> }> {
     const factory = await methodOf(settings.method, this.methods).load();
-    // The factory reads its own table's fields; the CSV source is the page's business.
-    const { csv: _csv, ...values } = settings;
+    // The factory reads its own table's fields, under its own keys (app/settings.ts methodValues).
+    const values = methodValues(settings, settings.method, this.methods);
     const gpu = this.env.gpu ? { gpu: this.env.gpu } : {};
+    const start = (device: DeviceKind): Promise<Trainer> => factory(data, values, device === 'gpu' ? { device, ...gpu } : { device });
     const pref = settings.device;
-    if (pref === 'cpu') return { trainer: await factory(data, values, { device: 'cpu' }), device: 'cpu', fallbackReason: null };
+    if (pref === 'cpu') return { trainer: await start('cpu'), device: 'cpu', fallbackReason: null, start };
     try {
-      return { trainer: await factory(data, values, { device: 'gpu', ...gpu }), device: 'gpu', fallbackReason: null };
+      return { trainer: await start('gpu'), device: 'gpu', fallbackReason: null, start };
     } catch (e) {
       if (pref !== 'auto' || !(e instanceof WebGpuUnavailableError)) throw e;
-      return { trainer: await factory(data, values, { device: 'cpu' }), device: 'cpu', fallbackReason: e.message };
+      return { trainer: await start('cpu'), device: 'cpu', fallbackReason: e.message, start };
     }
+  }
+
+  /**
+   * The run's trainer behind solver/resilience.ts, whatever its method; its events (device lost,
+   * recovered, CPU fallback, breakdown) go to the page as `event` messages for its notice.
+   */
+  private guarded(run: Run, trainer: Trainer, start: (device: DeviceKind) => Promise<Trainer>): Promise<ResilientRun<Trainer>> {
+    return ResilientRun.start<Trainer>({
+      first: trainerAttempt(trainer),
+      device: trainer.device,
+      create: async (device) => trainerAttempt(await start(device)),
+      onEvent: (event) => this.env.post({ type: 'event', run: run.id, ...slotOf(run), event }),
+      ...(run === this.main && this.pendingLoss !== null ? { simulateDeviceLoss: this.takePendingLoss() } : {}),
+    });
+  }
+
+  private takePendingLoss(): number | undefined {
+    const at = this.pendingLoss ?? undefined;
+    this.pendingLoss = null;
+    return at;
   }
 
   /**
@@ -448,8 +488,19 @@ export class Session {
     if (run.replay > 0) await this.replayRestored(run, trainer);
     let m: MetricsRecord;
     try {
-      m = await trainer.step();
+      m = await (run.guard ?? trainer).step();
+      // After a device loss the run goes on in a new trainer (on a new device or the CPU).
+      run.trainer = run.guard?.trainer ?? trainer;
     } catch (e) {
+      // A recovery may have replaced the trainer before the step failed.
+      if (run.guard) run.trainer = run.guard.trainer;
+      // A breakdown left the trainer at the last good iteration: the page shows that state.
+      if (e instanceof RunBrokeDownError) {
+        if (e.breakdown instanceof AdmmDivergedError) this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: e.breakdown.metrics });
+        await this.snapshot(run);
+        if (run !== this.main) return this.fail(run, e);
+        throw e;
+      }
       // The driver detects divergence (solver/admm/driver.ts) and says what to change; the page
       // still gets the diverged iteration's metrics (charts skip non-finite values), then the
       // message instead of silent NaN (TensorFlow Playground's issue #77).
@@ -465,7 +516,7 @@ export class Session {
     run.last = m;
     this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: m });
     run.restored = null;
-    const finish = trainer.finished(m);
+    const finish = (run.trainer ?? trainer).finished(m);
     const now = this.env.now();
     const due = now - run.lastSnapshotAt >= Math.max(SNAPSHOT_INTERVAL_MS, SNAPSHOT_COST_FACTOR * run.snapshotCost);
     if (manual || finish || due) await this.snapshot(run);
@@ -538,7 +589,7 @@ export class Session {
     for (const metrics of history) this.env.post({ type: 'metrics', run: run.id, metrics });
     run.iter = last.iter;
     run.last = last;
-    if (state) await run.trainer.loadState(state);
+    if (state) await (run.guard ?? run.trainer).loadState(state);
     else run.replay = last.iter;
     if (solution && views.kind === 'convex') {
       run.restored = solution;
@@ -556,7 +607,7 @@ export class Session {
     const total = run.replay;
     this.phase(run, `Replaying the session's ${total} iterations to continue it`);
     while (run.replay > 0) {
-      await trainer.step();
+      await (run.guard ?? trainer).step();
       run.replay--;
     }
     // The phase message showed 'loading' in the page; say where the run really is.
@@ -620,7 +671,7 @@ function metricsContext(ctx: SnapshotContext): MetricsViewContext {
 /** GPU memory the problem needs, with the four biggest buffers named. */
 export function memoryReport(problem: Problem, config: SolverConfig, testRows: number): MemoryReport {
   const plan = gpuMemoryPlan(problem, config, testRows);
-  const buffers = estimateGpuBuffers(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, testRows)
+  const buffers = estimateGpuBuffers(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, testRows, resolvePreconditioner(config, problem.d).kind)
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 4);
   return { largestBinding: plan.largestBinding, total: plan.total, buffers };

@@ -10,6 +10,7 @@
  */
 import type { ConvexSolution } from '../types';
 import type { StepSums } from '../residuals';
+import type { ResolvedPreconditioner } from '../preconditioner';
 
 /** The scalars of one ADMM step, fixed by the driver before the step starts. */
 export interface StepScalars {
@@ -34,7 +35,7 @@ export interface AdmmBackend {
   beginStep(s: StepScalars): void;
   /** b = Fᵀy/ρ + v − λ + Gᵀ(s − ν)   (gated: b = Fᵀy/ρ + v − λ). */
   rhs(): void;
-  /** u = PCG(A, b, M_nys) at the step's tolerance, cold or warm start as configured (exact solve on request). */
+  /** u = PCG(A, b, M) (block, Nyström or none: solver/preconditioner.ts) at the step's tolerance, cold or warm start as configured (exact solve on request). */
   uSolve(): void;
   /** v = prox_{(β/ρ)‖·‖}(u + λ) per column (old λ), then λ ← λ + (u − v). */
   vStep(): void;
@@ -56,4 +57,6 @@ export interface AdmmBackend {
   solution(): Promise<ConvexSolution>;
   /** Frees device resources. */
   dispose(): void;
+  /** The PCG preconditioner in use and why (solver/preconditioner.ts), for the page and the CLI. */
+  readonly preconditioner?: ResolvedPreconditioner;
 }

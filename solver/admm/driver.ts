@@ -17,6 +17,7 @@ import { testTargets } from '../problem';
 import { fitScale, rhoBalanceFactor, stepMetrics, type FitScale, type StepSums } from '../residuals';
 import { pcgTolerance, type ConvexSolution, type DeviceKind, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import type { AdmmBackend, StateArrayName } from './backend';
+import type { ResolvedPreconditioner } from '../preconditioner';
 
 /**
  * Everything the next ADMM iteration reads, device-independent (float64 arrays, flat in the
@@ -166,6 +167,11 @@ export class AdmmDriver implements CronosSolver {
   /** Current ρ (changes with residual balancing). */
   currentRho(): number {
     return this.rho;
+  }
+
+  /** The PCG preconditioner the backend uses and why (undefined for a backend that does not say). */
+  preconditionerInUse(): ResolvedPreconditioner | undefined {
+    return this.backend.preconditioner;
   }
 
   /** Iterations done so far. */

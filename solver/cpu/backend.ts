@@ -17,6 +17,7 @@ import type { NystromFactor } from '../nystrom-core';
 import { accuracyFromTargets } from '../recovery';
 import type { StepSums } from '../residuals';
 import type { AdmmBackend, StateArrayName, StepScalars } from '../admm/backend';
+import { blockFactor, blockSolve, resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
 import { CronosOperators } from './operators';
 import { pcg } from './pcg';
 import type { BatchedPreconditioner, BlockShape } from './pcg';
@@ -90,6 +91,11 @@ export class CpuBackend implements AdmmBackend {
   private readonly zres: Float64Array;
   private readonly colSq: Float64Array;
 
+  /** The preconditioner in use (solver/preconditioner.ts; exact solves report theirs too). */
+  readonly preconditioner: ResolvedPreconditioner;
+  /** Block preconditioner: Cholesky factor of I + XᵀX (d×d), ρ-independent (spec §5.5). */
+  private readonly blockL: Float64Array | null = null;
+  private readonly blockWork: Float64Array;
   private readonly sketch: Sketch | null = null;
   private factor: NystromFactor | null = null;
   private coeffs: Float64Array = new Float64Array(0);
@@ -136,9 +142,13 @@ export class CpuBackend implements AdmmBackend {
     this.flatX = new Float64Array(this.N);
     this.flatWork = new Float64Array(Math.max(this.rank, 1));
 
+    this.preconditioner = resolvePreconditioner(config, d);
+    this.blockWork = new Float64Array(d);
     if (opts.exactSolve) {
       this.dense = this.buildDense(config.rho);
-    } else if (this.rank > 0) {
+    } else if (this.preconditioner.kind === 'block') {
+      this.blockL = blockFactor(problem.X, n, d, this.ops.gramX);
+    } else if (this.preconditioner.kind === 'nystrom') {
       this.sketch = this.buildSketch();
       this.factorAt(config.rho);
     }
@@ -210,6 +220,19 @@ export class CpuBackend implements AdmmBackend {
     return L;
   }
 
+  /** M = I ⊗ (I + XᵀX)⁻¹ on the columns of the active classes (spec §5.5). */
+  private readonly applyBlock: BatchedPreconditioner = (x, out, active) => {
+    const { d, S, P, K } = this.problem;
+    const SP = S * P;
+    blockSolve(this.blockL as Float64Array, d, x, K, out, this.blockWork, (c) => active[Math.floor(c / SP)] === 1);
+  };
+
+  /** The PCG preconditioner of the u-solve, or null for plain CG. */
+  private preconditionerApply(): BatchedPreconditioner | null {
+    if (this.blockL) return this.applyBlock;
+    return this.factor ? this.applyM : null;
+  }
+
   /** M applied per class in the flat order of the Nyström factor. */
   private readonly applyM: BatchedPreconditioner = (x, out, active) => {
     const { d, P, S, C } = this.problem;
@@ -253,7 +276,7 @@ export class CpuBackend implements AdmmBackend {
     const rho = this.scalars.rho;
     const res = pcg(
       (x, out) => this.ops.applyA(x, C, rho, out),
-      this.factor ? this.applyM : null,
+      this.preconditionerApply(),
       rhsVec,
       U,
       this.shape,
@@ -403,7 +426,7 @@ export class CpuBackend implements AdmmBackend {
     for (let t = 0; t < this.GTnu.length; t++) this.GTnu[t] *= inv;
   }
 
-  /** Refactors from the kept sketch Y(ρ) = YI + YF/ρ (no new matvecs). */
+  /** Refactors from the kept sketch Y(ρ) = YI + YF/ρ (no new matvecs); the block preconditioner is ρ-independent. */
   async rebuildPreconditioner(rho: number): Promise<void> {
     this.factorAt(rho);
   }

@@ -11,8 +11,15 @@
  */
 import type { ParamTable, Values } from '../params/table';
 import type { MetricDescriptor, Trainer, TrainerEnv, TrainingData } from '../trainer';
+import { deepMetrics } from '../deep/metrics';
+import { ADAM_PARAMS } from './adam/params';
+import { ADAMW_PARAMS } from './adamw/params';
 import { CRONOS_METRICS } from './cronos/metrics';
 import { CRONOS_PARAMS } from './cronos/params';
+import { CRONOS_AM_METRICS } from './cronos-am/metrics';
+import { CRONOS_AM_PARAMS } from './cronos-am/params';
+import { DADAPT_PARAMS } from './dadapt-adam/params';
+import { SGD_PARAMS } from './sgd/params';
 
 /**
  * Starts a run of a method on `data` with its settings (an object holding at least the fields of
@@ -54,6 +61,46 @@ export const METHODS = {
     params: CRONOS_PARAMS,
     metrics: CRONOS_METRICS,
     load: async () => (await import('./cronos/create')).createCronosTrainer,
+  }),
+  adam: defineMethod({
+    id: 'adam',
+    title: 'Adam',
+    summary: 'A deep network (MLP or CNN) trained by minibatch Adam (optax), a first-order baseline of the paper.',
+    params: ADAM_PARAMS,
+    metrics: deepMetrics('adam'),
+    load: async () => (await import('./adam/create')).createAdamTrainer,
+  }),
+  adamw: defineMethod({
+    id: 'adamw',
+    title: 'AdamW',
+    summary: 'Adam with decoupled weight decay (optax adamw), a first-order baseline of the paper.',
+    params: ADAMW_PARAMS,
+    metrics: deepMetrics('adamw'),
+    load: async () => (await import('./adamw/create')).createAdamWTrainer,
+  }),
+  sgd: defineMethod({
+    id: 'sgd',
+    title: 'SGD (momentum)',
+    summary: 'Minibatch SGD with heavy-ball momentum, a first-order baseline of the paper.',
+    params: SGD_PARAMS,
+    metrics: deepMetrics('sgd'),
+    load: async () => (await import('./sgd/create')).createSgdTrainer,
+  }),
+  'dadapt-adam': defineMethod({
+    id: 'dadapt-adam',
+    title: 'DAdapt-Adam',
+    summary: 'Adam whose step size is set by D-Adaptation (optax dadapt_adamw): no learning rate to tune.',
+    params: DADAPT_PARAMS,
+    metrics: deepMetrics('dadapt-adam'),
+    load: async () => (await import('./dadapt-adam/create')).createDadaptAdamTrainer,
+  }),
+  'cronos-am': defineMethod({
+    id: 'cronos-am',
+    title: 'CRONOS-AM',
+    summary: 'A deep network whose feature layers train by DAdapt-Adam while its two-layer head is re-solved by CRONOS every few minibatches (spec §7).',
+    params: CRONOS_AM_PARAMS,
+    metrics: CRONOS_AM_METRICS,
+    load: async () => (await import('./cronos-am/create')).createCronosAmTrainer,
   }),
 } as const;
 

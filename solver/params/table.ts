@@ -505,6 +505,36 @@ function canonical(v: unknown): string {
   );
 }
 
+/** {@link scopedTables}' result: the one table, and where each scope's keys went in it. */
+export interface ScopedTables {
+  /** Every entry: unscoped keys, then `scope.key` for the clashing ones. */
+  readonly table: ParamTable;
+  /** For each scope, its own key → the key in `table` (`key`, or `scope.key`). */
+  readonly keys: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/**
+ * Like {@link mergeTables}, but a key declared by an earlier table with another meaning is not an
+ * error: the later scope's entry lives under `scope.key` (e.g. CRONOS-AM's `admmIters`, ADMM
+ * iterations per head solve, beside CRONOS's iteration budget), so each method keeps its own
+ * value. A shared key with the same meaning holds one value (e.g. `seed`).
+ */
+export function scopedTables(tables: readonly { scope: string; table: ParamTable }[]): ScopedTables {
+  const out: Record<string, Param> = {};
+  const keys: Record<string, Record<string, string>> = {};
+  for (const { scope, table } of tables) {
+    const own: Record<string, string> = {};
+    for (const [key, p] of entries(table)) {
+      const prev = out[key];
+      const at = prev === undefined || canonical(meaning(prev)) === canonical(meaning(p)) ? key : `${scope}.${key}`;
+      out[at] ??= p;
+      own[key] = at;
+    }
+    keys[scope] = own;
+  }
+  return { table: out, keys };
+}
+
 /**
  * One table holding every entry of `tables` (first declaration wins for the wording). A key may
  * appear in several tables only with the same meaning — type, defaults, limits, presets, CLI

@@ -79,6 +79,7 @@ const solverArb: fc.Arbitrary<SolverConfig> = fc.record(
     rho: fc.double({ min: Number.MIN_VALUE, max: 1e300, noNaN: true }),
     adaptiveRho: fc.boolean(),
     rank: fc.integer({ min: 0, max: 256 }),
+    preconditioner: fc.constantFrom('auto' as const, 'block' as const, 'nystrom' as const, 'none' as const),
     admmIters: fc.integer({ min: 1, max: 100_000 }),
     pcgIters: fc.integer({ min: 1, max: 10_000 }),
     tol: fc.double({ min: 0, max: 1, noNaN: true }).map(noNegZero),
@@ -86,7 +87,7 @@ const solverArb: fc.Arbitrary<SolverConfig> = fc.record(
     warmStart: fc.boolean(),
     pcgTol: fc.double({ min: 0, max: 1, noNaN: true }).map(noNegZero),
   },
-  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart'] },
+  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'preconditioner', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart'] },
 );
 
 /** Any valid state; `fc.constant` branches make "field equals its default" common, as in real links. */
@@ -125,7 +126,8 @@ describe('share link: round trips', () => {
     expect(WIRE_DEFAULTS_V1).toStrictEqual({
       dataset: { kind: 'builtin', id: 'fmnist-pullover-bag-10x10' },
       preprocessing: { standardize: true, testFraction: 0, splitSeed: 0, noise: 0, dataSeed: 0 },
-      solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true },
+      // preconditioner: a field added later; its wire default is the old behaviour (Nyström).
+      solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'nystrom', admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true },
       device: 'auto',
       plot: { xAxis: 'iteration', logX: false, logY: true },
     });

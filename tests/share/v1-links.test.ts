@@ -10,8 +10,8 @@ import { fromShareState, toShareState } from '../../app/share/wire';
 interface Fixture {
   name: string;
   hash: string;
-  /** The page and CRONOS fields (any other method's stay at their defaults). */
-  settings: Partial<Omit<Settings, 'method'>>;
+  /** The page and CRONOS fields then (any other method's stay at their defaults); `preconditioner` did not exist (it must read as Nyström). */
+  settings: Partial<Omit<Settings, 'method' | 'preconditioner'>>;
   xAxis: 'iteration' | 'time';
 }
 
@@ -31,7 +31,8 @@ describe('v1 links from the pre-table encoder', () => {
       const applied = fromShareState(r.state, DEFAULT_SETTINGS);
       expect(applied.notices).toEqual([]);
       expect(applied.view).toEqual({ xAxis: f.xAxis });
-      expect(applied.settings).toStrictEqual({ ...DEFAULT_SETTINGS, ...f.settings });
+      // A link without `preconditioner` replays the run it was made from: Nyström, not the new 'auto'.
+      expect(applied.settings).toStrictEqual({ ...DEFAULT_SETTINGS, preconditioner: 'nystrom', ...f.settings });
       // And the page writes the very same fragment back (the address does not change on open).
       expect(encodeState(toShareState(applied.settings, applied.view))).toBe(f.hash);
     });
