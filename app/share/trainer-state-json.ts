@@ -17,7 +17,8 @@ import { Invalid, int, num, object, oneOf, own, required } from './validate';
 /** Most named arrays or scalars a saved state may hold. */
 export const MAX_STATE_ENTRIES = 64;
 
-const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+// Dotted segments name a part's fields (the deep methods' optimizer state: `opt.count`).
+const NAME = /^(?=.{1,64}$)[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/;
 
 /** `state` as JSON-ready data. */
 export function trainerStateToJson(state: TrainerState): Record<string, unknown> {
@@ -47,7 +48,7 @@ function entries(v: unknown, path: string): [string, unknown][] {
   if (keys.length > MAX_STATE_ENTRIES) throw new Invalid(`${path}: more than ${MAX_STATE_ENTRIES} entries`);
   const o = object(v, path, keys);
   return keys.map((k) => {
-    if (!NAME.test(k)) throw new Invalid(`${path}: ${JSON.stringify(k.slice(0, 40))} is not a valid name (letters, digits and _)`);
+    if (!NAME.test(k)) throw new Invalid(`${path}: ${JSON.stringify(k.slice(0, 40))} is not a valid name (letters, digits and _, dot-separated)`);
     return [k, own(o, k)];
   });
 }
