@@ -42,7 +42,7 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
   const seedParam: Param = methodParams(settings.method).seed ?? CRONOS_PARAMS.seed;
   // The method's fields under its own keys (a field another table declares differently lives under `method.key`).
   const values: AnyValues = { ...settings, csv: undefined, ...methodValues(settings) };
-  const setParam = (key: string, value: string | number | boolean): void => {
+  const setParam = (key: string, value: string | number | boolean | undefined): void => {
     if (values[key] !== value) onChange(Object.hasOwn(PAGE_PARAMS, key) ? { ...settings, [key]: value } : withMethodValues(settings, settings.method, { [key]: value }));
   };
   return (

@@ -62,9 +62,10 @@ export interface LinkSpec {
 export interface ControlSpec {
   /**
    * `menu`: the presets (plus an off-menu value); `select`: the enum's choices; `radio`:
-   * segmented buttons; `check`: a checkbox; `custom`: the page renders it itself.
+   * segmented buttons; `check`: a checkbox; `text`: a text field (a text setting, checked by
+   * its `check` when committed); `custom`: the page renders it itself.
    */
-  kind: 'menu' | 'select' | 'radio' | 'check' | 'custom';
+  kind: 'menu' | 'select' | 'radio' | 'check' | 'text' | 'custom';
   /** The fieldset it belongs to (`model`, `solver`, `data`). */
   group: string;
   /** `data-testid` of the form element (the e2e tests select by it). */
@@ -130,6 +131,12 @@ export interface EnumParam<V extends string = string> extends ParamBase<V> {
 export interface TextParam extends ParamBase<string> {
   type: 'text';
   optional: true;
+  /**
+   * What is wrong with `text`, in words a person can act on (e.g. the architecture parser's
+   * message), or null when it is usable; the page's text field shows it instead of committing.
+   * Only what the text alone decides: the data-dependent checks come when the run is built.
+   */
+  check?(text: string): string | null;
 }
 
 /** Any declared setting. */

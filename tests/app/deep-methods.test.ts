@@ -106,3 +106,24 @@ describe('links of the deep methods', () => {
     expect(applied.lr).toBe(DEFAULT_SETTINGS.lr);
   });
 });
+
+describe('the text settings of the deep methods on the page', () => {
+  it('the architecture is a text field of the model fieldset, checked by the parser', async () => {
+    const { createElement } = await import('react');
+    const { renderToStaticMarkup } = await import('react-dom/server');
+    const { Controls } = await import('../../app/components/Controls');
+    const { METHODS } = await import('../../solver/methods/index');
+    const html = renderToStaticMarkup(createElement(Controls, { settings: deepSettings('adam', { arch: 'mlp:16,8' }), onChange: () => {} }));
+    expect(html).toMatch(/<input[^>]*type="text"[^>]*data-testid="arch"[^>]*value="mlp:16,8"/);
+    expect(html).toMatch(/data-testid="image"/);
+    expect(html).toContain(METHODS.adam.summary);
+    const arch = METHODS.adam.params.arch;
+    expect(arch.check?.('mlp:16,8')).toBeNull();
+    expect(arch.check?.('cnn:32,64')).toBeNull();
+    expect(arch.check?.('mlp:0')).toMatch(/"0" is not a hidden width in \[1, 4096\]/);
+    expect(arch.check?.('resnet')).toMatch(/is not understood; use mlp/);
+    expect(METHODS['cronos-am'].params.arch.check?.('mlp:x')).toMatch(/not a hidden width/);
+    expect(METHODS.adam.params.image.check?.('28x28')).toBeNull();
+    expect(METHODS.adam.params.image.check?.('28 by 28')).toMatch(/is not HxWxC/);
+  });
+});
