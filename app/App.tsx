@@ -6,12 +6,12 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { datasetInfo } from './datasets';
-import { METHODS } from '../solver/methods/index';
+import { DEFAULT_METHOD, METHOD_IDS, METHODS, type MethodId } from '../solver/methods/index';
 import type { IterationMetrics } from '../solver/types';
 import { MetricsHistory, recordMetrics, type XAxis } from './history';
-import type { ProblemSummary } from './protocol';
+import { convexProblem, type ProblemSummary, type RunSummary } from './protocol';
 import { INITIAL_RUN_STATE, runReducer } from './runState';
-import type { Settings } from './settings';
+import { stepBudget, type Settings } from './settings';
 import { createWorkerClient, type WorkerClient } from './workerClient';
 import { AccuracyPanel } from './components/AccuracyPanel';
 import { Controls } from './components/Controls';
@@ -97,6 +97,8 @@ export function App() {
   }, []);
 
   const { problem, view, snapshot, latest } = state;
+  // The pattern, neuron-norm, boundary and weight-image panels draw CRONOS's convex program only.
+  const convex = convexProblem(problem);
   const version = history.length;
   return (
     <div className="app">
@@ -105,7 +107,7 @@ export function App() {
           <h1>CRONOS Playground</h1>
           <p>Two-layer ReLU networks trained to their global optimum by convex optimisation: ADMM with Nyström-preconditioned CG, live in your browser.</p>
         </div>
-        <Transport state={state} admmIters={settings.admmIters} onPlay={onPlay} onPause={onPause} onStep={onStep} onReset={onReset} />
+        <Transport state={state} admmIters={stepBudget(settings) ?? 0} onPlay={onPlay} onPause={onPause} onStep={onStep} onReset={onReset} />
         <div className="share-actions">
           <ShareDialog share={share} hasRun={problem !== null} />
           <ExportMenu share={share} hasRun={problem !== null} hasMetrics={latest !== null} />
@@ -146,11 +148,11 @@ export function App() {
             onTrain={onTrainUser}
           />
           <ProblemLine problem={problem} />
-          <ConvergencePanel metrics={metrics} history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={problem?.model ?? null} />
+          <ConvergencePanel metrics={metrics} history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={convex?.model ?? null} />
           <AccuracyPanel metrics={metrics} history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
-          {problem && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={problem} snapshot={snapshot} />}
-          {problem?.image && <WeightImages problem={problem} snapshot={snapshot} />}
-          <PatternsPanel view={view?.patterns ?? null} problem={problem} snapshot={snapshot} />
+          {convex && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={convex} snapshot={snapshot} />}
+          {convex?.image && <WeightImages problem={convex} snapshot={snapshot} />}
+          {(problem === null || convex !== null) && <PatternsPanel view={view?.patterns ?? null} problem={convex} snapshot={snapshot} />}
           <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} preconditioner={state.preconditioner} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
         </main>
       </div>
@@ -160,7 +162,7 @@ export function App() {
 }
 
 /** One line on the problem being solved. */
-function ProblemLine({ problem }: { problem: ProblemSummary | null }) {
+function ProblemLine({ problem }: { problem: RunSummary | null }) {
   if (!problem) return <p className="problem-line muted">Preparing the problem…</p>;
   // The Worker's title: the catalogue's, or the file name of the user's data.
   const title = problem.title || datasetInfo(problem.dataset).title;
@@ -168,8 +170,22 @@ function ProblemLine({ problem }: { problem: ProblemSummary | null }) {
   return (
     <p className="problem-line" data-testid="problem-line">
       <strong>{title}</strong>: {problem.n} training rows ({classes}), {problem.nTest} test rows {problem.testSource === 'file' ? 'from the test file' : 'held out'}; d ={' '}
-      {problem.d} features{problem.bias ? ' (x, y, bias)' : ''}; {problem.model === 'relu' ? 'ReLU' : 'gated ReLU'} with P = {problem.P} patterns, K = {problem.K} columns
-      {problem.C > 1 ? ` (${problem.C} one-vs-all outputs)` : ''}; β = {problem.beta}.
+      {problem.d} features{problem.bias ? ' (x, y, bias)' : ''}; {problem.convex ? <ConvexLine problem={{ ...problem, ...problem.convex }} /> : `${METHODS[methodIdOf(problem.method)].title}.`}
     </p>
   );
+}
+
+/** The CRONOS part of the problem line: the convex program's size. */
+function ConvexLine({ problem }: { problem: ProblemSummary }) {
+  return (
+    <>
+      {problem.model === 'relu' ? 'ReLU' : 'gated ReLU'} with P = {problem.P} patterns, K = {problem.K} columns
+      {problem.C > 1 ? ` (${problem.C} one-vs-all outputs)` : ''}; β = {problem.beta}.
+    </>
+  );
+}
+
+/** A run's method id as a registry key (the Worker only builds registered methods). */
+function methodIdOf(id: string): MethodId {
+  return METHOD_IDS.find((m) => m === id) ?? DEFAULT_METHOD;
 }

@@ -11,8 +11,8 @@
  */
 import type { AdapterSummary } from '../solver/gpu/context';
 import type { RunEvent } from '../solver/resilience';
-import type { FinishReason } from '../solver/trainer';
-import type { DeviceKind, IterationMetrics, ModelKind, Task } from '../solver/types';
+import type { FinishReason, MetricsRecord } from '../solver/trainer';
+import type { DeviceKind, ModelKind, Task } from '../solver/types';
 import type { DatasetId } from './datasets';
 import type { FromIngest, ToIngest } from './ingest/protocol';
 import type { FromShare, ToShare } from './share/wire-protocol';
@@ -47,8 +47,8 @@ export type RunStatus = 'loading' | 'running' | 'paused' | 'finished' | 'error';
 /** Why a run stopped by itself. */
 export type { FinishReason };
 
-/** Facts about the problem the Worker built. */
-export interface ProblemSummary {
+/** Facts about the data a run trains on (any method). */
+export interface DataSummary {
   dataset: DatasetId;
   title: string;
   /** Training rows. */
@@ -61,24 +61,44 @@ export interface ProblemSummary {
   d: number;
   /** Whether a constant-1 feature was appended (after standardisation). */
   bias: boolean;
-  P: number;
-  /** Outputs: 1 for binary problems, one per class otherwise. */
+  /** Outputs: 1 for binary problems and regression, one per class otherwise. */
   C: number;
-  /** Sign blocks: 2 for ReLU, 1 for gated ReLU. */
-  S: number;
-  /** Columns of the d×K variable matrix, C·S·P. */
-  K: number;
   classNames: string[];
   /** Training rows per class. */
   classCounts: number[];
-  model: ModelKind;
-  beta: number;
   /** Pixel grid of image data; channels 3 = RGB, interleaved per pixel (default 1). */
   image: { width: number; height: number; channels?: 1 | 3 } | null;
   /** Absent means classification. */
   task?: Task;
   /** Regression: the target column and its training mean and std (Y = (target − mean)/std). */
   target?: { name: string; mean: number; std: number };
+}
+
+/** The convex program of a CRONOS run (what its pattern, neuron and boundary views need). */
+export interface ConvexSummary {
+  P: number;
+  /** Sign blocks: 2 for ReLU, 1 for gated ReLU. */
+  S: number;
+  /** Columns of the d×K variable matrix, C·S·P. */
+  K: number;
+  model: ModelKind;
+  beta: number;
+}
+
+/** Facts about a CRONOS run's problem: its data and its convex program (the CRONOS-only panels take it). */
+export type ProblemSummary = DataSummary & ConvexSummary;
+
+/** What `ready` says about a run: its method, its data, and its convex program when the method has one. */
+export type RunSummary = DataSummary & {
+  /** The method's registry id. */
+  method: string;
+  /** Null for a method without a convex program (its views are the metrics-only ones). */
+  convex: ConvexSummary | null;
+};
+
+/** The CRONOS-only panels' view of a run summary, or null for a method without a convex program. */
+export function convexProblem(s: RunSummary | null): ProblemSummary | null {
+  return s?.convex ? { ...s, ...s.convex } : null;
 }
 
 /** GPU memory the problem needs (the solver's one buffer list, solver/gpu/buffers.ts gpuMemoryPlan). */
@@ -125,7 +145,8 @@ export interface GateLines {
 
 /** Parts of the view that stay fixed for a problem (sent once, in `ready`). */
 export interface ProblemView {
-  patterns: PatternView;
+  /** CRONOS: a sample of the patterns D; null for a method without them. */
+  patterns: PatternView | null;
   points: PointView | null;
   gateLines: GateLines | null;
 }
@@ -152,10 +173,14 @@ export interface WeightTiles {
   norm: Float64Array;
 }
 
-/** A view of the current solution, computed in the Worker from `solver.solution()`. */
+/**
+ * A view of the current model, computed in the Worker from `trainer.model()`. CRONOS fills every
+ * field; a method without a convex program gets the metrics-only views: empty norms, no
+ * boundary, no tiles, and accuracy and confusion matrices from its model's predictions.
+ */
 export interface Snapshot {
   iter: number;
-  /** ‖column‖ of u and of the group-sparse v, for the K columns (layout of solver/types.ts). */
+  /** ‖column‖ of u and of the group-sparse v, for the K columns (layout of solver/types.ts); empty without a convex program. */
   normsU: Float64Array;
   normsV: Float64Array;
   /** Hidden units of the recovered network. */
@@ -180,14 +205,16 @@ export type FromWorker =
       adapter: AdapterSummary | null;
       /** Why WebGPU is not used, when the CPU runs because of a fallback. */
       fallbackReason: string | null;
-      /** The PCG preconditioner in use and why (solver/preconditioner.ts ResolvedPreconditioner.reason). */
+      /** The PCG preconditioner in use and why (solver/preconditioner.ts ResolvedPreconditioner.reason); absent for a method without one. */
       preconditioner?: string;
-      problem: ProblemSummary;
-      memory: MemoryReport;
+      problem: RunSummary;
+      /** CRONOS's GPU buffer plan; null for a method without one. */
+      memory: MemoryReport | null;
       view: ProblemView;
       settings: Settings;
     }
-  | { type: 'metrics'; run: number; slot?: string; metrics: IterationMetrics }
+  /** One step's record, keyed by the method's metric descriptors (CRONOS: IterationMetrics). */
+  | { type: 'metrics'; run: number; slot?: string; metrics: MetricsRecord }
   | { type: 'snapshot'; run: number; slot?: string; snapshot: Snapshot }
   | { type: 'state'; run: number; slot?: string; status: RunStatus; finished: FinishReason | null }
   | { type: 'error'; run: number; slot?: string; message: string }
@@ -215,7 +242,7 @@ export function snapshotTransferables(s: Snapshot): Transferable[] {
 
 /** The buffers of a problem view, to transfer instead of copy. */
 export function viewTransferables(v: ProblemView): Transferable[] {
-  const list: ArrayBufferLike[] = [v.patterns.D.buffer, v.patterns.rowClass.buffer];
+  const list: ArrayBufferLike[] = v.patterns ? [v.patterns.D.buffer, v.patterns.rowClass.buffer] : [];
   if (v.points) list.push(v.points.x.buffer, v.points.y.buffer, v.points.label.buffer, v.points.test.buffer);
   if (v.points?.value) list.push(v.points.value.buffer);
   if (v.gateLines) list.push(v.gateLines.a.buffer, v.gateLines.b.buffer, v.gateLines.c.buffer);

@@ -8,7 +8,7 @@ import type { AdapterSummary } from '../solver/gpu/context';
 import type { MetricsRecord } from '../solver/trainer';
 import type { RunEvent } from '../solver/resilience';
 import type { DeviceKind } from '../solver/types';
-import type { FinishReason, FromWorker, MemoryReport, ProblemSummary, ProblemView, RunStatus, Snapshot } from './protocol';
+import type { FinishReason, FromWorker, MemoryReport, ProblemView, RunStatus, RunSummary, Snapshot } from './protocol';
 
 /** Everything the page renders about the run. */
 export interface RunState {
@@ -21,9 +21,10 @@ export interface RunState {
   device: DeviceKind | null;
   adapter: AdapterSummary | null;
   fallbackReason: string | null;
-  /** The PCG preconditioner in use and why (null until the solver is built). */
+  /** The PCG preconditioner in use and why (null until the solver is built, or for a method without one). */
   preconditioner: string | null;
-  problem: ProblemSummary | null;
+  /** The run's method, data and (CRONOS) convex program. */
+  problem: RunSummary | null;
   memory: MemoryReport | null;
   view: ProblemView | null;
   /** The newest step's metrics record (the method's keys; see its descriptors). */

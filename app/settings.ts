@@ -5,8 +5,25 @@
  * part of the pipeline a change invalidates (TensorFlow Playground's state.ts, minus the URL:
  * share links are app/share/'s business).
  */
-import { CRONOS_PARAMS, type CronosParams } from '../solver/methods/cronos/params';
-import { changeLevelOf, clampValue, clampValues, defaultsOf, dearer, pick, type NumberParam, type OptionalNumberParam, type Param, type ChangeLevel } from '../solver/params/table';
+import { CRONOS_PARAMS } from '../solver/methods/cronos/params';
+import { METHODS, methodOf, type MethodId, type MethodRegistry } from '../solver/methods';
+import {
+  changeLevelOf,
+  clampValue,
+  clampValues,
+  defaultsOf,
+  dearer,
+  scopedTables,
+  pick,
+  type ChangeLevel,
+  type NumberParam,
+  type OptionalNumberParam,
+  type Param,
+  type ParamTable,
+  type ScopedTables,
+  type AnyValues,
+  type Values,
+} from '../solver/params/table';
 import type { SolverConfig } from '../solver/types';
 import { PAGE_PARAMS, type PageParams } from './params';
 import { sameCsvSource, type CsvSource } from './share/wire-source';
@@ -17,25 +34,97 @@ export type { MethodId } from '../solver/methods';
 /** Which solver the Worker uses: WebGPU with CPU fallback, or one of them explicitly. */
 export type DevicePreference = PageParams['device'];
 
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+type CronosValues = Values<typeof CRONOS_PARAMS>;
+
+/**
+ * The settings of every registered method in one record: CRONOS's, and each other method's fields
+ * that neither the page nor CRONOS declares (a key two of them share with the same meaning holds
+ * one value). A field declared before with another meaning lives under `method.key`
+ * ({@link ScopedSettings}; see {@link settingsKey}).
+ */
+export type MethodSettings = CronosValues &
+  UnionToIntersection<{ [K in Exclude<MethodId, 'cronos'>]: Omit<Values<(typeof METHODS)[K]['params']>, keyof PageParams | keyof CronosValues> }[Exclude<MethodId, 'cronos'>]>;
+
+/** The fields of a method that an earlier table declares with another meaning, under `method.key`. */
+export type ScopedSettings = { [key: `${string}.${string}`]: string | number | boolean | undefined };
+
 /**
  * Everything the user can set: the page table's fields (method, dataset, noise, testFraction,
  * device, and the dataSeed/splitSeed a share link may set apart from `seed`; unset: `seed`) and
- * the method's (CRONOS: model, P, beta, rho, …, seed, and pcgTol — unset: the spec's schedule).
+ * the fields of every method's table (CRONOS: model, P, beta, rho, …, seed, and pcgTol — unset:
+ * the spec's schedule). Only `method`'s fields are used by a run ({@link methodValues}); the
+ * others keep their values while another method is selected.
  */
-export interface Settings extends PageParams, CronosParams {
-  /** A CSV from a share link or session file (app/share/wire-source.ts); it replaces `dataset`. */
-  csv?: CsvSource;
+export type Settings = PageParams &
+  MethodSettings &
+  ScopedSettings & {
+    /** A CSV from a share link or session file (app/share/wire-source.ts); it replaces `dataset`. */
+    csv?: CsvSource;
+  };
+
+function layoutOf(methods: MethodRegistry): ScopedTables {
+  return scopedTables([{ scope: 'page', table: PAGE_PARAMS }, ...Object.values(methods).map((m) => ({ scope: m.id, table: m.params }))]);
 }
 
-/** Every table the page's settings come from (page first: its order is the controls' fallback). */
-export const SETTINGS_TABLE = { ...PAGE_PARAMS, ...CRONOS_PARAMS };
+const LAYOUT = layoutOf(METHODS);
+
+function layout(methods: MethodRegistry): ScopedTables {
+  return methods === METHODS ? LAYOUT : layoutOf(methods);
+}
+
+/**
+ * The page's table and every method's, merged (solver/params/table.ts scopedTables: a key an
+ * earlier table declares with another meaning is stored as `method.key`). Page first: its order
+ * is the controls' fallback.
+ */
+export function settingsTable(methods: MethodRegistry = METHODS): ParamTable {
+  return layout(methods).table;
+}
+
+/** Where method `id`'s setting `key` lives in the page's settings (`key`, or `id.key`). */
+export function settingsKey(id: string, key: string, methods: MethodRegistry = METHODS): string {
+  return layout(methods).keys[id]?.[key] ?? key;
+}
+
+/** The fields of method `id` from `settings`, under the method's own keys (what its factory and link read). */
+export function methodValues(settings: Settings, id: string = settings.method, methods: MethodRegistry = METHODS): Record<string, string | number | boolean> {
+  const all: Readonly<AnyValues> = { ...settings, csv: undefined };
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, at] of Object.entries(layout(methods).keys[id] ?? {})) {
+    const v = all[at];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** `settings` with method `id`'s fields `values` (its own keys) put where they live. */
+export function withMethodValues(settings: Settings, id: string, values: Readonly<AnyValues>, methods: MethodRegistry = METHODS): Settings {
+  const out: AnyValues = {};
+  for (const [key, v] of Object.entries(values)) out[settingsKey(id, key, methods)] = v;
+  return { ...settings, ...out } as Settings;
+}
+
+/** Values of {@link SETTINGS_TABLE} as settings: the merged table declares every field of {@link Settings}, so they are by construction. */
+function asSettings(values: AnyValues): Settings {
+  return values as unknown as Settings;
+}
+
+/** Every table the page's settings come from (page first, then the methods in registry order). */
+export const SETTINGS_TABLE = settingsTable() as typeof PAGE_PARAMS & typeof CRONOS_PARAMS & ParamTable;
+
+/** The method picker's entries, in registry order. */
+export function methodChoices(methods: MethodRegistry = METHODS): { id: string; title: string; summary: string }[] {
+  return Object.values(methods).map(({ id, title, summary }) => ({ id, title, summary }));
+}
 
 /**
  * Defaults: the solver's (spec §4.7) except where the tables declare a page default (the
  * iteration cap, the tolerance and the seed), chosen so a run on the built-in sets ends within
  * seconds on a GPU and the ε-optimal badge is reachable.
  */
-export const DEFAULT_SETTINGS: Settings = defaultsOf(SETTINGS_TABLE, 'page');
+export const DEFAULT_SETTINGS: Settings = asSettings(defaultsOf(SETTINGS_TABLE, 'page'));
 
 /** Inclusive bounds and integrality of one numeric setting. */
 export interface NumericLimit {
@@ -52,7 +141,9 @@ function isNumeric(p: Param): p is NumberParam | OptionalNumberParam {
 }
 
 function numericParam(key: NumericKey): NumberParam | OptionalNumberParam {
-  return SETTINGS_TABLE[key];
+  const p: Param | undefined = SETTINGS_TABLE[key];
+  if (!p || !isNumeric(p)) throw new Error(`settings table: ${key} is not a numeric setting`);
+  return p;
 }
 
 function limitsOf(): Record<NumericKey, NumericLimit> {
@@ -94,11 +185,13 @@ export function clampSetting(key: NumericKey, v: number): number {
 
 /** A copy of `s` with every numeric field inside its limits. */
 export function clampSettings(s: Settings): Settings {
-  return clampValues(SETTINGS_TABLE, s, 'page');
+  const { csv, ...values } = s;
+  return { ...asSettings(clampValues(SETTINGS_TABLE, values as AnyValues, 'page')), ...(csv ? { csv } : {}) };
 }
 
 /** The solver configuration of these settings (an unset pcgTol stays unset: the spec's schedule). */
 export function toSolverConfig(s: Settings): SolverConfig {
+  // CRONOS's fields are always present (every method's are), whichever method is selected.
   return pick(CRONOS_PARAMS, s);
 }
 
@@ -107,10 +200,45 @@ export function toSolverConfig(s: Settings): SolverConfig {
  * level is declared in its table). The seed drives the data, the split and the gates, so it
  * rebuilds the problem.
  */
-export function changeLevel(prev: Settings, next: Settings): ChangeLevel {
+export function changeLevel(prev: Settings, next: Settings, methods: MethodRegistry = METHODS): ChangeLevel {
   // csv by content: the Worker compares settings that each crossed postMessage as a copy.
   const csv: ChangeLevel = sameCsvSource(prev.csv, next.csv) ? 'none' : 'problem';
-  return dearer(csv, changeLevelOf(SETTINGS_TABLE, { ...prev, csv: undefined }, { ...next, csv: undefined }));
+  // Only the selected method's fields matter (another method's are kept but unused); a change of
+  // method is a 'problem' change (the page table says so).
+  const page = changeLevelOf(PAGE_PARAMS, { ...prev, csv: undefined }, { ...next, csv: undefined });
+  const own = prev.method === next.method ? changeLevelOf(methodOf(next.method, methods).params, methodValues(prev, prev.method, methods), methodValues(next, next.method, methods)) : 'none';
+  const level = dearer(page, own);
+  return dearer(csv, level);
+}
+
+/**
+ * The step budget of the selected method: its table's `change: 'limit'` setting (CRONOS:
+ * admmIters), what the Worker passes to `Trainer.setBudget` and the transport shows as the cap;
+ * null when the method has none.
+ */
+export function stepBudget(settings: Settings, methods: MethodRegistry = METHODS): number | null {
+  const values = methodValues(settings, settings.method, methods);
+  const method = Object.hasOwn(methods, settings.method) ? methods[settings.method] : undefined;
+  for (const [key, p] of Object.entries(method?.params ?? {})) {
+    const v = values[key];
+    if (p.change === 'limit' && typeof v === 'number') return v;
+  }
+  return null;
+}
+
+/**
+ * `settings` with the selected method's step budget raised for **Continue training** (doubled, at
+ * least +50, within its limits), or unchanged when the method has no budget setting.
+ */
+export function withRaisedBudget(settings: Settings, methods: MethodRegistry = METHODS): Settings {
+  const method = Object.hasOwn(methods, settings.method) ? methods[settings.method] : undefined;
+  const entry = Object.entries(method?.params ?? {}).find(([, p]) => p.change === 'limit');
+  const values = methodValues(settings, settings.method, methods);
+  if (!entry) return settings;
+  const [key, p] = entry;
+  const v = values[key];
+  if (typeof v !== 'number' || (p.type !== 'number' && p.type !== 'integer')) return settings;
+  return withMethodValues(settings, settings.method, { [key]: clampValue(p, Math.max(v * 2, v + 50), 'page') }, methods);
 }
 
 /**

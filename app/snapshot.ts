@@ -7,6 +7,8 @@
 import type { Standardization } from '../data/preprocess';
 import { columnNorms, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { TestSet } from '../solver/solver';
+import { predictModel } from '../solver/predict';
+import type { TrainedModel } from '../solver/trainer';
 import type { Network, Problem } from '../solver/types';
 import type { ConfusionView, GateLines, PatternView, Snapshot, WeightTiles } from './protocol';
 import { featurize } from './features';
@@ -222,12 +224,12 @@ export interface SnapshotContext {
   domain: number | null;
 }
 
-/** A {@link Snapshot} of the solution (U, V) after `iter` iterations. */
-export function computeSnapshot(ctx: SnapshotContext, U: Float64Array, V: Float64Array, iter: number): Snapshot {
+/** A {@link Snapshot} of the solution (U, V) after `iter` iterations; `recovered` is U's network when the caller has it already. */
+export function computeSnapshot(ctx: SnapshotContext, U: Float64Array, V: Float64Array, iter: number, recovered?: Network): Snapshot {
   const { problem, numClasses } = ctx;
   const normsU = columnNorms(U, problem.d, problem.K);
   const normsV = columnNorms(V, problem.d, problem.K);
-  const net = recoverNetwork(problem, U);
+  const net = recovered ?? recoverNetwork(problem, U);
   // Regression has no classes: no confusion matrices, no accuracy (the metrics carry MSE and R²).
   const regression = problem.task === 'regression';
   const trainScores = net.m > 0 && !regression ? predictNetwork(net, problem.X, problem.n) : new Float64Array(problem.n * problem.C);
@@ -248,5 +250,37 @@ export function computeSnapshot(ctx: SnapshotContext, U: Float64Array, V: Float6
     confusion,
     boundary: ctx.domain !== null ? { size: BOUNDARY_GRID, values: decisionGrid(net, BOUNDARY_GRID, ctx.domain, ctx.stats, ctx.bias) } : null,
     tiles: ctx.image ? weightTiles(U, problem, normsU, ctx.image) : null,
+  };
+}
+
+/** What {@link metricsSnapshot} needs: the rows and classes a method without a convex program is judged on. */
+export interface MetricsViewContext {
+  train: { X: Float64Array; n: number; labels: Int32Array };
+  numClasses: number;
+  test: TestSet | null;
+  regression: boolean;
+}
+
+/**
+ * The metrics-only {@link Snapshot} of a method without a convex program: no neuron norms,
+ * boundary or weight tiles, and the confusion matrices and accuracy of its model's predictions
+ * (`model.predict`, else the plain `network`). Regression: no confusion, NaN accuracy.
+ */
+export function metricsSnapshot(ctx: MetricsViewContext, model: TrainedModel, iter: number): Snapshot {
+  const net = model.network;
+  const predict = (X: Float64Array, n: number): Float64Array => (model.predict || model.deep || net.m > 0 ? predictModel(model, X, n) : new Float64Array(n * net.C));
+  const classes = ctx.regression ? 0 : ctx.numClasses;
+  const train = ctx.regression ? new Int32Array(0) : confusionMatrix(predict(ctx.train.X, ctx.train.n), ctx.train.n, net.C, ctx.train.labels, classes);
+  const test = ctx.test && ctx.test.n > 0 && !ctx.regression ? confusionMatrix(predict(ctx.test.X, ctx.test.n), ctx.test.n, net.C, ctx.test.labels, classes) : null;
+  return {
+    iter,
+    normsU: new Float64Array(0),
+    normsV: new Float64Array(0),
+    hidden: net.m,
+    trainAccuracy: confusionAccuracy(train, classes),
+    testAccuracy: test ? confusionAccuracy(test, classes) : NaN,
+    confusion: { classes, train, test },
+    boundary: null,
+    tiles: null,
   };
 }

@@ -1,10 +1,10 @@
 /**
  * The solver Web Worker: the only place that touches the solver and the GPU. It wires a
- * {@link Session} to postMessage, fetches built-in datasets (cached per file) and creates solvers
- * on WebGPU, or on the float64 CPU solver when WebGPU is missing. The user's own data is read
+ * {@link Session} to postMessage and fetches built-in datasets (cached per file); the session
+ * builds each run through the method registry, on WebGPU or, when WebGPU is missing, the CPU. The user's own data is read
  * here too (an {@link IngestSession}), so training on it needs no copy between Workers.
  */
-import { createSolver, sharedGpuContext } from '../solver/index';
+import { sharedGpuContext } from '../solver/index';
 import { IngestSession } from './ingest/session';
 import type { ToIngest } from './ingest/protocol';
 import type { FromWorker, ToWorker } from './protocol';
@@ -40,7 +40,6 @@ const remote = new RemoteCsvCache();
 const session = new Session({
   post: (msg: FromWorker, transfer: Transferable[] = []) => scope.postMessage(msg, transfer),
   fetchText: fetchDataset,
-  createSolver,
   adapter: async () => (await sharedGpuContext()).adapter,
   now: () => performance.now(),
   defer: (fn) => setTimeout(fn, 0),

@@ -10,9 +10,8 @@
  * and marked `stopped` in result.json, and the exit code is still 1 (solver/resilience.ts).
  */
 import { resolvePreconditioner } from '../solver/preconditioner';
-import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
 import { DataError } from '../data/errors';
-import { formatBytes, standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
+import { formatBytes } from '../data/preprocess';
 import { planDataset } from '../data/plan';
 import type { AdapterSummary, BufferCensus } from '../solver/gpu/context';
 import { AdmmDivergedError, type TestSet } from '../solver/index';
@@ -22,10 +21,13 @@ import { ResilientRun, RunBrokeDownError, type RunEvent } from '../solver/resili
 import { buildProblem } from '../solver/problem';
 import { accuracyFromLabels, coneViolation, convexObjectiveParts, nonConvexObjective, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { IterationMetrics, Network } from '../solver/types';
-import { parseArgs, USAGE, UsageError, type TrainArgs } from './args';
+import { parseArgs, usageFor, UsageError, type TrainArgs } from './args';
+import { loadTrainingData } from './data';
+import { runMethodCli } from './train-method';
+import { DEFAULT_METHOD } from '../solver/methods/index';
 import { exportProblem } from './export-problem';
-import { readText } from './read-text';
 import { readStateFile, stateFileText } from './state-file';
+import { simulatedNaN } from './test-hooks';
 import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
 
 function pct(x: number): string {
@@ -84,32 +86,7 @@ async function train(args: TrainArgs): Promise<number> {
   if (args.exportProblem !== undefined) checkWritable(args.exportProblem, '--export-problem');
   if (args.saveState !== undefined) checkWritable(args.saveState, '--save-state');
 
-  const trainTable = parseCsv(readText(args.data, log), args.data);
-  const labelColumn = resolveLabelColumn(trainTable, args.label);
-  let trainRaw: CsvDataset = tableToDataset(trainTable, { label: labelColumn });
-  let testRaw: CsvDataset | undefined;
-  let testSource: string | null = null;
-  if (args.test !== undefined) {
-    testRaw = tableToDataset(parseCsv(readText(args.test, log), args.test), { label: labelColumn, like: trainRaw });
-    testSource = args.test;
-  } else if (args.split !== undefined) {
-    const parts = stratifiedSplit(trainRaw, args.split, args.config.seed);
-    if (parts.train.n < 2 || parts.test.n < 1) {
-      throw new DataError(`${args.data}: a ${args.split} split of ${trainRaw.n} rows leaves too few rows on one side. Use more rows or another --split.`, {
-        file: args.data,
-      });
-    }
-    trainRaw = parts.train;
-    testRaw = parts.test;
-    testSource = `${args.data} (stratified split ${args.split}, seed ${args.config.seed})`;
-  }
-  const { train: trainData, test: testData, stats } = standardize(trainRaw, testRaw);
-  const std = standardizationReport(stats, trainData.featureNames);
-  log(
-    `data: ${args.data}: n=${trainData.n} d=${trainData.d} classes=${trainData.classNames.length} [${trainData.classNames.join(', ')}] label="${labelColumn}"` +
-      (testData ? `; test: ${testData.n} rows` : '; no test set') +
-      (std.constantColumns.length > 0 ? `; ${std.constantColumns.length} constant column(s) set to 0` : ''),
-  );
+  const { trainData, testData, std, labelColumn, testSource } = loadTrainingData(args, args.config.seed, log);
 
   const { config } = args;
   const problem = buildProblem(trainData, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });
@@ -123,7 +100,7 @@ async function train(args: TrainArgs): Promise<number> {
   }
   const test: TestSet | undefined = testData ? { X: testData.X, n: testData.n, labels: testData.labels } : undefined;
   // A state to resume is checked before any GPU work starts.
-  const stateCtx = { config, n: trainData.n, d: trainData.d, classes: trainData.classNames };
+  const stateCtx = { config, n: trainData.n, d: trainData.d, classes: trainData.classNames, X: trainData.X, labels: trainData.labels };
   const resumed = args.resume !== undefined ? readStateFile(args.resume, stateCtx) : null;
   if (resumed && resumed.iteration >= config.admmIters) {
     throw new DataError(`${args.resume}: the saved state is already at iteration ${resumed.iteration}; raise --admm-iters above it to continue.`, { file: args.resume as string });
@@ -217,6 +194,8 @@ async function train(args: TrainArgs): Promise<number> {
   );
 
   const result = {
+    /** The method's registry id (every method's result.json names it). */
+    method: DEFAULT_METHOD,
     config: { ...config, device: args.device },
     data: {
       train_file: args.data,
@@ -287,20 +266,6 @@ async function train(args: TrainArgs): Promise<number> {
   return 1;
 }
 
-/**
- * The NaN-injection test hook: `CRONOS_SIMULATE_NAN=K` (or `K:inf`) makes the iterates NaN (∞)
- * just before iteration K. An environment variable, not a flag: it exists for tests only.
- */
-function simulatedNaN(): { simulateNaN?: { iteration: number; value: number } } {
-  const spec = process.env.CRONOS_SIMULATE_NAN;
-  if (spec === undefined || spec === '') return {};
-  const m = /^(\d+)(?::(nan|inf|-inf))?$/i.exec(spec.trim());
-  const iteration = m ? Number(m[1]) : NaN;
-  if (!m || !(iteration >= 1)) throw new UsageError(`CRONOS_SIMULATE_NAN=${JSON.stringify(spec)} is not K or K:nan|inf|-inf with K ≥ 1 (the iteration to poison).`);
-  const kind = (m[2] ?? 'nan').toLowerCase();
-  return { simulateNaN: { iteration, value: kind === 'inf' ? Infinity : kind === '-inf' ? -Infinity : NaN } };
-}
-
 /** Message for any error, with the fix; the CLI prints it and exits 1. */
 function describeError(e: unknown): string {
   if (e instanceof UsageError) return `error: ${e.message}\n(run with --help for usage)`;
@@ -316,10 +281,12 @@ async function main(): Promise<number> {
   try {
     const parsed = parseArgs(process.argv.slice(2));
     if (parsed.help) {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${usageFor(parsed.method)}\n`);
       return 0;
     }
-    return await train(parsed.args);
+    // CRONOS keeps its own run (convex diagnostics in result.json); any other method the generic one.
+    if (parsed.args.method === DEFAULT_METHOD) return await train(parsed.args);
+    return await runMethodCli(parsed.args, (s) => void process.stderr.write(`${s}\n`));
   } catch (e) {
     process.stderr.write(`${describeError(e)}\n`);
     if (process.env.CRONOS_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);

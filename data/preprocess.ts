@@ -9,8 +9,8 @@
  */
 import type { Dataset } from '../solver/types';
 
-export { checkProblemSize, estimateGpuBuffers, formatBytes } from './size';
-export type { BufferEstimate, BufferLimits, ProblemSizeReport } from './size';
+export { estimateGpuBuffers, formatBytes } from './size';
+export type { BufferEstimate, BufferLimits } from './size';
 export { stratifiedSplit, subsetRows } from './split';
 export type { SplitResult } from './split';
 

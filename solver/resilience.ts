@@ -45,6 +45,16 @@ export interface Attempt<T extends Trainer> {
   loseDevice?(): void;
 }
 
+/**
+ * Any trainer as an {@link Attempt}: its device is watched through the trainer's own optional
+ * `deviceLost`/`loseDevice` (solver/trainer.ts), so the layer needs nothing method-specific.
+ */
+export function trainerAttempt<T extends Trainer>(trainer: T): Attempt<T> {
+  // A CPU trainer has no device to destroy (the hook then does nothing and reports nothing).
+  const lose = trainer.device === 'gpu' ? trainer.loseDevice?.bind(trainer) : undefined;
+  return { trainer, lost: () => trainer.deviceLost?.() ?? null, ...(lose ? { loseDevice: lose } : {}) };
+}
+
 /** Options of {@link ResilientRun.start}. */
 export interface ResilienceOptions<T extends Trainer> {
   /**

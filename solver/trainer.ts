@@ -12,11 +12,8 @@
  * ({@link MetricDescriptor}), so panels draw whatever a method reports without knowing it.
  */
 import type { Architecture } from './deep/types';
-import type { MethodId } from './methods/index';
 import type { TestSet } from './solver';
-import type { Dataset, DeviceKind, Network } from './types';
-
-export type { MethodId };
+import type { Dataset, DeviceKind, Network, Problem } from './types';
 
 /** The charts a metric can be drawn on; each method picks the ones that fit. */
 export type MetricChart = 'objective' | 'residuals' | 'accuracy' | 'cone' | 'inner' | 'rho' | 'loss' | 'optimizer';
@@ -60,7 +57,8 @@ export type FinishReason = 'converged' | 'max-iterations';
  */
 export interface TrainerState {
   readonly format: 'cronos-playground-state';
-  readonly method: MethodId;
+  /** The registry id of the method that saved it (solver/methods/index.ts). */
+  readonly method: string;
   readonly version: number;
   /** Completed steps. */
   readonly iteration: number;
@@ -73,21 +71,29 @@ export interface TrainedModel {
   /** The plain network (spec §6.1 for CRONOS). */
   readonly network: Network;
   /**
-   * CRONOS only: the convex iterate u and its group-sparse copy v (d×K, solver/types.ts layout),
-   * from which the views draw neuron norms and the exports write the convex weights.
+   * CRONOS only: the convex iterate u and its group-sparse copy v (d×K, solver/types.ts layout)
+   * and the convex program they solve (patterns D, gates), from which the Worker draws the
+   * pattern, neuron-norm and boundary views and the exports write the convex weights. A method
+   * without it gets the metrics-only views.
    */
-  readonly convex?: { readonly U: Float64Array; readonly V: Float64Array };
+  readonly convex?: { readonly U: Float64Array; readonly V: Float64Array; readonly problem: Problem };
   /**
-   * The deep-network methods (Adam, AdamW, SGD, DAdapt-Adam): the architecture and its flat θ
-   * (solver/deep/types.ts layout), from which predictions are made. `network` is then only the
-   * plain two-layer part where the network has one (solver/deep/trainer.ts twoLayerView).
+   * The model's outputs for n standardised rows (n×C scores, C = `network.C`), when neither
+   * `network` nor `deep` computes them; solver/predict.ts predictModel picks the right one.
+   */
+  predict?(X: Float64Array, n: number): Float64Array;
+  /**
+   * The deep-network methods (Adam, AdamW, SGD, DAdapt-Adam, CRONOS-AM): the architecture and its
+   * flat θ (solver/deep/types.ts layout), from which predictions are made. `network` is then only
+   * the plain two-layer part where the network has one (solver/deep/trainer.ts twoLayerView).
    */
   readonly deep?: { readonly arch: Architecture; readonly theta: Float64Array };
 }
 
 /** One training run of one method. */
 export interface Trainer<M extends MetricsRecord = MetricsRecord> {
-  readonly method: MethodId;
+  /** Its method's registry id (solver/methods/index.ts). */
+  readonly method: string;
   /** Where it really runs (a GPU request may have fallen back to the CPU). */
   readonly device: DeviceKind;
   /** What `step` reports, in display order. */
@@ -98,7 +104,11 @@ export interface Trainer<M extends MetricsRecord = MetricsRecord> {
   step(): Promise<M>;
   /** Whether the run is over after these metrics: its stopping rule, or its step budget. */
   finished(m: M): FinishReason | null;
-  /** Moves the step budget of this run (the page's iteration cap can change while it runs). */
+  /**
+   * Moves the budget of this run to `steps`, the new value of its method's `change: 'limit'`
+   * setting (CRONOS: ADMM iterations; a method whose cap is in epochs gets epochs): the page's
+   * cap can change while it runs, and `finished` then decides with the new budget.
+   */
   setBudget(steps: number): void;
   /** The current model, read back as float64. */
   model(): Promise<TrainedModel>;
@@ -108,6 +118,16 @@ export interface Trainer<M extends MetricsRecord = MetricsRecord> {
   loadState(state: TrainerState): Promise<void>;
   /** Frees every GPU buffer this trainer created (not the shared GPU context). */
   dispose(): void;
+  /**
+   * Why its GPU device was lost, or null while it is fine; solver/resilience.ts trainerAttempt
+   * watches it to recover the run on a new device. Absent: the run's device loss shows only as a
+   * failed step (a CPU trainer is never lost).
+   */
+  deviceLost?(): string | null;
+  /** Destroys its GPU device (the device-loss test hooks); absent on the CPU. */
+  loseDevice?(): void;
+  /** The PCG preconditioner in use and why (the page's GPU panel), for a method that solves with PCG. */
+  preconditionerInUse?(): string | null;
 }
 
 /** The data every method trains on: standardised rows, and the test rows when there are any. */
@@ -129,7 +149,7 @@ export interface TrainerEnv {
  * Checks that `state` belongs to `method` at `version`, with a message a person can act on
  * (session files are user input).
  */
-export function checkStateHeader(state: TrainerState, method: MethodId, version: number): void {
+export function checkStateHeader(state: TrainerState, method: string, version: number): void {
   if (state.format !== 'cronos-playground-state') throw new Error('This is not a saved training state (wrong format tag).');
   if (state.method !== method) throw new Error(`The saved state is of method "${state.method}", not "${method}".`);
   if (state.version !== version) throw new Error(`The saved ${method} state has layout version ${state.version}; this version reads ${version}.`);

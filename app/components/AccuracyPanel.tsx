@@ -11,7 +11,7 @@ import { numberOf, type MetricsHistory, type XAxis } from '../history';
 import { ACCURACY_PANEL_CHARTS, CHART_VIEWS, figureLabel, figureTestId, REGRESSION_METRICS, type ChartView } from '../plots/chartViews';
 import { StreamChart } from '../plots/StreamChart';
 import { onChart, tracesFor, yTypeOf, ySuffixOf } from '../plots/traces';
-import type { ProblemSummary, Snapshot } from '../protocol';
+import type { DataSummary, Snapshot } from '../protocol';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { Panel } from './Panel';
 
@@ -46,7 +46,7 @@ function classificationView(metrics: readonly MetricDescriptor[]): FitView {
 }
 
 /** The view of a regression run (user data with a numeric target). */
-function regressionView(problem: ProblemSummary): FitView {
+function regressionView(problem: DataSummary): FitView {
   const target = problem.target?.name ?? 'target';
   return {
     title: 'Fit (regression)',
@@ -72,7 +72,7 @@ export interface AccuracyPanelProps {
   xAxis: XAxis;
   latest: MetricsRecord | null;
   snapshot: Snapshot | null;
-  problem: ProblemSummary | null;
+  problem: DataSummary | null;
 }
 
 /** Accuracy (or regression fit) figures and curves, and the confusion matrices. */

@@ -7,14 +7,14 @@
  * after the user stops, so a drag does not rebuild the problem on every pixel.
  */
 import { memo, useEffect, useRef, useState } from 'react';
-import { methodParams } from '../../solver/methods';
+import { methodParams, METHOD_IDS, METHODS, type MethodId } from '../../solver/methods';
 import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
-import type { AnyValues } from '../../solver/params/table';
+import type { AnyValues, Param, ParamTable } from '../../solver/params/table';
 import { DATASETS, datasetInfo, hasTestFile, isDatasetId, isPlanar } from '../datasets';
 import { PAGE_PARAMS } from '../params';
-import { clampSetting, LIMITS, presets, type Settings } from '../settings';
+import { clampSetting, LIMITS, methodChoices, methodValues, presets, withMethodValues, type Settings } from '../settings';
 import { activeCsv, csvSourceInfo, seedsApartNote, withOneSeed, withoutCsv } from '../share/wire-source';
-import { Field, ParamFields, SelectField } from './ParamFields';
+import { Field, groupEntries, ParamFields, SelectField } from './ParamFields';
 import { ShareRemoteCsv } from './ShareRemoteCsv';
 
 /** Props of {@link Controls}. */
@@ -35,11 +35,15 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
   const set = <K extends keyof Settings>(key: K, value: Settings[K]): void => {
     if (settings[key] !== value) onChange({ ...settings, [key]: value });
   };
-  // The method's table and the page's own give the Model and Solver fieldsets (ParamFields.tsx).
+  // The selected method's table and the page's own give the method's fieldsets (ParamFields.tsx);
+  // other methods' settings keep their values but are not shown.
   const tables = [PAGE_PARAMS, methodParams(settings.method)];
-  const values: AnyValues = { ...settings, csv: undefined };
-  const setParam = (key: string, value: string | number | boolean): void => {
-    if (values[key] !== value) onChange({ ...settings, [key]: value });
+  const groups = fieldsetGroups(tables);
+  const seedParam: Param = methodParams(settings.method).seed ?? CRONOS_PARAMS.seed;
+  // The method's fields under its own keys (a field another table declares differently lives under `method.key`).
+  const values: AnyValues = { ...settings, csv: undefined, ...methodValues(settings) };
+  const setParam = (key: string, value: string | number | boolean | undefined): void => {
+    if (values[key] !== value) onChange(Object.hasOwn(PAGE_PARAMS, key) ? { ...settings, [key]: value } : withMethodValues(settings, settings.method, { [key]: value }));
   };
   return (
     <form className="controls" aria-label="Settings" onSubmit={(e) => e.preventDefault()}>
@@ -110,24 +114,66 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
             testId="split"
           />
         )}
-        <SeedField value={settings.seed} note={seedsApartNote(settings)} onCommit={(v) => onChange(withOneSeed(settings, v))} />
+        <SeedField param={seedParam} value={settings.seed} note={seedsApartNote(settings)} onCommit={(v) => onChange(withOneSeed(settings, v))} />
         <p className="licence" data-testid="dataset-licence">
           <span className="muted">Licence:</span> {info.licence}
         </p>
       </fieldset>
 
       <fieldset disabled={disabled}>
-        <legend>Model</legend>
-        <ParamFields tables={tables} group="model" values={values} onChange={setParam} />
+        <legend>Method</legend>
+        <MethodPicker value={settings.method} onChange={(m) => set('method', m)} />
       </fieldset>
 
-      <fieldset disabled={disabled}>
-        <legend>Solver</legend>
-        <ParamFields tables={tables} group="solver" values={values} onChange={setParam} />
-      </fieldset>
+      {groups.map((group) => (
+        <fieldset disabled={disabled} key={group}>
+          <legend>{groupLegend(group)}</legend>
+          <ParamFields tables={tables} group={group} values={values} onChange={setParam} />
+        </fieldset>
+      ))}
     </form>
   );
 });
+
+/** The method menu, from the registry (title per entry, the selected one's summary below). */
+function MethodPicker({ value, onChange }: { value: MethodId; onChange(m: MethodId): void }) {
+  const choices = methodChoices();
+  return (
+    <Field label="Method" hint={METHODS[value].summary}>
+      {(id) => (
+        <select
+          id={id}
+          value={value}
+          data-testid="method"
+          onChange={(e) => {
+            const m = METHOD_IDS.find((k) => k === e.target.value);
+            if (m !== undefined) onChange(m);
+          }}
+        >
+          {choices.map((c) => (
+            <option key={c.id} value={c.id} title={c.summary}>
+              {c.title}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** Legends of the fieldsets CRONOS and the page use; another method's group shows its name capitalised. */
+const LEGENDS: Readonly<Record<string, string>> = { model: 'Model', solver: 'Solver' };
+
+function groupLegend(group: string): string {
+  return LEGENDS[group] ?? group.charAt(0).toUpperCase() + group.slice(1);
+}
+
+/** The control groups of `tables` other than the data's (shown in its own fieldset), model and solver first. */
+function fieldsetGroups(tables: readonly ParamTable[]): string[] {
+  const seen = new Set<string>(['model', 'solver']);
+  for (const t of tables) for (const p of Object.values(t)) if (p.control && p.control.group !== 'data') seen.add(p.control.group);
+  return [...seen].filter((g) => groupEntries(tables, g).length > 0);
+}
 
 /** Milliseconds a slider or text field waits after the last change before it commits. */
 const COMMIT_DELAY_MS = 350;
@@ -153,7 +199,7 @@ function SliderField(props: { label: string; value: number; min: number; max: nu
 }
 
 /** The seed: a number field (committed on Enter, blur or a pause) and a button for a fresh one. */
-function SeedField({ value, note, onCommit }: { value: number; note: string | null; onCommit(v: number): void }) {
+function SeedField({ param, value, note, onCommit }: { param: Param; value: number; note: string | null; onCommit(v: number): void }) {
   const [draft, setDraft] = useState(String(value));
   useEffect(() => setDraft(String(value)), [value]);
   const commit = (): void => {
@@ -162,7 +208,7 @@ function SeedField({ value, note, onCommit }: { value: number; note: string | nu
     if (v !== value) onCommit(v);
   };
   return (
-    <Field label={CRONOS_PARAMS.seed.label} hint={note ?? CRONOS_PARAMS.seed.help}>
+    <Field label={param.label} hint={note ?? param.help}>
       {(id) => (
         <div className="seed-row">
           <input

@@ -4,8 +4,8 @@
  * checkbox — so a method's new setting appears without page code. Entries marked `custom` are
  * the page's own (Controls.tsx renders them).
  */
-import { useId, type ReactNode } from 'react';
-import type { AnyValues, BooleanParam, EnumParam, NumberParam, Param, ParamTable } from '../../solver/params/table';
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import type { AnyValues, BooleanParam, EnumParam, NumberParam, Param, ParamTable, TextParam } from '../../solver/params/table';
 import { fmtSetting } from '../format';
 import { menuOptions } from '../settings';
 
@@ -15,8 +15,8 @@ export interface ParamFieldsProps {
   tables: readonly ParamTable[];
   group: string;
   values: AnyValues;
-  /** A new value of setting `key`. */
-  onChange(key: string, value: string | number | boolean): void;
+  /** A new value of setting `key` (undefined: a text setting cleared, its default). */
+  onChange(key: string, value: string | number | boolean | undefined): void;
 }
 
 /** The entries of `group` in `tables`, in display order. */
@@ -41,7 +41,7 @@ export function ParamFields({ tables, group, values, onChange }: ParamFieldsProp
 }
 
 /** One entry's control, by its declared kind. */
-function ParamField({ name, param: p, value, onChange }: { name: string; param: Param; value: unknown; onChange(v: string | number | boolean): void }) {
+function ParamField({ name, param: p, value, onChange }: { name: string; param: Param; value: unknown; onChange(v: string | number | boolean | undefined): void }) {
   const testId = p.control?.testId ?? name;
   switch (p.control?.kind) {
     case 'menu':
@@ -55,6 +55,8 @@ function ParamField({ name, param: p, value, onChange }: { name: string; param: 
       return p.type === 'enum' && typeof value === 'string' ? <RadioField name={name} param={p} value={value} onChange={onChange} /> : null;
     case 'select':
       return p.type === 'enum' && typeof value === 'string' ? <ChoiceField param={p} value={value} onChange={onChange} testId={testId} /> : null;
+    case 'text':
+      return p.type === 'text' && (value === undefined || typeof value === 'string') ? <TextField param={p} value={value} onChange={onChange} testId={testId} /> : null;
     default:
       return null;
   }
@@ -150,6 +152,47 @@ function ChoiceField({ param: p, value, onChange, testId }: { param: EnumParam; 
             </option>
           ))}
         </select>
+      )}
+    </Field>
+  );
+}
+
+/**
+ * A text setting: edited freely, committed on Enter or when the field is left, and only when the
+ * table's `check` accepts it (else its message is shown and the setting keeps its value); an
+ * empty field is the setting's default.
+ */
+function TextField({ param: p, value, onChange, testId }: { param: TextParam; value: string | undefined; onChange(v: string | undefined): void; testId: string }) {
+  const [draft, setDraft] = useState(value ?? '');
+  const [problem, setProblem] = useState<string | null>(null);
+  // A new value from outside (a link, another method's run) replaces the draft.
+  useEffect(() => {
+    setDraft(value ?? '');
+    setProblem(null);
+  }, [value]);
+  const commit = (): void => {
+    const t = draft.trim();
+    const why = t === '' ? null : (p.check?.(t) ?? null);
+    setProblem(why);
+    if (why === null && (t === '' ? undefined : t) !== value) onChange(t === '' ? undefined : t);
+  };
+  return (
+    <Field label={p.label} hint={problem !== null ? <span role="alert">{problem}</span> : p.help}>
+      {(id) => (
+        <input
+          id={id}
+          type="text"
+          value={draft}
+          placeholder="default"
+          spellCheck={false}
+          data-testid={testId}
+          aria-invalid={problem !== null}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') commit();
+          }}
+        />
       )}
     </Field>
   );

@@ -26,10 +26,11 @@
  * `data` is required when `state.dataset.kind` is `local`; otherwise it is an optional offline copy.
  */
 import { METRIC_KINDS } from '../../solver/export/metrics-csv';
-import type { TrainerState } from '../../solver/trainer';
-import type { IterationMetrics, ModelKind, Network } from '../../solver/types';
+import { DEFAULT_METHOD, METHODS, type MethodRegistry } from '../../solver/methods/index';
+import type { MetricsRecord, TrainerState } from '../../solver/trainer';
+import type { ModelKind, Network } from '../../solver/types';
 import { fromUtf8, gunzipCapped, gzip, isGzip } from './codec';
-import { LIMITS, MAX_NAME_CHARS, validateState, type ShareState } from './state';
+import { LIMITS, MAX_NAME_CHARS, stateToJson, validateState, type ShareState } from './state';
 import { tensorFromJson, tensorToJson } from './tensor-json';
 import { trainerStateFromJson, trainerStateToJson } from './trainer-state-json';
 import { Invalid, array, bool, errorMessage, has, int, num, object, oneOf, own, required, str } from './validate';
@@ -72,7 +73,8 @@ export interface SolutionRecord {
 
 /** What a run produced. */
 export interface SessionResults {
-  history: IterationMetrics[];
+  /** One record per step, keyed by the method's metrics (CRONOS: IterationMetrics). */
+  history: MetricsRecord[];
   solution: SolutionRecord | null;
   network: Network | null;
   /** The trainer's state at the end of `history` (absent in older files). */
@@ -95,9 +97,10 @@ export type ImportResult = { ok: true; session: SessionFile } | { ok: false; err
 
 type MetricCell = number | boolean | 'NaN' | 'Infinity' | '-Infinity';
 
-function metricToJson(m: IterationMetrics): Record<string, MetricCell> {
+function metricToJson(m: MetricsRecord, cronos: boolean): Record<string, MetricCell> {
   const out: Record<string, MetricCell> = {};
-  for (const key of Object.keys(METRIC_KINDS) as (keyof IterationMetrics)[]) {
+  // CRONOS files list IterationMetrics' fields in their fixed order; another method's records as they are.
+  for (const key of cronos ? METRIC_KEYS : Object.keys(m)) {
     const v = m[key];
     out[key] = typeof v === 'number' && !Number.isFinite(v) ? (String(v) as 'NaN' | 'Infinity' | '-Infinity') : v;
   }
@@ -108,7 +111,7 @@ function arraysToJson(a: LabelledArrays, d: number): Record<string, unknown> {
   return { X: tensorToJson(a.X, [a.labels.length, d]), labels: tensorToJson(a.labels, [a.labels.length]) };
 }
 
-function toWire(s: SessionFile): Record<string, unknown> {
+function toWire(s: SessionFile, methods: MethodRegistry): Record<string, unknown> {
   let data: Record<string, unknown> | null = null;
   if (s.data?.kind === 'csv') {
     data = { kind: 'csv', name: s.data.name, label: s.data.label, train: s.data.train };
@@ -128,7 +131,7 @@ function toWire(s: SessionFile): Record<string, unknown> {
       if (net.gates) network.gates = tensorToJson(net.gates, [net.d, net.m]);
     }
     results = {
-      history: s.results.history.map(metricToJson),
+      history: s.results.history.map((m) => metricToJson(m, (s.state.method ?? DEFAULT_METHOD) === DEFAULT_METHOD)),
       solution: sol ? { d: sol.d, P: sol.P, S: sol.S, C: sol.C, U: tensorToJson(sol.U, [sol.d, K]), V: tensorToJson(sol.V, [sol.d, K]) } : null,
       network,
     };
@@ -136,7 +139,7 @@ function toWire(s: SessionFile): Record<string, unknown> {
   }
   const out: Record<string, unknown> = { format: SESSION_FORMAT, version: SESSION_VERSION };
   if (s.createdAt !== undefined) out.createdAt = s.createdAt;
-  out.state = s.state;
+  out.state = stateToJson(s.state, methods);
   out.data = data;
   out.results = results;
   return out;
@@ -146,10 +149,10 @@ function toWire(s: SessionFile): Record<string, unknown> {
  * The session as JSON text. The document is validated before it is returned, so the page never
  * writes a file that {@link importSession} refuses; an invalid session throws a RangeError.
  */
-export function exportSession(session: SessionFile): string {
-  const wire = toWire(session);
+export function exportSession(session: SessionFile, methods: MethodRegistry = METHODS): string {
+  const wire = toWire(session, methods);
   try {
-    validateSession(wire);
+    validateSession(wire, methods);
   } catch (e) {
     throw new RangeError(errorMessage(e, 'cannot export the session'));
   }
@@ -157,14 +160,16 @@ export function exportSession(session: SessionFile): string {
 }
 
 /** The session as gzipped JSON (typically 3–10× smaller for CSV data). */
-export function exportSessionGzip(session: SessionFile): Uint8Array {
-  return gzip(new TextEncoder().encode(exportSession(session)));
+export function exportSessionGzip(session: SessionFile, methods: MethodRegistry = METHODS): Uint8Array {
+  return gzip(new TextEncoder().encode(exportSession(session, methods)));
 }
 
 // ---------------------------------------------------------------- import
 
 /** Options of {@link importSession}. */
 export interface ImportOptions {
+  /** The methods a file may name (default: the registry). */
+  methods?: MethodRegistry;
   /** Cap on the input and on its inflated text, in bytes (default {@link MAX_SESSION_BYTES}). */
   maxBytes?: number;
 }
@@ -192,7 +197,7 @@ export function importSession(input: string | Uint8Array | ArrayBuffer, opts: Im
     } catch {
       throw new Invalid('the session file is not valid JSON (nor gzipped JSON)');
     }
-    return { ok: true, session: validateSession(raw) };
+    return { ok: true, session: validateSession(raw, opts.methods ?? METHODS) };
   } catch (e) {
     return { ok: false, error: `Invalid session file: ${errorMessage(e, 'internal error')}` };
   }
@@ -236,20 +241,51 @@ function sessionData(v: unknown, path: string): SessionData {
   return out;
 }
 
-const METRIC_KEYS = Object.keys(METRIC_KINDS) as (keyof IterationMetrics)[];
+const METRIC_KEYS: readonly string[] = Object.keys(METRIC_KINDS);
 
-function metric(v: unknown, path: string): IterationMetrics {
+/** Most fields of one metrics record of a method other than CRONOS. */
+const MAX_METRIC_FIELDS = 64;
+const METRIC_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/** One number of a record: a JSON number or the names of the non-finite ones. */
+function metricNumber(x: unknown, p: string): number {
+  return x === 'NaN' || x === 'Infinity' || x === '-Infinity' ? Number(x) : num(x, p);
+}
+
+/** A CRONOS record: exactly IterationMetrics' fields. */
+function cronosMetric(v: unknown, path: string): MetricsRecord {
   const o = object(v, path, METRIC_KEYS);
   const out: Record<string, number | boolean> = {};
   for (const key of METRIC_KEYS) {
     const x = required(o, key, path);
     const p = `${path}.${key}`;
-    if (METRIC_KINDS[key] === 'boolean') out[key] = bool(x, p);
-    else if (x === 'NaN' || x === 'Infinity' || x === '-Infinity') out[key] = Number(x);
-    else out[key] = num(x, p);
+    out[key] = METRIC_KINDS[key as keyof typeof METRIC_KINDS] === 'boolean' ? bool(x, p) : metricNumber(x, p);
   }
-  out.iter = int(out.iter, `${path}.iter`, 1, LIMITS.admmIters[1]);
-  return out as unknown as IterationMetrics;
+  return withSteps(out, path);
+}
+
+/** Another method's record: `iter`, `timeMs` and its own named numbers and flags. */
+function methodMetric(v: unknown, path: string): MetricsRecord {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Invalid(`${path}: must be an object`);
+  const keys = Object.keys(v);
+  if (keys.length > MAX_METRIC_FIELDS) throw new Invalid(`${path}: more than ${MAX_METRIC_FIELDS} fields`);
+  const o = object(v, path, keys);
+  const out: Record<string, number | boolean> = {};
+  for (const key of keys) {
+    if (!METRIC_NAME.test(key)) throw new Invalid(`${path}: ${JSON.stringify(key.slice(0, 40))} is not a valid metric name (letters, digits and _)`);
+    const x = own(o, key);
+    out[key] = typeof x === 'boolean' ? x : metricNumber(x, `${path}.${key}`);
+  }
+  required(o, 'timeMs', path);
+  return withSteps(out, path);
+}
+
+/** `out` with its step count checked (a whole number ≥ 1) and `timeMs` present. */
+function withSteps(out: Record<string, number | boolean>, path: string): MetricsRecord {
+  const iter = int(out.iter, `${path}.iter`, 1, LIMITS.admmIters[1]);
+  const timeMs = out.timeMs;
+  if (typeof timeMs !== 'number') throw new Invalid(`${path}.timeMs: must be a number`);
+  return { ...out, iter, timeMs };
 }
 
 function solution(v: unknown, path: string, state: ShareState): SolutionRecord {
@@ -265,9 +301,10 @@ function solution(v: unknown, path: string, state: ShareState): SolutionRecord {
   return { d, P, S, C, U, V };
 }
 
-function network(v: unknown, path: string, model: ModelKind): Network {
+/** A network; `want` is CRONOS's model setting (another method's network may be either kind). */
+function network(v: unknown, path: string, want: ModelKind | null): Network {
   const o = object(v, path, ['model', 'd', 'm', 'C', 'W1', 'w2', 'gates']);
-  oneOf(required(o, 'model', path), `${path}.model`, [model]);
+  const model = oneOf(required(o, 'model', path), `${path}.model`, want ? [want] : (['relu', 'gated'] as const));
   const d = int(required(o, 'd', path), `${path}.d`, 1, MAX_FEATURES);
   const m = int(required(o, 'm', path), `${path}.m`, 0, MAX_CLASSES * 2 * LIMITS.P[1]);
   const C = int(required(o, 'C', path), `${path}.C`, 1, MAX_CLASSES);
@@ -285,12 +322,13 @@ function network(v: unknown, path: string, model: ModelKind): Network {
 }
 
 /** Validates a parsed session document. Throws {@link Invalid}. */
-function validateSession(raw: unknown): SessionFile {
+function validateSession(raw: unknown, methods: MethodRegistry): SessionFile {
   const o = object(raw, 'session', ['format', 'version', 'createdAt', 'state', 'data', 'results']);
   if (own(o, 'format') !== SESSION_FORMAT) throw new Invalid(`session.format: must be ${JSON.stringify(SESSION_FORMAT)}; this is not a CRONOS Playground session file`);
   const version = own(o, 'version');
   if (version !== SESSION_VERSION) throw new Invalid(`session.version: unsupported version ${String(typeof version === 'number' ? version : JSON.stringify(version) ?? 'nothing')} (this page reads version ${SESSION_VERSION})`);
-  const state = validateState(required(o, 'state', 'session'), 'session', 'session.state');
+  const state = validateState(required(o, 'state', 'session'), 'session', 'session.state', methods);
+  const cronos = (state.method ?? DEFAULT_METHOD) === DEFAULT_METHOD;
   const rawData = required(o, 'data', 'session');
   const data = rawData === null ? null : sessionData(rawData, 'session.data');
   if (state.dataset.kind === 'local' && data === null) throw new Invalid('session.data: is required for a local dataset');
@@ -298,17 +336,19 @@ function validateSession(raw: unknown): SessionFile {
   let results: SessionResults | null = null;
   if (rawResults !== null) {
     const r = object(rawResults, 'session.results', ['history', 'solution', 'network', 'state']);
+    const metric = cronos ? cronosMetric : methodMetric;
     const history = array(required(r, 'history', 'session.results'), 'session.results.history', LIMITS.admmIters[1]).map((m, i) => metric(m, `session.results.history[${i}]`));
     const rawSol = required(r, 'solution', 'session.results');
+    if (rawSol !== null && !cronos) throw new Invalid(`session.results.solution: only CRONOS runs have a convex solution; this is a ${String(state.method)} run`);
     const sol = rawSol === null ? null : solution(rawSol, 'session.results.solution', state);
     const rawNet = required(r, 'network', 'session.results');
-    const net = rawNet === null ? null : network(rawNet, 'session.results.network', state.solver.model);
+    const net = rawNet === null ? null : network(rawNet, 'session.results.network', cronos ? state.solver.model : null);
     if (sol && net && (sol.d !== net.d || sol.C !== net.C)) {
       throw new Invalid(`session.results: the solution (d = ${sol.d}, C = ${sol.C}) and the network (d = ${net.d}, C = ${net.C}) disagree`);
     }
     results = { history, solution: sol, network: net };
     if (has(r, 'state')) {
-      const state = trainerStateFromJson(r.state, 'session.results.state');
+      const state = trainerStateFromJson(r.state, 'session.results.state', methods);
       const last = history.at(-1)?.iter ?? 0;
       if (state.iteration !== last) throw new Invalid(`session.results.state: is at iteration ${state.iteration}, but the history ends at ${last}`);
       results.state = state;

@@ -18,9 +18,9 @@
  * page must say "unknown field" instead of replaying a different run.
  */
 import { SYNTHETIC_KINDS, type SyntheticKind } from '../../data/synthetic';
-import { DEFAULT_METHOD, METHOD_IDS, type MethodId } from '../../solver/methods';
+import { DEFAULT_METHOD, METHODS, type MethodId, type MethodRegistry } from '../../solver/methods';
 import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
-import { decodeLinkFields, encodeLinkFields, type IntegerBounds } from '../../solver/params/table';
+import { decodeLinkFields, defaultsOf, encodeLinkFields, type IntegerBounds } from '../../solver/params/table';
 import type { SolverConfig } from '../../solver/types';
 import { crc32, deflateRaw, fromBase64, fromUtf8, inflateRawCapped, toBase64, utf8 } from './codec';
 import {
@@ -93,7 +93,14 @@ export interface ShareState {
   method?: MethodId;
   dataset: DatasetRef;
   preprocessing: Preprocessing;
+  /** CRONOS's settings (kept, at their defaults or as set, whichever method runs). */
   solver: SolverConfig;
+  /**
+   * A method other than CRONOS: its settings by table key (a v1 field added with the methods;
+   * on the wire under their link keys, every link field written so a link does not depend on
+   * the method's defaults). Absent for CRONOS.
+   */
+  params?: Readonly<Record<string, string | number | boolean>>;
   device: DevicePreference;
   plot: PlotSettings;
 }
@@ -177,12 +184,13 @@ export function cloneState(s: ShareState): ShareState {
   if (solver.pcgTol === undefined) delete solver.pcgTol;
   const out: ShareState = { dataset: { ...s.dataset }, preprocessing: { ...s.preprocessing }, solver, device: s.device, plot: { ...s.plot } };
   if (s.method !== undefined) out.method = s.method;
+  if (s.params !== undefined) out.params = { ...s.params };
   return out;
 }
 
 // ---------------------------------------------------------------- validation
 
-const TOP_KEYS = ['dataset', 'preprocessing', 'solver', 'device', 'plot', 'method'] as const;
+const TOP_KEYS = ['dataset', 'preprocessing', 'solver', 'device', 'plot', 'method', 'params'] as const;
 const PRE_KEYS = ['standardize', 'testFraction', 'splitSeed', 'noise', 'dataSeed'] as const;
 const PLOT_KEYS = ['xAxis', 'logX', 'logY'] as const;
 const DATASET_KEYS: Record<DatasetRef['kind'], readonly string[]> = {
@@ -239,7 +247,7 @@ function section(top: Record<string, unknown>, key: string): unknown {
  * Validates a parsed JSON state, filling omitted fields from {@link WIRE_DEFAULTS_V1}. Throws
  * {@link Invalid}; the result shares nothing with the input.
  */
-export function validateState(raw: unknown, context: StateContext, path = 'state'): ShareState {
+export function validateState(raw: unknown, context: StateContext, path = 'state', methods: MethodRegistry = METHODS): ShareState {
   const D = WIRE_DEFAULTS_V1;
   const top = object(raw, path, TOP_KEYS);
   const ds = own(top, 'dataset') !== undefined ? dataset(top.dataset, `${path}.dataset`, context) : { ...D.dataset };
@@ -254,10 +262,20 @@ export function validateState(raw: unknown, context: StateContext, path = 'state
     dataSeed: opt(pre, 'dataSeed', pp, D.preprocessing.dataSeed, seed),
   };
 
-  // The method first: it names the table the solver section is read with (one method for now).
-  const method = opt(top, 'method', path, DEFAULT_METHOD, (v, p) => oneOf(v, p, METHOD_IDS));
-  // The solver section's fields, ranges and messages come from the method's table.
+  // The method names the table the params section is read with.
+  const method = opt(top, 'method', path, DEFAULT_METHOD, (v, p) => oneOf(v, p, Object.keys(methods))) as MethodId;
+  // The solver section's fields, ranges and messages come from the CRONOS table.
   const solver: SolverConfig = decodeLinkFields(CRONOS_PARAMS, section(top, 'solver'), `${path}.solver`, D.solver);
+  let params: Record<string, string | number | boolean> | undefined;
+  if (method === DEFAULT_METHOD) {
+    if (own(top, 'params') !== undefined) throw new Invalid(`${path}.params: CRONOS settings go in ${path}.solver; params belongs to another method`);
+  } else {
+    // Omitted fields take the method's own defaults (links made by the page write them all).
+    const table = methods[method].params;
+    const values: Record<string, string | number | boolean | undefined> = decodeLinkFields(table, section(top, 'params'), `${path}.params`, defaultsOf(table));
+    params = {};
+    for (const [k, v] of Object.entries(values)) if (v !== undefined) params[k] = v;
+  }
 
   const device = opt(top, 'device', path, D.device, (v, p) => oneOf(v, p, ['auto', 'gpu', 'cpu'] as const));
 
@@ -271,6 +289,17 @@ export function validateState(raw: unknown, context: StateContext, path = 'state
   const out: ShareState = { dataset: ds, preprocessing, solver, device, plot };
   // Only a method other than the default is kept, so old and new states compare equal.
   if (method !== DEFAULT_METHOD) out.method = method;
+  if (params !== undefined) out.params = params;
+  return out;
+}
+
+/**
+ * A valid state as the JSON object a session file holds: every field, the params under their
+ * link keys (what {@link validateState} reads back).
+ */
+export function stateToJson(s: ShareState, methods: MethodRegistry = METHODS): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...cloneState(s) };
+  if (s.method !== undefined && s.method !== DEFAULT_METHOD && s.params) out.params = encodeLinkFields(methods[s.method].params, { ...s.params }, {}) ?? {};
   return out;
 }
 
@@ -309,7 +338,7 @@ function inV1Order(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The minimal JSON object of a (valid) state: only what differs from the v1 defaults. */
-function toWire(s: ShareState): Record<string, unknown> {
+function toWire(s: ShareState, methods: MethodRegistry): Record<string, unknown> {
   const D = WIRE_DEFAULTS_V1;
   const out: Record<string, unknown> = {};
   // A dataset is written whole: its fields only make sense together with its kind.
@@ -321,7 +350,12 @@ function toWire(s: ShareState): Record<string, unknown> {
   if (s.device !== D.device) out.device = s.device;
   const plot = diff(s.plot, D.plot);
   if (plot) out.plot = plot;
-  if (s.method !== undefined && s.method !== DEFAULT_METHOD) out.method = s.method;
+  if (s.method !== undefined && s.method !== DEFAULT_METHOD) {
+    out.method = s.method;
+    // Every link field of the method (base {}): the link means the same if its defaults change.
+    const params = encodeLinkFields(methods[s.method].params, { ...s.params }, {});
+    if (params) out.params = params;
+  }
   return out;
 }
 
@@ -332,12 +366,12 @@ export type EncodeResult = { ok: true; hash: string } | { ok: false; error: stri
  * The fragment (without `#`) for `state`, or why there is none: an invalid state, a local file,
  * or data too big for a link (then the page should offer a session file).
  */
-export function tryEncodeState(state: ShareState): EncodeResult {
+export function tryEncodeState(state: ShareState, methods: MethodRegistry = METHODS): EncodeResult {
   let json: Uint8Array;
   try {
     // Encoding the validated copy means the link holds exactly what the decoder will read back.
-    const valid = validateState(state, 'link');
-    json = utf8(JSON.stringify(toWire(valid)));
+    const valid = validateState(stateToJson(state, methods), 'link', 'state', methods);
+    json = utf8(JSON.stringify(toWire(valid, methods)));
   } catch (e) {
     return { ok: false, error: errorMessage(e, 'cannot encode the state') };
   }
@@ -356,8 +390,8 @@ export function tryEncodeState(state: ShareState): EncodeResult {
 }
 
 /** The fragment (without `#`) for `state`. Throws a RangeError where {@link tryEncodeState} fails. */
-export function encodeState(state: ShareState): string {
-  const r = tryEncodeState(state);
+export function encodeState(state: ShareState, methods: MethodRegistry = METHODS): string {
+  const r = tryEncodeState(state, methods);
   if (!r.ok) throw new RangeError(r.error);
   return r.hash;
 }
@@ -370,15 +404,15 @@ export type DecodeResult = { ok: true; state: ShareState } | { ok: false; error:
  * version, bad encoding, a checksum mismatch, more than {@link MAX_STATE_JSON_BYTES} inflated,
  * unknown fields, wrong types, out-of-range values) comes back as a message naming the field.
  */
-export function decodeState(hash: string): DecodeResult {
+export function decodeState(hash: string, methods: MethodRegistry = METHODS): DecodeResult {
   try {
-    return { ok: true, state: decodeOrThrow(hash) };
+    return { ok: true, state: decodeOrThrow(hash, methods) };
   } catch (e) {
     return { ok: false, error: `Invalid share link: ${errorMessage(e, 'internal error')}` };
   }
 }
 
-function decodeOrThrow(hash: unknown): ShareState {
+function decodeOrThrow(hash: unknown, methods: MethodRegistry): ShareState {
   if (typeof hash !== 'string') throw new Invalid(`the fragment must be a string, got ${typeof hash}`);
   const h = hash.startsWith('#') ? hash.slice(1) : hash;
   if (h.length > MAX_HASH_CHARS) throw new Invalid(`the fragment is ${h.length} characters, more than ${MAX_HASH_CHARS}`);
@@ -402,7 +436,7 @@ function decodeOrThrow(hash: unknown): ShareState {
   } catch {
     throw new Invalid('the fragment does not hold valid JSON');
   }
-  return validateState(raw, 'link');
+  return validateState(raw, 'link', 'state', methods);
 }
 
 // ---------------------------------------------------------------- browser history

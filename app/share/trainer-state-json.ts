@@ -9,7 +9,7 @@
  * exactly), and the trainer converts them back to what it keeps. Names are plain identifiers and
  * the counts are capped: a session file is user input.
  */
-import { METHOD_IDS } from '../../solver/methods/index';
+import { METHODS, type MethodRegistry } from '../../solver/methods/index';
 import type { TrainerState } from '../../solver/trainer';
 import { tensorFromJson, tensorToJson } from './tensor-json';
 import { Invalid, int, num, object, oneOf, own, required } from './validate';
@@ -17,7 +17,8 @@ import { Invalid, int, num, object, oneOf, own, required } from './validate';
 /** Most named arrays or scalars a saved state may hold. */
 export const MAX_STATE_ENTRIES = 64;
 
-const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+// Dotted segments name a part's fields (the deep methods' optimizer state: `opt.count`).
+const NAME = /^(?=.{1,64}$)[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/;
 
 /** `state` as JSON-ready data. */
 export function trainerStateToJson(state: TrainerState): Record<string, unknown> {
@@ -27,10 +28,10 @@ export function trainerStateToJson(state: TrainerState): Record<string, unknown>
 }
 
 /** Reads a saved state written by {@link trainerStateToJson}. Throws {@link Invalid} naming the field. */
-export function trainerStateFromJson(v: unknown, path: string): TrainerState {
+export function trainerStateFromJson(v: unknown, path: string, methods: MethodRegistry = METHODS): TrainerState {
   const o = object(v, path, ['format', 'method', 'version', 'iteration', 'scalars', 'arrays']);
   oneOf(required(o, 'format', path), `${path}.format`, ['cronos-playground-state'] as const);
-  const method = oneOf(required(o, 'method', path), `${path}.method`, METHOD_IDS);
+  const method = oneOf(required(o, 'method', path), `${path}.method`, Object.keys(methods));
   const version = int(required(o, 'version', path), `${path}.version`, 1, 1000);
   const iteration = int(required(o, 'iteration', path), `${path}.iteration`, 0, 2 ** 31 - 1);
   const scalars: Record<string, number> = {};
@@ -47,7 +48,7 @@ function entries(v: unknown, path: string): [string, unknown][] {
   if (keys.length > MAX_STATE_ENTRIES) throw new Invalid(`${path}: more than ${MAX_STATE_ENTRIES} entries`);
   const o = object(v, path, keys);
   return keys.map((k) => {
-    if (!NAME.test(k)) throw new Invalid(`${path}: ${JSON.stringify(k.slice(0, 40))} is not a valid name (letters, digits and _)`);
+    if (!NAME.test(k)) throw new Invalid(`${path}: ${JSON.stringify(k.slice(0, 40))} is not a valid name (letters, digits and _, dot-separated)`);
     return [k, own(o, k)];
   });
 }

@@ -5,7 +5,9 @@
  * exactly what the buttons download.
  */
 import { csvField, metricsToCsv, networkToJson, networkToSafetensors, predictionSnippet } from '../../solver/export/index';
-import type { IterationMetrics } from '../../solver/types';
+import { csvColumns, METRIC_COLUMNS } from '../../solver/export/metrics-csv';
+import { DEFAULT_METHOD, METHODS, methodOf, type MethodRegistry } from '../../solver/methods/index';
+import type { MetricsRecord } from '../../solver/trainer';
 import { DEFAULT_SETTINGS, toSolverConfig, type Settings } from '../settings';
 import { exportSessionGzip, type SessionData, type SessionFile } from './session';
 import type { RunExport } from './wire-run';
@@ -36,11 +38,10 @@ export function fileStem(title: string): string {
 /** The recovered network, the convex weights U and W per class, standardisation and hyperparameters. */
 export function networkJsonFile(e: RunExport): DownloadFile {
   const content = networkToJson(e.network, {
-    convex: { U: e.U, P: e.P },
+    ...(e.convex ? { convex: { U: e.convex.U, P: e.convex.P }, config: toSolverConfig(e.settings) } : {}),
     classNames: e.classNames,
     featureNames: e.featureNames,
     standardization: e.standardization,
-    config: toSolverConfig(e.settings),
   });
   return { name: `${fileStem(e.title)}-network.json`, type: 'application/json', content };
 }
@@ -52,7 +53,7 @@ export function safetensorsFile(e: RunExport): DownloadFile {
     metadata.standardization_mean = JSON.stringify(Array.from(e.standardization.mean));
     metadata.standardization_std = JSON.stringify(Array.from(e.standardization.std));
   }
-  const content = networkToSafetensors(e.network, { convex: { U: e.U, P: e.P }, metadata });
+  const content = networkToSafetensors(e.network, { ...(e.convex ? { convex: { U: e.convex.U, P: e.convex.P } } : {}), metadata });
   return { name: `${fileStem(e.title)}-network.safetensors`, type: 'application/octet-stream', content };
 }
 
@@ -63,8 +64,13 @@ export function snippetFile(e: RunExport): DownloadFile {
 }
 
 /** Every recorded iteration's metrics as CSV. */
-export function metricsCsvFile(history: readonly IterationMetrics[], title: string): DownloadFile {
-  return { name: `${fileStem(title)}-metrics.csv`, type: 'text/csv', content: metricsToCsv(history) };
+export function metricsCsvFile(history: readonly MetricsRecord[], title: string, method: string = DEFAULT_METHOD, methods: MethodRegistry = METHODS): DownloadFile {
+  return { name: `${fileStem(title)}-metrics.csv`, type: 'text/csv', content: metricsToCsv(history, metricColumns(method, methods)) };
+}
+
+/** The CSV columns of a method's records: CRONOS keeps the columns its files always had; others follow their descriptors. */
+export function metricColumns(method: string, methods: MethodRegistry = METHODS): readonly string[] {
+  return method === DEFAULT_METHOD ? METRIC_COLUMNS : csvColumns(methodOf(method, methods).metrics);
 }
 
 /**
@@ -72,7 +78,7 @@ export function metricsCsvFile(history: readonly IterationMetrics[], title: stri
  * cannot name it, the metrics, the solution and the recovered network. Throws a RangeError with
  * a message when the run cannot be saved (e.g. user data of a kind sessions do not hold).
  */
-export function sessionDownload(e: RunExport, history: readonly IterationMetrics[], view: ViewSettings, createdAt: Date): DownloadFile {
+export function sessionDownload(e: RunExport, history: readonly MetricsRecord[], view: ViewSettings, createdAt: Date): DownloadFile {
   const state = toShareState(e.settings, view, { name: e.title, label: 'label' });
   if (state.dataset.kind === 'local' && !e.data) throw new RangeError(e.dataNote ?? 'The data of this run is not available for a session file.');
   const session: SessionFile = {
@@ -80,7 +86,7 @@ export function sessionDownload(e: RunExport, history: readonly IterationMetrics
     data: e.data,
     results: {
       history: history.slice(),
-      solution: { d: e.d, P: e.P, S: e.S, C: e.C, U: e.U, V: e.V },
+      solution: e.convex ? { d: e.d, P: e.convex.P, S: e.convex.S, C: e.C, U: e.convex.U, V: e.convex.V } : null,
       network: e.network,
       ...(e.state ? { state: e.state } : {}),
     },

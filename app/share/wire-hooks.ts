@@ -9,7 +9,7 @@ import { useCallback, useEffect, useRef, useState, type Dispatch, type RefObject
 import type { MetricsHistory, XAxis } from '../history';
 import type { IterationMetrics } from '../../solver/types';
 import type { FinishReason, FromWorker, RunStatus } from '../protocol';
-import { clampSetting, type Settings } from '../settings';
+import { withRaisedBudget, type Settings } from '../settings';
 import type { WorkerClient } from '../workerClient';
 import { loadPlotly } from '../plots/loadPlotly';
 import { firstSessionFile, SESSION_FILE_EVENT } from './dropped';
@@ -326,7 +326,7 @@ export function useShare(inputs: ShareInputs): ShareApi {
         const { run: shown, title: shownTitle, xAxis: axis } = current.current;
         if (kind === 'metrics') {
           if (history.length === 0) throw new Error('There are no iterations to export yet.');
-          saveFile(metricsCsvFile(history.rows, shownTitle ?? 'run'));
+          saveFile(metricsCsvFile(history.rows, shownTitle ?? 'run', current.current.settings.method));
           return;
         }
         const c = client.current;
@@ -364,7 +364,7 @@ export function useShare(inputs: ShareInputs): ShareApi {
     setSession((s) => (s ? { ...s, continued: true } : s));
     if (now.status === 'finished' && now.finished === 'max-iterations') {
       // The Worker reopens a run whose cap is raised (settings.ts 'limit' change), then plays it.
-      const next: Settings = { ...now.settings, admmIters: clampSetting('admmIters', Math.max(now.settings.admmIters * 2, now.settings.admmIters + 50)) };
+      const next: Settings = withRaisedBudget(now.settings);
       apply(next, now.xAxis);
       c.send({ type: 'settings', settings: next });
     }

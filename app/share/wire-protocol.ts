@@ -5,8 +5,7 @@
  * the settings and shows the saved results without training, and loads the saved trainer state
  * (or, for files without one, replays the saved iterations) if the user continues the run.
  */
-import type { TrainerState } from '../../solver/trainer';
-import type { IterationMetrics } from '../../solver/types';
+import type { MetricsRecord, TrainerState } from '../../solver/trainer';
 import type { Settings } from '../settings';
 import type { RunExport } from './wire-run';
 
@@ -24,7 +23,7 @@ export type ToShare =
    * Build the problem of `settings` (no training), then report `history` as the run's metrics
    * and a snapshot of `solution`. The run is paused, or finished as the history ended.
    */
-  | { type: 'share-restore'; settings: Settings; history: IterationMetrics[]; solution: SavedSolution | null; state?: TrainerState | null };
+  | { type: 'share-restore'; settings: Settings; history: MetricsRecord[]; solution: SavedSolution | null; state?: TrainerState | null };
 
 /** Share replies from the Worker. */
 export type FromShare = { type: 'share-export'; run: number; id: number; result: RunExport | null; error: string | null };

@@ -1,6 +1,7 @@
 /**
- * What the solver Worker hands the page for exports and session files: the current solution
- * (U, V), the network recovered from it exactly as the views recover it (snapshot.ts), the input
+ * What the solver Worker hands the page for exports and session files: the current network (for
+ * CRONOS the one recovered from the convex solution U, V exactly as the views recover it, with
+ * the solution itself), the input
  * standardisation, names, and the data when a link cannot reproduce it. Computed in the Worker
  * (it owns the problem and the solution); the page turns it into files (wire-files.ts).
  */
@@ -18,16 +19,13 @@ export interface RunExport {
   settings: Settings;
   /** The dataset's title, for file names. */
   title: string;
-  /** Completed ADMM iterations. */
+  /** Completed steps (CRONOS: ADMM iterations). */
   iter: number;
-  model: ModelKind;
+  /** Features and outputs of the network. */
   d: number;
-  P: number;
-  S: 1 | 2;
   C: number;
-  /** d×K convex iterates (solver/types.ts layout). */
-  U: Float64Array;
-  V: Float64Array;
+  /** CRONOS: the d×K convex iterates (solver/types.ts layout) and their shape; null for a method without them. */
+  convex: ConvexExport | null;
   network: Network;
   /** Per solver feature: x ↦ (x − mean)/std, std 0 for a constant feature (mapped to 0). */
   standardization: { mean: Float64Array; std: Float64Array } | null;
@@ -41,13 +39,24 @@ export interface RunExport {
   state?: TrainerState | null;
 }
 
+/** The convex solution of a CRONOS run with what is needed to read it. */
+export interface ConvexExport {
+  model: ModelKind;
+  P: number;
+  S: 1 | 2;
+  /** d×K primal iterate u and its group-sparse copy v. */
+  U: Float64Array;
+  V: Float64Array;
+}
+
 /** Inputs of {@link runExport}. */
 export interface RunExportInput {
   settings: Settings;
   prepared: PreparedData;
-  problem: Problem;
-  U: Float64Array;
-  V: Float64Array;
+  /** CRONOS: the convex iterates and their problem (the network is recovered from U). */
+  convex: { U: Float64Array; V: Float64Array; problem: Problem } | null;
+  /** The trainer's network; used when there is no convex solution. */
+  network: Network | null;
   iter: number;
   /** The downloaded text of a URL dataset (an offline copy for the session file), if cached. */
   remoteText: string | null;
@@ -55,12 +64,15 @@ export interface RunExportInput {
 
 /** The export of the run described by `input`. */
 export function runExport(input: RunExportInput): RunExport {
-  const { settings, prepared, problem, U, V, iter } = input;
+  const { settings, prepared, convex, iter } = input;
   const { stats, bias, train } = prepared;
+  const network = convex ? recoverNetwork(convex.problem, convex.U) : input.network;
+  if (!network) throw new Error('There is no trained network to export yet.');
+  const d = train.d;
   const d0 = stats.mean.length;
   // The 2-D sets get a constant bias feature after standardisation: it passes through as 1.
-  const mean = new Float64Array(problem.d);
-  const std = new Float64Array(problem.d).fill(1);
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d).fill(1);
   for (let k = 0; k < d0; k++) {
     mean[k] = stats.mean[k];
     std[k] = stats.constant[k] ? 0 : stats.std[k];
@@ -70,15 +82,11 @@ export function runExport(input: RunExportInput): RunExport {
     settings,
     title: prepared.info.title,
     iter,
-    model: problem.model,
-    d: problem.d,
-    P: problem.P,
-    S: problem.S === 1 ? 1 : 2,
-    C: problem.C,
-    U,
-    V,
-    network: recoverNetwork(problem, U),
-    standardization: bias || d0 === problem.d ? { mean, std } : null,
+    d,
+    C: network.C,
+    convex: convex ? { model: convex.problem.model, P: convex.problem.P, S: convex.problem.S === 1 ? 1 : 2, U: convex.U, V: convex.V } : null,
+    network,
+    standardization: bias || d0 === d ? { mean, std } : null,
     classNames: train.classNames.slice(),
     featureNames: train.featureNames.slice(),
     data,
@@ -119,7 +127,8 @@ function sessionData(input: RunExportInput): { data: SessionData | null; dataNot
 
 /** The buffers of an export, to transfer instead of copy. */
 export function runExportTransferables(e: RunExport): Transferable[] {
-  const list: ArrayBufferLike[] = [e.U.buffer, e.V.buffer, e.network.W1.buffer, e.network.w2.buffer];
+  const list: ArrayBufferLike[] = [e.network.W1.buffer, e.network.w2.buffer];
+  if (e.convex) list.push(e.convex.U.buffer, e.convex.V.buffer);
   if (e.network.gates) list.push(e.network.gates.buffer);
   if (e.standardization) list.push(e.standardization.mean.buffer, e.standardization.std.buffer);
   if (e.data?.kind === 'arrays') {

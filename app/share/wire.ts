@@ -7,10 +7,10 @@
  */
 import { isDatasetId, type DatasetId } from '../datasets';
 import type { XAxis } from '../history';
-import { DEFAULT_METHOD } from '../../solver/methods';
+import { DEFAULT_METHOD, METHODS, type MethodRegistry } from '../../solver/methods';
 import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
-import { clampWithReport } from '../../solver/params/table';
-import { clampSetting, DEFAULT_SETTINGS, LIMITS, SETTINGS_TABLE, toSolverConfig, type NumericKey, type Settings } from '../settings';
+import { clampWithReport, type Param } from '../../solver/params/table';
+import { clampSetting, DEFAULT_SETTINGS, LIMITS, methodValues, SETTINGS_TABLE, toSolverConfig, withMethodValues, type NumericKey, type Settings } from '../settings';
 import { activeCsv } from './wire-source';
 import { readLocationState, BUILTIN_DATASET_IDS, WIRE_DEFAULTS_V1, type DatasetRef, type HistoryHost, type ShareState } from './state';
 
@@ -50,11 +50,16 @@ function datasetRef(s: Settings, local: LocalDataName): DatasetRef {
  * The share state of `s` and `view`. `local` names the user's own data (issue 4's "Your data"),
  * which a link cannot carry: encoding such a state fails with a message, a session file takes it.
  */
-export function toShareState(s: Settings, view: ViewSettings = DEFAULT_VIEW, local: LocalDataName = { name: 'your data', label: 'label' }): ShareState {
+export function toShareState(
+  s: Settings,
+  view: ViewSettings = DEFAULT_VIEW,
+  local: LocalDataName = { name: 'your data', label: 'label' },
+  methods: MethodRegistry = METHODS,
+): ShareState {
   const solver: ShareState['solver'] = toSolverConfig(s);
   return {
     // CRONOS, the default, is left out: the link then reads exactly as before methods existed.
-    ...(s.method !== DEFAULT_METHOD ? { method: s.method } : {}),
+    ...(s.method !== DEFAULT_METHOD ? { method: s.method, params: linkParams(s, methods) } : {}),
     dataset: datasetRef(s, local),
     preprocessing: { standardize: true, testFraction: s.testFraction, splitSeed: s.splitSeed ?? s.seed, noise: s.noise, dataSeed: s.dataSeed ?? s.seed },
     solver,
@@ -62,6 +67,11 @@ export function toShareState(s: Settings, view: ViewSettings = DEFAULT_VIEW, loc
     // The page's charts have fixed scales (log for the convergence curves); only the x-axis is a choice.
     plot: { xAxis: view.xAxis, logX: WIRE_DEFAULTS_V1.plot.logX, logY: WIRE_DEFAULTS_V1.plot.logY },
   };
+}
+
+/** The set fields of the method of `s` (its table's keys; unset optional ones left out). */
+function linkParams(s: Settings, methods: MethodRegistry): Record<string, string | number | boolean> {
+  return methodValues(s, s.method, methods);
 }
 
 /** Settings read from a link or a session, with what had to change on the way. */
@@ -74,7 +84,7 @@ export interface AppliedState {
 
 /** The name of setting `key` inside a notice (its table's `short`, else its label). */
 function noticeName(key: NumericKey): string {
-  const p = SETTINGS_TABLE[key];
+  const p: Param = SETTINGS_TABLE[key];
   return p.short ?? p.label;
 }
 
@@ -85,7 +95,7 @@ function noticeName(key: NumericKey): string {
  * supplies the catalogue dataset kept selected under a URL or inline CSV; `dataProvided` says
  * the caller brings the data of a `local` dataset (a session file).
  */
-export function fromShareState(state: ShareState, base: Settings = DEFAULT_SETTINGS, opts: { dataProvided?: boolean } = {}): AppliedState {
+export function fromShareState(state: ShareState, base: Settings = DEFAULT_SETTINGS, opts: { dataProvided?: boolean; methods?: MethodRegistry } = {}): AppliedState {
   const notices: string[] = [];
   const clamp = (key: NumericKey, v: number): number => {
     const c = clampSetting(key, v);
@@ -95,19 +105,30 @@ export function fromShareState(state: ShareState, base: Settings = DEFAULT_SETTI
   const { solver: sv, preprocessing: pre } = state;
   // The method's settings come through whole, each number clamped to its table's page limits.
   const { values: solver, clamped } = clampWithReport(CRONOS_PARAMS, sv, 'page');
-  for (const c of clamped) notices.push(`The ${c.name} ${c.from} is outside this page's range [${c.limits.min}, ${c.limits.max}]; using ${c.to}.`);
+  const method = state.method ?? DEFAULT_METHOD;
+  const methodId: string = method;
+  // Another method's settings over the page's defaults of every other field (its own table's limits).
+  const own = methodId !== DEFAULT_METHOD ? clampWithReport((opts.methods ?? METHODS)[method].params, { ...state.params }, 'page') : { values: {}, clamped: [] };
+  for (const c of [...clamped, ...own.clamped]) notices.push(`The ${c.name} ${c.from} is outside this page's range [${c.limits.min}, ${c.limits.max}]; using ${c.to}.`);
   const dataSeed = clamp('seed', pre.dataSeed);
   const splitSeed = clamp('seed', pre.splitSeed);
-  const settings: Settings = {
-    method: state.method ?? DEFAULT_METHOD,
+  const base0: Settings = {
+    ...DEFAULT_SETTINGS,
+    method,
     dataset: base.dataset,
     noise: clamp('noise', pre.noise),
     testFraction: clamp('testFraction', pre.testFraction),
     device: state.device,
     ...solver,
   };
-  if (dataSeed !== solver.seed) settings.dataSeed = dataSeed;
-  if (splitSeed !== solver.seed) settings.splitSeed = splitSeed;
+  // The method's own keys go where the page keeps them (app/settings.ts settingsKey).
+  const settings: Settings = withMethodValues(base0, methodId, own.values, opts.methods ?? METHODS);
+  // The page's defaults carry no pcgTol, dataSeed or splitSeed; the state's CRONOS fields say whether pcgTol is set.
+  if (solver.pcgTol === undefined) delete settings.pcgTol;
+  delete settings.dataSeed;
+  delete settings.splitSeed;
+  if (dataSeed !== settings.seed) settings.dataSeed = dataSeed;
+  if (splitSeed !== settings.seed) settings.splitSeed = splitSeed;
   const ds = state.dataset;
   switch (ds.kind) {
     case 'builtin':

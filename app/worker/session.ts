@@ -4,7 +4,13 @@
  * can be added beside it under a slot name (the race view), and all running runs share the one
  * GPU, stepped in turn. Commands that touch a trainer run one at a time on a promise chain (a
  * step in flight finishes before a rebuild starts); pause takes effect at once. The environment
- * (posting, fetching, solver creation) is injected so the logic runs in Node tests.
+ * (posting, fetching, the method registry) is injected so the logic runs in Node tests.
+ *
+ * Every run is built through its method's registry entry (`(await methods[id].load())(data,
+ * settings, env)`), so a new method needs nothing here. The pattern, neuron-norm and boundary
+ * views are CRONOS's: they are made only when the trainer's model has `convex`; any other method
+ * gets the metrics-only views (its charts from its descriptors, accuracy and confusion matrices
+ * from its model's predictions).
  */
 import { estimateGpuBuffers } from '../../data/size';
 import type { AdapterSummary } from '../../solver/gpu/context';
@@ -12,29 +18,29 @@ import { WebGpuUnavailableError } from '../../solver/gpu/context';
 import { gpuMemoryPlan } from '../../solver/gpu/buffers';
 import { resolvePreconditioner } from '../../solver/preconditioner';
 import { AdmmDivergedError } from '../../solver/admm/driver';
-import type { CreateSolverOptions } from '../../solver/index';
-import { CronosTrainer, cronosAttempt } from '../../solver/methods/cronos/trainer';
-import { ResilientRun, RunBrokeDownError } from '../../solver/resilience';
-import type { CronosSolver, TestSet } from '../../solver/solver';
-import type { FinishReason, TrainerState } from '../../solver/trainer';
-import type { DeviceKind, IterationMetrics, Problem, SolverConfig } from '../../solver/types';
+import { METHODS, methodOf, type MethodRegistry } from '../../solver/methods/index';
+import { ResilientRun, RunBrokeDownError, trainerAttempt } from '../../solver/resilience';
+import type { TestSet } from '../../solver/solver';
+import type { FinishReason, MetricsRecord, TrainedModel, Trainer, TrainerState, TrainingData } from '../../solver/trainer';
+import type { DeviceKind, Problem, SolverConfig } from '../../solver/types';
 import { datasetInfo } from '../datasets';
 import {
   snapshotTransferables,
   viewTransferables,
+  type DataSummary,
   type FromWorker,
   type MemoryReport,
-  type ProblemSummary,
   type ProblemView,
   type RunStatus,
+  type RunSummary,
   type ToWorker,
 } from '../protocol';
-import { changeLevel, toSolverConfig, type Settings } from '../settings';
-import { computeSnapshot, gateLines, patternView, type SnapshotContext } from '../snapshot';
+import { changeLevel, methodValues, stepBudget, toSolverConfig, type Settings } from '../settings';
+import { computeSnapshot, gateLines, metricsSnapshot, patternView, type MetricsViewContext, type SnapshotContext } from '../snapshot';
 import { SYNTHETIC_DOMAIN } from '../../data/synthetic';
 import { prepareData, type FetchText, type PreparedData } from './prepare';
 import type { CurrentDataset } from '../ingest/session';
-import { buildPreparedProblem, originGateLines, preparedTestSet, prepareUserData, standardisedTargets } from './ingest-prepare';
+import { originGateLines, preparedTestSet, prepareUserData, standardisedTargets } from './ingest-prepare';
 import { activeCsv, csvSourceFetcher, csvSourceInfo, dataKey } from '../share/wire-source';
 import { runExport, runExportTransferables } from '../share/wire-run';
 import type { SavedSolution, ToShare } from '../share/wire-protocol';
@@ -51,8 +57,11 @@ const NO_USER_DATA = 'No dataset of yours is loaded yet: drop a CSV file, a .zip
 export interface SessionEnv {
   post(msg: FromWorker, transfer?: Transferable[]): void;
   fetchText: FetchText;
-  createSolver(problem: Problem, config: SolverConfig, opts: CreateSolverOptions): Promise<CronosSolver>;
-  /** The adapter the GPU solver runs on (called after a GPU solver was created). */
+  /** The methods runs are built from (default: the registry, solver/methods/index.ts); tests add a fixture method or wrap a factory. */
+  methods?: MethodRegistry;
+  /** GPU entry point for the trainers (navigator.gpu when omitted). */
+  gpu?: GPU;
+  /** The adapter the GPU solver runs on (called after a GPU trainer was created). */
   adapter(): Promise<AdapterSummary | null>;
   now(): number;
   /** Runs `fn` after pending events (setTimeout 0 in a Worker), so commands get through between steps. */
@@ -73,21 +82,26 @@ interface Run {
   readonly slot: string | undefined;
   settings: Settings;
   prepared: PreparedData | null;
-  problem: Problem | null;
-  trainer: CronosTrainer | null;
+  trainer: Trainer | null;
+  /** What the snapshots are computed from: CRONOS's convex views, or the metrics-only ones. */
+  views: Views | null;
   /** Steps the trainer: checkpoints, a new device after a loss, the last good state after a breakdown (solver/resilience.ts). */
-  guard: ResilientRun<CronosTrainer, IterationMetrics> | null;
-  snapshotCtx: SnapshotContext | null;
+  guard: ResilientRun<Trainer> | null;
   status: RunStatus;
   finished: FinishReason | null;
   iter: number;
+  /** The newest step's metrics (the trainer's stopping rule is asked again when the budget moves). */
+  last: MetricsRecord | null;
   lastSnapshotAt: number;
   snapshotCost: number;
-  /** A restored session's solution, shown until the run continues. */
+  /** A restored session's convex solution, shown (and exported) until the run continues. */
   restored: SavedSolution | null;
   /** Iterations to re-run silently before the next visible step (a restored run without a saved state). */
   replay: number;
 }
+
+/** A run's views: CRONOS's (from the convex iterate and its problem) or the metrics-only ones. */
+type Views = { kind: 'convex'; ctx: SnapshotContext } | { kind: 'metrics'; ctx: MetricsViewContext };
 
 /** One Worker's runs. */
 export class Session {
@@ -106,7 +120,11 @@ export class Session {
   /** The user data the page's run trains: taken when a run on it starts, kept while settings change. */
   private user: CurrentDataset | null = null;
 
-  constructor(private readonly env: SessionEnv) {}
+  private readonly methods: MethodRegistry;
+
+  constructor(private readonly env: SessionEnv) {
+    this.methods = env.methods ?? METHODS;
+  }
 
   /** Handles one command from the page. */
   handle(msg: ToWorker): void {
@@ -198,16 +216,20 @@ export class Session {
   private async applySettings(next: Settings): Promise<void> {
     const run = this.main;
     const prev = run?.settings ?? null;
-    const level = prev ? changeLevel(prev, next) : 'problem';
+    const level = prev ? changeLevel(prev, next, this.methods) : 'problem';
     if (!run || level === 'problem' || level === 'solver') {
       await this.buildMain(next, level === 'solver' ? 'solver' : 'problem', !run || run.status !== 'paused', prev?.dataset !== 'user');
       return;
     }
     run.settings = next;
-    if (level !== 'limit') return;
-    (run.guard ?? run.trainer)?.setBudget(next.admmIters);
-    if (run.status === 'finished' && run.finished === 'max-iterations' && run.iter < next.admmIters) this.setStatus(run, 'paused');
-    else if (run.status === 'running' && run.iter >= next.admmIters) this.setStatus(run, 'finished', 'max-iterations');
+    if (level !== 'limit' || !run.trainer) return;
+    const budget = stepBudget(next, this.methods);
+    if (budget === null) return;
+    (run.guard ?? run.trainer).setBudget(budget);
+    // The trainer's own stopping rule decides whether the moved budget ends or reopens the run.
+    const finish = run.last ? run.trainer.finished(run.last) : null;
+    if (run.status === 'finished' && run.finished === 'max-iterations' && finish === null) this.setStatus(run, 'paused');
+    else if (run.status === 'running' && finish !== null) this.setStatus(run, 'finished', finish);
   }
 
   /**
@@ -219,9 +241,8 @@ export class Session {
     const run = this.newRun(undefined, settings);
     this.main = run;
     if (old) this.dispose(old);
-    // A solver-level change keeps the old run's problem (same data, patterns and gates).
-    const reuse = level === 'solver' && old?.prepared && old.problem ? { prepared: old.prepared, problem: old.problem } : null;
-    await this.build(run, autoplay, takeUser, reuse);
+    // A solver-level change keeps the old run's data (same rows, split and standardisation).
+    await this.build(run, autoplay, takeUser, level === 'solver' ? (old?.prepared ?? null) : null);
   }
 
   /** Adds a run beside the page's run (replacing an earlier run of the same slot). */
@@ -246,13 +267,13 @@ export class Session {
       slot,
       settings,
       prepared: null,
-      problem: null,
       trainer: null,
+      views: null,
       guard: null,
-      snapshotCtx: null,
       status: 'loading',
       finished: null,
       iter: 0,
+      last: null,
       lastSnapshotAt: -Infinity,
       snapshotCost: 0,
       restored: null,
@@ -272,41 +293,54 @@ export class Session {
     if (this.main === run) this.main = null;
   }
 
-  /** Loads data, problem and trainer of `run`, reports them, and starts or pauses it. */
-  private async build(run: Run, autoplay: boolean, takeUser: boolean, reuse: { prepared: PreparedData; problem: Problem } | null): Promise<void> {
+  /** Loads data and trainer of `run`, reports them, and starts or pauses it. */
+  private async build(run: Run, autoplay: boolean, takeUser: boolean, reuse: PreparedData | null): Promise<void> {
     const settings = run.settings;
     this.setStatus(run, 'loading');
-    if (reuse) {
-      run.prepared = reuse.prepared;
-      run.problem = reuse.problem;
-    } else {
-      run.prepared = await this.prepare(run, settings, takeUser);
-      this.phase(run, 'Sampling activation patterns');
-      run.problem = buildPreparedProblem(run.prepared, { model: settings.model, P: settings.P, beta: settings.beta, seed: settings.seed });
-    }
-    const { prepared, problem } = run;
+    run.prepared = reuse ?? (await this.prepare(run, settings, takeUser));
+    const prepared = run.prepared;
+    const method = methodOf(settings.method, this.methods);
     const test: TestSet | null = preparedTestSet(prepared);
-    const config = toSolverConfig(settings);
-    this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver and its preconditioner');
-    const { solver, device, fallbackReason } = await this.createSolver(problem, config, test, settings.device);
+    this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver (WebGPU)');
+    const { trainer, device, fallbackReason, start } = await this.createTrainer(settings, trainingData(prepared, test));
     if (!this.runs.has(run.id)) {
-      // Replaced while the solver was being built.
-      solver.dispose();
+      // Replaced while the trainer was being built.
+      trainer.dispose();
       return;
     }
-    run.trainer = new CronosTrainer(solver);
-    run.guard = await this.guarded(run, run.trainer, problem, config, test);
-    run.snapshotCtx = {
-      problem,
-      trainLabels: prepared.train.labels,
-      numClasses: prepared.train.classNames.length,
-      test,
-      stats: prepared.stats,
-      bias: prepared.bias,
-      image: prepared.info.image,
-      domain: prepared.planar ? (prepared.domain ?? SYNTHETIC_DOMAIN) : null,
+    run.trainer = trainer;
+    run.guard = await this.guarded(run, trainer, start);
+    const model = await trainer.model();
+    const convex = model.convex;
+    let view: ProblemView;
+    let memory: MemoryReport | null = null;
+    if (convex) {
+      const problem = convex.problem;
+      run.views = {
+        kind: 'convex',
+        ctx: {
+          problem,
+          trainLabels: prepared.train.labels,
+          numClasses: prepared.train.classNames.length,
+          test,
+          stats: prepared.stats,
+          bias: prepared.bias,
+          image: prepared.info.image,
+          domain: prepared.planar ? (prepared.domain ?? SYNTHETIC_DOMAIN) : null,
+        },
+      };
+      view = problemView(prepared, problem);
+      memory = memoryReport(problem, toSolverConfig(settings), test?.n ?? 0);
+    } else {
+      run.views = { kind: 'metrics', ctx: { train: prepared.train, numClasses: prepared.train.classNames.length, test, regression: prepared.targets !== undefined } };
+      view = { patterns: null, points: pointView(prepared, null), gateLines: null };
+    }
+    const data = dataSummary(prepared, prepared.info.title, prepared.info.image, convex?.problem ?? null);
+    const summary: RunSummary = {
+      ...data,
+      method: method.id,
+      convex: convex ? { P: convex.problem.P, S: convex.problem.S, K: convex.problem.K, model: convex.problem.model, beta: convex.problem.beta } : null,
     };
-    const view = problemView(prepared, problem);
     this.env.post(
       {
         type: 'ready',
@@ -315,15 +349,15 @@ export class Session {
         device,
         adapter: device === 'gpu' ? await this.env.adapter() : null,
         fallbackReason,
-        preconditioner: solver.preconditionerInUse?.()?.reason,
-        problem: problemSummary(prepared, problem, prepared.info.title, prepared.info.image),
-        memory: memoryReport(problem, config, test?.n ?? 0),
+        preconditioner: trainer.preconditionerInUse?.() ?? undefined,
+        problem: summary,
+        memory,
         view,
         settings,
       },
       viewTransferables(view),
     );
-    await this.snapshot(run);
+    await this.snapshot(run, model);
     if (autoplay) {
       this.setStatus(run, 'running');
       this.pump();
@@ -383,33 +417,35 @@ export class Session {
     return key;
   }
 
-  /** A solver on the preferred device; 'auto' falls back to the CPU when WebGPU is unavailable. */
-  private async createSolver(
-    problem: Problem,
-    config: SolverConfig,
-    test: TestSet | null,
-    pref: Settings['device'],
-  ): Promise<{ solver: CronosSolver; device: DeviceKind; fallbackReason: string | null }> {
-    const opts = test ? { test } : {};
-    if (pref === 'cpu') return { solver: await this.env.createSolver(problem, config, { device: 'cpu', ...opts }), device: 'cpu', fallbackReason: null };
+  /**
+   * A trainer of the settings' method on the preferred device; 'auto' falls back to the CPU when
+   * WebGPU is unavailable. `start` makes another one at iteration 0 (ResilientRun's `create`, after a device loss).
+   */
+  private async createTrainer(settings: Settings, data: TrainingData): Promise<{ trainer: Trainer; device: DeviceKind; fallbackReason: string | null; start: (device: DeviceKind) => Promise<Trainer> }> {
+    const factory = await methodOf(settings.method, this.methods).load();
+    // The factory reads its own table's fields, under its own keys (app/settings.ts methodValues).
+    const values = methodValues(settings, settings.method, this.methods);
+    const gpu = this.env.gpu ? { gpu: this.env.gpu } : {};
+    const start = (device: DeviceKind): Promise<Trainer> => factory(data, values, device === 'gpu' ? { device, ...gpu } : { device });
+    const pref = settings.device;
+    if (pref === 'cpu') return { trainer: await start('cpu'), device: 'cpu', fallbackReason: null, start };
     try {
-      return { solver: await this.env.createSolver(problem, config, { device: 'gpu', ...opts }), device: 'gpu', fallbackReason: null };
+      return { trainer: await start('gpu'), device: 'gpu', fallbackReason: null, start };
     } catch (e) {
       if (pref !== 'auto' || !(e instanceof WebGpuUnavailableError)) throw e;
-      const solver = await this.env.createSolver(problem, config, { device: 'cpu', ...opts });
-      return { solver, device: 'cpu', fallbackReason: e.message };
+      return { trainer: await start('cpu'), device: 'cpu', fallbackReason: e.message, start };
     }
   }
 
   /**
-   * The run's trainer behind solver/resilience.ts; its events (device lost, recovered, CPU
-   * fallback, breakdown) go to the page as `event` messages for its notice.
+   * The run's trainer behind solver/resilience.ts, whatever its method; its events (device lost,
+   * recovered, CPU fallback, breakdown) go to the page as `event` messages for its notice.
    */
-  private guarded(run: Run, trainer: CronosTrainer, problem: Problem, config: SolverConfig, test: TestSet | null): Promise<ResilientRun<CronosTrainer, IterationMetrics>> {
-    return ResilientRun.start<CronosTrainer, IterationMetrics>({
-      first: cronosAttempt(trainer),
+  private guarded(run: Run, trainer: Trainer, start: (device: DeviceKind) => Promise<Trainer>): Promise<ResilientRun<Trainer>> {
+    return ResilientRun.start<Trainer>({
+      first: trainerAttempt(trainer),
       device: trainer.device,
-      create: async (device) => cronosAttempt(new CronosTrainer(await this.env.createSolver(problem, config, { device, ...(test ? { test } : {}) }))),
+      create: async (device) => trainerAttempt(await start(device)),
       onEvent: (event) => this.env.post({ type: 'event', run: run.id, ...slotOf(run), event }),
       ...(run === this.main && this.pendingLoss !== null ? { simulateDeviceLoss: this.takePendingLoss() } : {}),
     });
@@ -450,7 +486,7 @@ export class Session {
     const trainer = run.trainer;
     if (!trainer || !this.runs.has(run.id) || (manual && (run.status === 'running' || run.status === 'loading' || run.status === 'error'))) return;
     if (run.replay > 0) await this.replayRestored(run, trainer);
-    let m: IterationMetrics;
+    let m: MetricsRecord;
     try {
       m = await (run.guard ?? trainer).step();
       // After a device loss the run goes on in a new trainer (on a new device or the CPU).
@@ -477,6 +513,7 @@ export class Session {
       throw e;
     }
     run.iter = m.iter;
+    run.last = m;
     this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: m });
     run.restored = null;
     const finish = (run.trainer ?? trainer).finished(m);
@@ -486,14 +523,14 @@ export class Session {
     if (finish && (run.status === 'running' || manual)) this.setStatus(run, 'finished', finish);
   }
 
-  /** Reads the solution back and posts a {@link Snapshot} (buffers transferred). */
-  private async snapshot(run: Run): Promise<void> {
+  /** Reads the model back (unless given) and posts a {@link Snapshot} (buffers transferred). */
+  private async snapshot(run: Run, given?: TrainedModel): Promise<void> {
     const trainer = run.trainer;
-    const ctx = run.snapshotCtx;
-    if (!trainer || !ctx) return;
+    const views = run.views;
+    if (!trainer || !views) return;
     const t0 = this.env.now();
-    const { U, V } = await trainer.solver.solution();
-    const snap = computeSnapshot(ctx, U, V, run.iter);
+    const model = given ?? (await trainer.model());
+    const snap = views.kind === 'convex' && model.convex ? computeSnapshot(views.ctx, model.convex.U, model.convex.V, run.iter, model.network) : metricsSnapshot(views.kind === 'metrics' ? views.ctx : metricsContext(views.ctx), model, run.iter);
     this.env.post({ type: 'snapshot', run: run.id, ...slotOf(run), snapshot: snap }, snapshotTransferables(snap));
     run.lastSnapshotAt = this.env.now();
     run.snapshotCost = run.lastSnapshotAt - t0;
@@ -510,15 +547,19 @@ export class Session {
   private async shareExport(id: number): Promise<void> {
     const run = this.main;
     try {
-      if (!run || !run.prepared || !run.problem || (!run.trainer && !run.restored)) throw new Error('There is no trained run to export yet.');
-      const { settings, prepared, problem, trainer } = run;
-      // The restored arrays stay here for later exports; the copies are transferred.
-      const sol = run.restored ? { U: Float64Array.from(run.restored.U), V: Float64Array.from(run.restored.V) } : await (trainer as CronosTrainer).solver.solution();
+      if (!run || !run.prepared || (!run.trainer && !run.restored)) throw new Error('There is no trained run to export yet.');
+      const { settings, prepared, trainer } = run;
+      const model = trainer ? await trainer.model() : null;
+      // A restored run shows (and exports) the saved solution until it continues; copies are
+      // transferred, the restored arrays stay here for later exports.
+      const problem = model?.convex?.problem ?? (run.views?.kind === 'convex' ? run.views.ctx.problem : null);
+      const convex = run.restored && problem ? { U: Float64Array.from(run.restored.U), V: Float64Array.from(run.restored.V), problem } : (model?.convex ?? null);
+      if (!model && !convex) throw new Error('There is no trained run to export yet.');
       // A restored run not yet continued has no state of its own beyond the replay count.
       const state = trainer && run.replay === 0 ? await trainer.saveState() : null;
       const csv = activeCsv(settings);
       const remoteText = csv?.kind === 'url' ? (this.env.cachedUrl?.(csv.url) ?? null) : null;
-      const result = { ...runExport({ settings, prepared, problem, U: sol.U, V: sol.V, iter: run.iter, remoteText }), state };
+      const result = { ...runExport({ settings, prepared, convex, network: model?.network ?? null, iter: run.iter, remoteText }), state };
       this.env.post({ type: 'share-export', run: run.id, id, result, error: null }, runExportTransferables(result));
     } catch (e) {
       this.env.post({ type: 'share-export', run: run?.id ?? this.nextId, id, result: null, error: e instanceof Error ? e.message : String(e) });
@@ -532,32 +573,37 @@ export class Session {
    * one is continued by replaying its iterations first (exact on the CPU, to float tolerance on
    * one GPU).
    */
-  private async restore(settings: Settings, history: IterationMetrics[], solution: SavedSolution | null, state: TrainerState | null): Promise<void> {
+  private async restore(settings: Settings, history: MetricsRecord[], solution: SavedSolution | null, state: TrainerState | null): Promise<void> {
     await this.buildMain(settings, 'problem', false);
     const run = this.main;
-    const ctx = run?.snapshotCtx;
+    const views = run?.views;
     const last = history.at(-1);
-    if (!run || !last || !ctx || !run.trainer) return;
-    if (solution && solution.U.length !== ctx.problem.d * ctx.problem.K) {
-      throw new Error(`The session's solution has ${solution.U.length} values; the rebuilt problem needs ${ctx.problem.d * ctx.problem.K}. The data or settings differ from the saved run.`);
+    if (!run || !last || !views || !run.trainer) return;
+    if (solution && views.kind !== 'convex') throw new Error(`The session holds a convex solution, but the method ${settings.method} has none. The file is damaged or was edited.`);
+    if (solution && views.kind === 'convex' && solution.U.length !== views.ctx.problem.d * views.ctx.problem.K) {
+      const need = views.ctx.problem.d * views.ctx.problem.K;
+      throw new Error(`The session's solution has ${solution.U.length} values; the rebuilt problem needs ${need}. The data or settings differ from the saved run.`);
     }
     if (state && state.iteration !== last.iter) throw new Error(`The session's saved state is at iteration ${state.iteration} but its history ends at ${last.iter}.`);
+    if (!state && views.kind !== 'convex') throw new Error(`The session has no saved ${settings.method} state to continue from; only CRONOS sessions from before saved states can be replayed.`);
     for (const metrics of history) this.env.post({ type: 'metrics', run: run.id, metrics });
     run.iter = last.iter;
+    run.last = last;
     if (state) await (run.guard ?? run.trainer).loadState(state);
     else run.replay = last.iter;
-    if (solution) {
+    if (solution && views.kind === 'convex') {
       run.restored = solution;
-      const snap = computeSnapshot(ctx, solution.U, solution.V, run.iter);
+      const snap = computeSnapshot(views.ctx, solution.U, solution.V, run.iter);
       this.env.post({ type: 'snapshot', run: run.id, snapshot: snap }, snapshotTransferables(snap));
-    }
-    if (last.converged) this.setStatus(run, 'finished', 'converged');
-    else if (last.iter >= settings.admmIters) this.setStatus(run, 'finished', 'max-iterations');
+    } else if (state) await this.snapshot(run);
+    // The trainer's stopping rule, with the saved run's last metrics.
+    const finish = run.trainer.finished(last);
+    if (finish) this.setStatus(run, 'finished', finish);
     else this.setStatus(run, 'paused');
   }
 
   /** Re-runs a restored run's iterations without reporting them, so the next step continues it. */
-  private async replayRestored(run: Run, trainer: CronosTrainer): Promise<void> {
+  private async replayRestored(run: Run, trainer: Trainer): Promise<void> {
     const total = run.replay;
     this.phase(run, `Replaying the session's ${total} iterations to continue it`);
     while (run.replay > 0) {
@@ -576,30 +622,50 @@ function slotOf(run: Run | null): { slot?: string } {
 
 let userKeyCount = 0;
 
-/** The facts the page shows about a problem. */
-export function problemSummary(prepared: PreparedData, problem: Problem, title: string, image: ProblemSummary['image']): ProblemSummary {
+/** The facts the page shows about a run's data (the regression target's scale from the CRONOS problem when there is one). */
+export function dataSummary(prepared: PreparedData, title: string, image: DataSummary['image'], problem: Problem | null): DataSummary {
   const classCounts = prepared.train.classNames.map(() => 0);
   for (const c of prepared.train.labels) if (c < classCounts.length) classCounts[c]++;
-  const regression = problem.task === 'regression';
+  const targets = prepared.targets;
+  const target = targets ? { name: targets.name, mean: problem?.targetMean ?? mean(targets.train), std: problem?.targetStd ?? populationStd(targets.train) } : null;
+  const classes = prepared.train.classNames.length;
   return {
-    ...(regression ? { task: 'regression' as const, target: { name: prepared.targets?.name ?? 'target', mean: problem.targetMean ?? 0, std: problem.targetStd ?? 1 } } : {}),
+    ...(target ? { task: 'regression' as const, target } : {}),
     dataset: prepared.info.id,
     title,
-    n: problem.n,
+    n: prepared.train.n,
     nTest: prepared.test?.n ?? 0,
     testSource: prepared.testSource,
-    d: problem.d,
+    d: prepared.train.d,
     bias: prepared.bias,
-    P: problem.P,
-    C: problem.C,
-    S: problem.S,
-    K: problem.K,
+    C: problem?.C ?? (target || classes <= 2 ? 1 : classes),
     classNames: prepared.train.classNames.slice(),
     classCounts,
-    model: problem.model,
-    beta: problem.beta,
     image,
   };
+}
+
+function mean(v: Float64Array): number {
+  let s = 0;
+  for (const x of v) s += x;
+  return v.length ? s / v.length : 0;
+}
+
+function populationStd(v: Float64Array): number {
+  const m = mean(v);
+  let s = 0;
+  for (const x of v) s += (x - m) ** 2;
+  return v.length ? Math.sqrt(s / v.length) || 1 : 1;
+}
+
+/** The data every method trains on, from prepared rows. */
+function trainingData(prepared: PreparedData, test: TestSet | null): TrainingData {
+  return { train: prepared.train, test, ...(prepared.targets ? { targets: prepared.targets.train } : {}) };
+}
+
+/** The metrics-only context of a CRONOS run (a restored convex run falls back to it without its model). */
+function metricsContext(ctx: SnapshotContext): MetricsViewContext {
+  return { train: { X: ctx.problem.X, n: ctx.problem.n, labels: ctx.trainLabels }, numClasses: ctx.numClasses, test: ctx.test, regression: ctx.problem.task === 'regression' };
 }
 
 /** GPU memory the problem needs, with the four biggest buffers named. */
@@ -616,6 +682,13 @@ export function problemView(prepared: PreparedData, problem: Problem): ProblemVi
   // Regression rows have no classes: they form one group (label 0) in the pattern view.
   const numClasses = Math.max(1, prepared.train.classNames.length);
   const patterns = patternView(problem, prepared.train.labels, numClasses);
+  // 2-D data without a bias feature (user tables): the gate hyperplanes pass through the origin.
+  const lines = prepared.planar && !prepared.bias && problem.d === 2 ? originGateLines(problem.gates, problem.P) : gateLines(problem.gates, problem.P, prepared.stats, prepared.bias);
+  return { patterns, points: pointView(prepared, problem), gateLines: lines };
+}
+
+/** The points of a 2-D set (any method), regression targets on the CRONOS problem's scale when there is one. */
+function pointView(prepared: PreparedData, problem: Problem | null): ProblemView['points'] {
   let points: ProblemView['points'] = null;
   if (prepared.planar) {
     const { train, test } = prepared.planar;
@@ -636,10 +709,8 @@ export function problemView(prepared: PreparedData, problem: Problem): ProblemVi
     put(train, 0, 0);
     if (test) put(test, train.n, 1);
     points = { x, y, label, test: isTest, domain: prepared.domain ?? SYNTHETIC_DOMAIN };
-    const value = standardisedTargets(prepared, problem);
+    const value = standardisedTargets(prepared, problem ?? {});
     if (value) points.value = value;
   }
-  // 2-D data without a bias feature (user tables): the gate hyperplanes pass through the origin.
-  const lines = prepared.planar && !prepared.bias && problem.d === 2 ? originGateLines(problem.gates, problem.P) : gateLines(problem.gates, problem.P, prepared.stats, prepared.bias);
-  return { patterns, points, gateLines: lines };
+  return points;
 }

@@ -4,7 +4,7 @@
  * its own defaults. Key order is the CLI's `--help` order.
  */
 import { choice, integer, real, text } from '../params/table';
-import type { BiasMode } from './arch';
+import { ArchError, parseArch, parseImageShape, type BiasMode } from './arch';
 import type { LossKind, Sampling } from './types';
 
 /** Largest 32-bit seed: the RNG truncates to 32 bits. */
@@ -12,6 +12,25 @@ const UINT32_MAX = 0xffffffff;
 
 /** The architecture of a run that names none. */
 export const DEFAULT_ARCH = 'mlp:256,256';
+
+/** The message of `fn`'s ArchError, or null when it succeeds. */
+function problemOf(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    if (e instanceof ArchError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * What is wrong with an architecture text by itself (its syntax and widths), or null. An input
+ * large enough for any pooling is assumed: whether the data's images fit is checked at build.
+ */
+export function archTextProblem(text: string): string | null {
+  return problemOf(() => parseArch(text, { input: { h: 1 << 10, w: 1 << 10, c: 1 }, outputs: 1 }));
+}
 
 /** The network: architecture text, image shape, biases, loss. */
 export const DEEP_MODEL_PARAMS = {
@@ -22,8 +41,8 @@ export const DEEP_MODEL_PARAMS = {
     change: 'problem',
     cli: { flag: '--arch', arg: 'SPEC', help: 'network: mlp, mlp:256,256, cnn or cnn:32,64', defaultText: ` (default ${DEFAULT_ARCH})` },
     link: { key: 'arch' },
-    // A free-text field: the page renders it itself.
-    control: { kind: 'custom', group: 'model', testId: 'arch' },
+    check: archTextProblem,
+    control: { kind: 'text', group: 'model', testId: 'arch' },
   }),
   image: text({
     label: 'Image shape',
@@ -32,7 +51,8 @@ export const DEEP_MODEL_PARAMS = {
     change: 'problem',
     cli: { flag: '--image', arg: 'HxWxC', help: 'image shape of a row, e.g. 28x28x1', defaultText: ' (default: from the px_y_x column names)' },
     link: { key: 'image' },
-    control: { kind: 'custom', group: 'model', testId: 'image' },
+    check: (t: string): string | null => problemOf(() => parseImageShape(t)),
+    control: { kind: 'text', group: 'model', testId: 'image' },
   }),
   bias: choice<BiasMode>(['paper', 'on', 'off'], {
     default: 'paper',

@@ -4,7 +4,7 @@
  * full evaluation of the training and test splits. The arithmetic is a {@link DeepBackend}'s:
  * the float64 CPU reference, or the WebGPU backend loaded on demand.
  */
-import { checkStateHeader, type FinishReason, type MethodId, type MetricDescriptor, type Trainer, type TrainerEnv, type TrainerState, type TrainedModel, type TrainingData } from '../trainer';
+import { checkStateHeader, type FinishReason, type MetricDescriptor, type Trainer, type TrainerEnv, type TrainerState, type TrainedModel, type TrainingData } from '../trainer';
 import { pick, validateValues, type ParamTable, type Values } from '../params/table';
 import type { Network } from '../types';
 import { parseArch } from './arch';
@@ -21,7 +21,8 @@ import type { Architecture, DeepBackend, DeepBackendInit, OptimizerConfig, Optim
 export const DEEP_STATE_VERSION = 1;
 
 /** The ids of the four first-order methods, which are also their optimizer kinds. */
-export type DeepMethodId = Extract<MethodId, OptimizerKind>;
+// Not derived from the registry's MethodId: the registry's type is inferred from these factories.
+export type DeepMethodId = OptimizerKind;
 
 /** The optimizer settings of method `kind` from its settings (DAdapt: γ = 1; unused fields 0). */
 export function optimizerConfig(kind: OptimizerKind, s: DeepSettings): OptimizerConfig {

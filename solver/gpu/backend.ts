@@ -23,8 +23,9 @@ import type { ConvexSolution, Problem, SolverConfig } from '../types';
 import type { AdmmBackend, StateArrayName, StepScalars } from '../admm/backend';
 import { FIT_Q, gpuBufferSpecs, ST, type GpuBufferSpec } from './buffers';
 import { throwIfGpuFailed, type GpuContext } from './context';
-import { destroyRowBlocks, forwardBlocked, uploadRowBlocks, type RowBlocks } from './rowblocks';
-import { destroyDispatches, encodeDispatches, readF32, runDispatches, storageBuffer, u32, uploadF32, writeF32, type Dispatch } from './kernel';
+import { forwardBlocked, uploadRowBlocks, type RowBlocks } from './rowblocks';
+import { GpuResources } from './resources';
+import { destroyDispatches, encodeDispatches, placeholderBuffer, readF32, runDispatches, u32, writeF32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
 import { GpuNystrom } from './nystrom';
 import { applyF, applyFt, applyG, applyGt, columns, combine, type DataBuffers, type Geometry } from './operators';
@@ -52,7 +53,8 @@ interface Pending {
 
 /** The WebGPU half of GpuSolver (solver/gpu/admm.ts); create it with {@link GpuBackend.create}. */
 export class GpuBackend implements AdmmBackend {
-  private readonly owned: GPUBuffer[] = [];
+  /** Owner of every buffer of the spec list and of X's row blocks (freed together by dispose). */
+  private readonly res: GpuResources;
   private readonly blocks: RowBlocks[] = [];
   private readonly relu: boolean;
   private readonly g: Geometry;
@@ -84,6 +86,7 @@ export class GpuBackend implements AdmmBackend {
     xBlockBytes: number,
   ) {
     const { n, d, P, S, C } = problem;
+    this.res = new GpuResources(ctx, 'ADMM backend');
     this.relu = problem.model === 'relu';
     this.g = { n, d, P, S, B: C };
     this.K = columns(this.g);
@@ -141,20 +144,23 @@ export class GpuBackend implements AdmmBackend {
       let buf: GPUBuffer;
       if (spec.key === 'X' || spec.key === 'Xtest') {
         const src = spec.key === 'X' ? { X: problem.X, n: problem.n } : { X: (test as TestSet).X, n: (test as TestSet).n };
-        this.blocks.push(uploadRowBlocks(ctx, src.X, src.n, problem.d, spec.key === 'X' ? 'X' : 'Xtest', xBlockBytes));
+        const X = uploadRowBlocks(ctx, src.X, src.n, problem.d, spec.key === 'X' ? 'X' : 'Xtest', xBlockBytes);
+        for (const block of X.blocks) this.res.adopt(block.buffer);
+        this.blocks.push(X);
         continue;
       }
       if (spec.usage === 'staging') {
-        buf = ctx.device.createBuffer({ label: spec.name, size: spec.bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+        buf = this.res.create({ label: spec.name, size: spec.bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       } else if (spec.usage === 'uniform') {
-        buf = ctx.device.createBuffer({ label: spec.name, size: spec.bytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+        buf = this.res.create({ label: spec.name, size: spec.bytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       } else {
         const upload = uploads[spec.key];
-        buf = upload ? uploadF32(ctx, upload(), spec.key) : storageBuffer(ctx, spec.floats * 4, spec.key);
+        buf = upload ? this.res.upload(upload(), spec.key) : this.res.buffer(spec.floats * 4, spec.key);
       }
-      this.owned.push(buf);
       out[spec.key] = buf;
     }
+    // Bindings a variant never touches (gated: S, ν, Gu; axpby's x when a = 0) take the device's one placeholder.
+    out.dummy = placeholderBuffer(ctx);
     for (const key of ['S', 'Nu', 'GU']) out[key] ??= out.dummy;
     return out;
   }
@@ -408,9 +414,7 @@ export class GpuBackend implements AdmmBackend {
     this.precond.destroy();
     this.block?.destroy();
     this.pcg.destroy();
-    for (const buf of this.owned) buf.destroy();
-    this.owned.length = 0;
-    for (const X of this.blocks) destroyRowBlocks(X);
+    this.res.destroy();
     this.blocks.length = 0;
   }
 }

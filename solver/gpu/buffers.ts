@@ -131,7 +131,6 @@ export function gpuBufferSpecs(dims: BufferDims, rank: number, testRows: number,
   add('colnorm', `column norms (2K = ${2 * K})`, 2 * K);
   add('dualnorm', `dual column norms (K = ${K})`, K);
   add('status', `status (${ST.size})`, ST.size);
-  add('dummy', 'placeholder binding', 4);
   const Gdk = reductionGroups(dK);
   const Gnk = reductionGroups(nK);
   const Gn = reductionGroups(n);
@@ -168,7 +167,6 @@ export function gpuBufferSpecs(dims: BufferDims, rank: number, testRows: number,
     add('sketchOmega', `Nyström test matrix Ω (d×rank·S·P = ${d}×${Ks})`, d * Ks, 'sketch');
     add('sketchY', `Nyström sketch A·Ω (d×rank·S·P = ${d}×${Ks})`, d * Ks, 'sketch');
     add('sketchZR', `Nyström sketch scratch (n×rank·S·P = ${n}×${Ks})`, n * Ks, 'sketch', { copies: 2 });
-    add('sketchDummy', 'Nyström sketch placeholder', 4, 'sketch');
   }
   // GpuBlockPreconditioner (solver/gpu/block.ts): the d×d inverse of I + XᵀX.
   if (precond === 'block') add('blockW', `block preconditioner (I + XᵀX)⁻¹ (d×d = ${d}×${d})`, d * d, 'block');

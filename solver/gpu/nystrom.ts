@@ -6,7 +6,7 @@
 import { batchToFlat, flatToBatch } from '../layout';
 import { nystromCoefficients, nystromFromSketch, orthonormalTestMatrix } from '../nystrom-core';
 import type { GpuContext } from './context';
-import { readF32, runDispatches, u32, writeF32, type Dispatch } from './kernel';
+import { placeholderBuffer, readF32, runDispatches, u32, writeF32, type Dispatch } from './kernel';
 import { axpby, elementwise, gridDispatch } from './kernels';
 import { columns, matvecA, type DataBuffers, type Geometry } from './operators';
 import { GpuResources } from './resources';
@@ -58,7 +58,8 @@ export class GpuNystrom {
       const Y = sketch.buffer(g.d * Ks * 4, 'sketch Y');
       const Z = sketch.buffer(g.n * Ks * 4, 'sketch Z');
       const R = sketch.buffer(g.n * Ks * 4, 'sketch R');
-      const dummy = sketch.buffer(16, 'dummy');
+      // Never-touched bindings take the device's one placeholder (kernel.ts).
+      const dummy = placeholderBuffer(ctx);
       runDispatches(ctx, sketch.adoptDispatches(matvecA(ctx, gs, this.data, { Z, R, dummy }, omegaBatch, Y, admm)));
       const yBatch = await readF32(ctx, Y, g.d * Ks);
       const yFlat = batchToFlat(Float64Array.from(yBatch), g.d, g.P, g.S, r);

@@ -6,7 +6,8 @@
  *
  * No browser or Node API here: the page, the Worker, the CLI and the tests all read the tables.
  */
-import { has, int, Invalid, num, object, oneOf, bool, type NumberRange } from './validate';
+import { NUMBER } from '../../data/cells';
+import { has, inRange, int, Invalid, num, object, oneOf, bool, type NumberRange } from './validate';
 
 /**
  * What a change of a setting invalidates, from cheapest to dearest: nothing; only the iteration
@@ -23,9 +24,7 @@ const LEVEL_RANK: Record<ChangeLevel, number> = { none: 0, limit: 1, solver: 2, 
 export type Surface = 'solver' | 'page';
 
 /** Bounds of a number: inclusive `min`/`max`, exclusive `above`/`below`. */
-export interface Range extends NumberRange {
-  below?: number;
-}
+export type Range = NumberRange;
 
 /** The command-line flag of a setting. */
 export interface CliSpec {
@@ -63,9 +62,10 @@ export interface LinkSpec {
 export interface ControlSpec {
   /**
    * `menu`: the presets (plus an off-menu value); `select`: the enum's choices; `radio`:
-   * segmented buttons; `check`: a checkbox; `custom`: the page renders it itself.
+   * segmented buttons; `check`: a checkbox; `text`: a text field (a text setting, checked by
+   * its `check` when committed); `custom`: the page renders it itself.
    */
-  kind: 'menu' | 'select' | 'radio' | 'check' | 'custom';
+  kind: 'menu' | 'select' | 'radio' | 'check' | 'text' | 'custom';
   /** The fieldset it belongs to (`model`, `solver`, `data`). */
   group: string;
   /** `data-testid` of the form element (the e2e tests select by it). */
@@ -131,6 +131,12 @@ export interface EnumParam<V extends string = string> extends ParamBase<V> {
 export interface TextParam extends ParamBase<string> {
   type: 'text';
   optional: true;
+  /**
+   * What is wrong with `text`, in words a person can act on (e.g. the architecture parser's
+   * message), or null when it is usable; the page's text field shows it instead of committing.
+   * Only what the text alone decides: the data-dependent checks come when the run is built.
+   */
+  check?(text: string): string | null;
 }
 
 /** Any declared setting. */
@@ -332,8 +338,6 @@ export class FlagError extends Error {
   override name = 'FlagError';
 }
 
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 /** What a valid value is, for the CLI's messages (`an integer ≥ 1`, `a number > 0`). */
 export function rangeWords(integral: boolean, r: Range): string {
   if (integral) return r.max !== undefined ? `an integer in [${r.min ?? 0}, ${r.max}]` : `an integer ≥ ${r.min ?? 0}`;
@@ -342,10 +346,6 @@ export function rangeWords(integral: boolean, r: Range): string {
   const hi = r.below !== undefined ? `< ${r.below}` : r.max !== undefined ? `≤ ${r.max}` : '';
   const words = [lo, hi].filter(Boolean).join(' and ');
   return words === '' ? 'a finite number' : `a number ${words}`;
-}
-
-function inRange(v: number, r: Range): boolean {
-  return (r.min === undefined || v >= r.min) && (r.above === undefined || v > r.above) && (r.max === undefined || v <= r.max) && (r.below === undefined || v < r.below);
 }
 
 /** The value of flag `cli.flag` for entry `p` from its raw text, or a {@link FlagError}. */
@@ -494,4 +494,73 @@ export function decodeLinkFields<T extends ParamTable>(table: T, raw: unknown, p
     else if (b[key] !== undefined) out[key] = b[key];
   }
   return out as Values<T>;
+}
+
+// ---------------------------------------------------------------- several tables
+
+/** The parts of a declaration that are only words (a method may phrase a shared setting its own way). */
+function meaning(p: Param): unknown {
+  const { label: _label, short: _short, help: _help, control: _control, ...rest } = p;
+  const cli = rest.cli ? { ...rest.cli, help: undefined } : undefined;
+  return { ...rest, cli };
+}
+
+/** JSON with sorted keys, so two declarations compare by content. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
+}
+
+/** {@link scopedTables}' result: the one table, and where each scope's keys went in it. */
+export interface ScopedTables {
+  /** Every entry: unscoped keys, then `scope.key` for the clashing ones. */
+  readonly table: ParamTable;
+  /** For each scope, its own key → the key in `table` (`key`, or `scope.key`). */
+  readonly keys: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/**
+ * Like {@link mergeTables}, but a key declared by an earlier table with another meaning is not an
+ * error: the later scope's entry lives under `scope.key` (e.g. CRONOS-AM's `admmIters`, ADMM
+ * iterations per head solve, beside CRONOS's iteration budget), so each method keeps its own
+ * value. A shared key with the same meaning holds one value (e.g. `seed`).
+ */
+export function scopedTables(tables: readonly { scope: string; table: ParamTable }[]): ScopedTables {
+  const out: Record<string, Param> = {};
+  const keys: Record<string, Record<string, string>> = {};
+  for (const { scope, table } of tables) {
+    const own: Record<string, string> = {};
+    for (const [key, p] of entries(table)) {
+      const prev = out[key];
+      const at = prev === undefined || canonical(meaning(prev)) === canonical(meaning(p)) ? key : `${scope}.${key}`;
+      out[at] ??= p;
+      own[key] = at;
+    }
+    keys[scope] = own;
+  }
+  return { table: out, keys };
+}
+
+/**
+ * One table holding every entry of `tables` (first declaration wins for the wording). A key may
+ * appear in several tables only with the same meaning — type, defaults, limits, presets, CLI
+ * flag and range, link field, change level (e.g. `seed`); labels and help may differ. Throws
+ * naming both owners otherwise, so a clash is found when the registry loads.
+ */
+export function mergeTables(tables: readonly { owner: string; table: ParamTable }[]): ParamTable {
+  const out: Record<string, Param> = {};
+  const ownerOf: Record<string, string> = {};
+  for (const { owner, table } of tables) {
+    for (const [key, p] of entries(table)) {
+      const prev = out[key];
+      if (prev === undefined) {
+        out[key] = p;
+        ownerOf[key] = owner;
+      } else if (canonical(meaning(prev)) !== canonical(meaning(p))) {
+        throw new Error(`parameter tables: "${key}" of ${owner} differs from "${key}" of ${ownerOf[key]}; rename one or declare both alike`);
+      }
+    }
+  }
+  return out;
 }

@@ -59,21 +59,22 @@ export function int(v: unknown, path: string, min: number, max: number): number 
   return v;
 }
 
-/** Bounds of a real number; `above` is an exclusive lower bound. */
+/** Bounds of a real number; `above` and `below` are exclusive. */
 export interface NumberRange {
   min?: number;
   above?: number;
   max?: number;
+  below?: number;
 }
 
-/** A finite number within `range`. */
+/** Whether `v` lies within every bound of `r` (the one range test of links, tables and the CLI). */
+export function inRange(v: number, r: NumberRange): boolean {
+  return (r.min === undefined || v >= r.min) && (r.above === undefined || v > r.above) && (r.max === undefined || v <= r.max) && (r.below === undefined || v < r.below);
+}
+
+/** A finite number within `range`'s inclusive bounds and `above` (callers word `below` themselves). */
 export function num(v: unknown, path: string, range: NumberRange = {}): number {
-  const ok =
-    typeof v === 'number' &&
-    Number.isFinite(v) &&
-    (range.min === undefined || v >= range.min) &&
-    (range.above === undefined || v > range.above) &&
-    (range.max === undefined || v <= range.max);
+  const ok = typeof v === 'number' && Number.isFinite(v) && inRange(v, { ...range, below: undefined });
   if (!ok) throw new Invalid(`${path}: must be a finite number ${rangeText(range)}, got ${describe(v)}`);
   return v as number;
 }

@@ -167,7 +167,7 @@ describe('the page controls from the real tables', () => {
     expect(groupEntries([PAGE_PARAMS, CRONOS_PARAMS], 'solver').map(([k]) => k)).toEqual(['rho', 'adaptiveRho', 'rank', 'preconditioner', 'pcgIters', 'warmStart', 'admmIters', 'tol', 'device']);
     const html = renderToStaticMarkup(createElement(Controls, { settings: { ...DEFAULT_SETTINGS, dataset: 'xor' }, onChange: () => {} }));
     const ids = [...html.matchAll(/data-testid="([^"]+)"/g)].map((m) => m[1]);
-    expect(ids).toEqual(['dataset', 'remote-url', 'remote-label', 'remote-load', 'noise', 'split', 'seed', 'dataset-licence', 'P', 'beta', 'rho', 'adaptive-rho', 'rank', 'preconditioner', 'pcg', 'warm-start', 'admm-iters', 'tol', 'device-pref']);
+    expect(ids).toEqual(['dataset', 'remote-url', 'remote-label', 'remote-load', 'noise', 'split', 'seed', 'dataset-licence', 'method', 'P', 'beta', 'rho', 'adaptive-rho', 'rank', 'preconditioner', 'pcg', 'warm-start', 'admm-iters', 'tol', 'device-pref']);
     expect(html).toContain('aria-label="Model"');
     expect(html).toContain('<option value="0.000001">1e-6</option>');
   });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrameBatcher, FrameScheduler } from '../../app/frames';
 import { finiteOrNull, logSafe, MetricsHistory, recordMetrics } from '../../app/history';
-import type { FromWorker, ProblemSummary, Snapshot } from '../../app/protocol';
+import type { FromWorker, RunSummary, Snapshot } from '../../app/protocol';
 import { applyMessage, INITIAL_RUN_STATE, iterationsPerSecond, runReducer } from '../../app/runState';
 import type { IterationMetrics } from '../../solver/types';
 
@@ -35,7 +35,21 @@ function metrics(iter: number, timeMs = 10, extra: Partial<IterationMetrics> = {
   } as IterationMetrics;
 }
 
-const problem = { dataset: 'spiral', title: 'Spiral', n: 10, nTest: 5, testSource: 'split', d: 3, bias: true, P: 4, C: 1, S: 2, K: 8, classNames: ['a', 'b'], classCounts: [5, 5], model: 'relu', beta: 0.001, image: null } as ProblemSummary;
+const problem: RunSummary = {
+  method: 'cronos',
+  dataset: 'spiral',
+  title: 'Spiral',
+  n: 10,
+  nTest: 5,
+  testSource: 'split',
+  d: 3,
+  bias: true,
+  C: 1,
+  classNames: ['a', 'b'],
+  classCounts: [5, 5],
+  image: null,
+  convex: { P: 4, S: 2, K: 8, model: 'relu', beta: 0.001 },
+};
 const ready = (run: number): FromWorker => ({
   type: 'ready',
   run,

@@ -8,11 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { runReducer, INITIAL_RUN_STATE } from '../../app/runState';
 import { DEFAULT_SETTINGS, type Settings } from '../../app/settings';
-import type { SessionEnv } from '../../app/worker/session';
 import { simulatedDeviceLoss } from '../../app/workerClient';
 import { createSolver } from '../../solver/index';
 import type { CronosSolver } from '../../solver/solver';
-import { sessionHarness } from '../support/worker-harness';
+import { sessionHarness, type CreateSolverFn } from '../support/worker-harness';
 
 const settings: Settings = { ...DEFAULT_SETTINGS, dataset: 'spiral', P: 8, admmIters: 12, device: 'gpu', seed: 3, adaptiveRho: true, rho: 10 };
 
@@ -20,7 +19,7 @@ const settings: Settings = { ...DEFAULT_SETTINGS, dataset: 'spiral', P: 8, admmI
 function fakeGpu(gpuLeft: number) {
   let devices = 0;
   let live = 0;
-  const create: SessionEnv['createSolver'] = async (problem, config, opts) => {
+  const create: CreateSolverFn = async (problem, config, opts) => {
     if (opts.device === 'gpu' && devices++ >= gpuLeft) throw new Error('no GPU adapter after the reset');
     const real = await createSolver(problem, config, { ...opts, device: 'cpu' });
     live++;
@@ -132,7 +131,7 @@ describe('the page run survives GPU device loss', () => {
 describe('a breakdown in the page run', () => {
   it('stops at the last good iteration: the last snapshot is that iteration, finite, and the page says so', async () => {
     // The real CPU solver whose iterates become NaN at iteration 3 (its own divergence check fires).
-    const create: SessionEnv['createSolver'] = async (problem, config, opts) => {
+    const create: CreateSolverFn = async (problem, config, opts) => {
       const real = await createSolver(problem, config, opts);
       const step = real.step.bind(real);
       real.step = async () => {

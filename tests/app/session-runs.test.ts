@@ -5,16 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../app/settings';
-import type { SessionEnv } from '../../app/worker/session';
 import { createSolver, throwIfDiverged } from '../../solver/index';
-import { sessionHarness } from '../support/worker-harness';
+import { sessionHarness, type CreateSolverFn } from '../support/worker-harness';
 
 const small: Settings = { ...DEFAULT_SETTINGS, dataset: 'spiral', P: 8, admmIters: 40, device: 'cpu', seed: 3 };
 
 /** A solver factory that counts live solvers (created minus disposed). */
 function counting() {
   let live = 0;
-  const create: SessionEnv['createSolver'] = async (p, c, o) => {
+  const create: CreateSolverFn = async (p, c, o) => {
     const s = await createSolver(p, c, o);
     live++;
     const dispose = s.dispose.bind(s);
@@ -90,7 +89,7 @@ describe('several runs per Worker', () => {
 
   it('a failing added run reports on its slot, is freed, and the page run goes on', async () => {
     let live = 0;
-    const failing: SessionEnv['createSolver'] = async (p, c, o) => {
+    const failing: CreateSolverFn = async (p, c, o) => {
       const s = await createSolver(p, c, o);
       live++;
       const dispose = s.dispose.bind(s);

@@ -1,8 +1,10 @@
 /** Settings: defaults inside the limits, clamping, the solver config, and what a change rebuilds. */
 import { describe, expect, it } from 'vitest';
 import { DATASETS, datasetInfo, DEFAULT_DATASET, hasTestFile, isDatasetId, isPlanar } from '../../app/datasets';
-import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, presets, toSolverConfig, type NumericKey, type Settings } from '../../app/settings';
+import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, presets, settingsKey, toSolverConfig, type NumericKey, type Settings } from '../../app/settings';
 import { DEFAULT_CONFIG } from '../../solver/types';
+import { METHODS, type MethodRegistry } from '../../solver/methods/index';
+import { defaultsOf } from '../../solver/params/table';
 
 describe('settings', () => {
   it('defaults lie inside the limits and train the default dataset with the solver defaults', () => {
@@ -26,10 +28,21 @@ describe('settings', () => {
       admmIters: 500,
       tol: 1e-3,
       seed: 1,
+      // Every other registered method's page defaults ride along.
+      ...otherMethodDefaults(),
     });
     // NumericKey is derived from the tables: exactly the clamped settings, no more, no fewer.
-    const keys: Record<NumericKey, true> = { noise: true, testFraction: true, P: true, beta: true, rho: true, rank: true, pcgIters: true, admmIters: true, tol: true, seed: true };
-    expect(Object.keys(LIMITS).sort()).toEqual(Object.keys(keys).sort());
+    const keys: Partial<Record<NumericKey, true>> = { noise: true, testFraction: true, P: true, beta: true, rho: true, rank: true, pcgIters: true, admmIters: true, tol: true, seed: true };
+    // …plus the numeric settings with a default of every other registered method.
+    const others = Object.values(METHODS as MethodRegistry)
+      .filter((m) => m.id !== 'cronos')
+      .flatMap((m) => Object.entries(m.params).flatMap(([k, p]) => ((p.type === 'number' || p.type === 'integer') && !p.optional ? [settingsKey(m.id, k)] : [])));
+    expect(Object.keys(LIMITS).sort()).toEqual([...new Set([...Object.keys(keys), ...others])].sort());
+    // CRONOS-AM's admmIters (per head solve, not a budget) and SGD's learning rate (another default than Adam's) keep their own values.
+    expect(settingsKey('cronos-am', 'admmIters')).toBe('cronos-am.admmIters');
+    expect(DEFAULT_SETTINGS['cronos-am.admmIters']).toBe(METHODS['cronos-am'].params.admmIters.default);
+    expect(settingsKey('sgd', 'lr')).toBe('sgd.lr');
+    expect(settingsKey('cronos-am', 'beta')).toBe('beta');
   });
 
   it('every preset is inside its limit and the defaults are offered by the menus', () => {
@@ -92,3 +105,17 @@ describe('dataset catalogue helpers', () => {
     expect(DATASETS.filter(hasTestFile).map((d) => d.id)).toEqual(['fmnist-pullover-bag-10x10', 'fmnist-pullover-bag-28x28']);
   });
 });
+
+/** The page defaults of every registered method but CRONOS (none while CRONOS is the only one). */
+function otherMethodDefaults(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of Object.values(METHODS as MethodRegistry)) {
+    if (m.id === 'cronos') continue;
+    for (const [k, v] of Object.entries(defaultsOf(m.params, 'page'))) {
+      const at = settingsKey(m.id, k);
+      if (at === k && k in DEFAULT_CONFIG) continue;
+      out[at] ??= v;
+    }
+  }
+  return out;
+}

@@ -64,7 +64,8 @@ const settingsArb: fc.Arbitrary<Settings> = fc
   })
   .map((s) => {
     // Optional fields are absent, not undefined; a seed equal to `seed` is the unset seed.
-    const out: Settings = { ...s };
+    // Other methods' fields (not part of a CRONOS link) at their defaults.
+    const out: Settings = { ...DEFAULT_SETTINGS, ...s };
     for (const key of ['dataSeed', 'splitSeed', 'pcgTol', 'csv'] as const) if (out[key] === undefined) delete out[key];
     if (out.dataSeed === out.seed) delete out.dataSeed;
     if (out.splitSeed === out.seed) delete out.splitSeed;

@@ -13,14 +13,13 @@ import { importSession } from '../../app/share/session';
 import { arraysToCsv, fileStem, metricsCsvFile, networkJsonFile, safetensorsFile, sessionDownload, sessionSettings, snippetFile } from '../../app/share/wire-files';
 import { RemoteCsvCache } from '../../app/share/wire-remote';
 import type { RunExport } from '../../app/share/wire-run';
-import type { SessionEnv } from '../../app/worker/session';
-import { sessionHarness } from '../support/worker-harness';
+import { sessionHarness, type CreateSolverFn } from '../support/worker-harness';
 import { readSafetensors } from '../../solver/export/index';
 import { createSolver } from '../../solver/index';
 import { predictNetwork } from '../../solver/recovery';
 
 /** The shared harness plus the export round trip of a run. */
-function harness(extra: Partial<SessionEnv> = {}) {
+function harness(extra: Parameters<typeof sessionHarness>[0] = {}) {
   const h = sessionHarness(extra);
   const { session, messages } = h;
   return {
@@ -60,7 +59,7 @@ describe('seeds and split of a link in the Worker', () => {
     expect(Array.from(otherGates.points?.x ?? [])).toEqual(Array.from(a.points?.x ?? []));
     // The gates (patterns D): the solver seed.
     const again = (await started({ ...xor, seed: 7, dataSeed: 5, splitSeed: 6 })).of('ready')[0].view;
-    expect(Array.from(again.patterns.D)).toEqual(Array.from(a.patterns.D));
+    expect(Array.from(again.patterns?.D ?? [])).toEqual(Array.from(a.patterns?.D ?? [0]));
     expect(Array.from(again.gateLines?.a ?? [])).toEqual(Array.from(a.gateLines?.a ?? []));
     expect(Array.from(otherGates.gateLines?.a ?? [])).not.toEqual(Array.from(a.gateLines?.a ?? []));
   });
@@ -135,8 +134,8 @@ describe('exports', () => {
   it('carry the solution, the network the views show, the standardisation, and data only when needed', async () => {
     const h = await started(xor, true);
     const e = await h.exportRun();
-    expect(e).toMatchObject({ iter: 12, model: 'relu', d: 3, P: 8, S: 2, C: 1, data: null, dataNote: null, title: 'XOR' });
-    expect(e.U.length).toBe(3 * 16);
+    expect(e).toMatchObject({ iter: 12, d: 3, C: 1, convex: { model: 'relu', P: 8, S: 2 }, data: null, dataNote: null, title: 'XOR' });
+    expect(e.convex?.U.length).toBe(3 * 16);
     expect(e.network.m).toBe(h.of('snapshot').at(-1)?.snapshot.hidden);
     expect(e.featureNames).toEqual(['x1', 'x2', 'bias']);
     // The bias feature passes through (mean 0, std 1).
@@ -182,7 +181,7 @@ describe('exports', () => {
     if (!back.ok) return;
     expect(back.session.createdAt).toBe('2026-01-02T03:04:05.000Z');
     expect(back.session.results?.history).toEqual(history);
-    expect(Array.from(back.session.results?.solution?.U ?? [])).toEqual(Array.from(e.U));
+    expect(Array.from(back.session.results?.solution?.U ?? [])).toEqual(Array.from(e.convex?.U ?? [0]));
     expect(sessionSettings(back.session)).toMatchObject({ settings: xor, view: { xAxis: 'time' }, notices: [] });
   });
 
@@ -205,7 +204,7 @@ describe('restoring a session', () => {
   /** A factory whose solvers count their steps. */
   function countingSteps() {
     const count = { steps: 0 };
-    const create: SessionEnv['createSolver'] = async (p, c, o) => {
+    const create: CreateSolverFn = async (p, c, o) => {
       const s = await createSolver(p, c, o);
       const step = s.step.bind(s);
       s.step = () => {
@@ -253,7 +252,7 @@ describe('restoring a session', () => {
       r.send({ type: 'share-export', id: 2 });
       await r.session.idle();
       const again = r.of('share-export').at(-1)?.result;
-      expect(Array.from(again?.U ?? [])).toEqual(Array.from(e.U));
+      expect(Array.from(again?.convex?.U ?? [])).toEqual(Array.from(e.convex?.U ?? [0]));
       expect(again?.iter).toBe(12);
 
       // Continue: raise the cap and play; the run goes on as the reference did.
@@ -276,7 +275,7 @@ describe('restoring a session', () => {
       const refExport = await ref.exportRun(9);
       expect(continued?.iter).toBe(15);
       expect(continued?.state?.iteration).toBe(15);
-      expect(Array.from(continued?.U ?? [])).toEqual(Array.from(refExport.U));
+      expect(Array.from(continued?.convex?.U ?? [])).toEqual(Array.from(refExport.convex?.U ?? [0]));
     });
   }
 

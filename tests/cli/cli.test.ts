@@ -90,6 +90,7 @@ describe('cronos train (cpu)', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^iter +1 +f [0-9.e+-]+ +f−dual [0-9.e+-]+ +r_pri /m);
     const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.method).toBe('cronos');
     expect(res.config).toMatchObject({ model: 'relu', P: 6, admmIters: 8, pcgIters: 10, rank: 5, device: 'cpu', warmStart: true });
     expect(res.data).toMatchObject({ train_file: path('train.csv'), test_file: path('test.csv'), n: 120, n_test: 60, d: 4, classes: ['no', 'yes'], label_column: 'cls' });
     expect(res.data.standardisation.mean).toHaveLength(4);
@@ -242,6 +243,9 @@ describe('cronos train --save-state / --resume', () => {
   });
 
   it('refuses a state of other settings or data, or one already at the total, and writes nothing', async () => {
+    // Its own saved state (no dependence on the test above).
+    const saved = await cli(['train', '--data', path('train.csv'), ...small({ '--admm-iters': '40', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--save-state', path('s40.json')]);
+    expect(saved.code).toBe(0);
     const base = ['train', '--data', path('train.csv'), '--out', path('never.json')];
     const other = await cli([...base, ...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10', '--P': '7' }), '--adaptive-rho', '--resume', path('s40.json')]);
     expect(other.code).toBe(1);
@@ -252,6 +256,14 @@ describe('cronos train --save-state / --resume', () => {
     const data = await cli(['train', '--data', path('multi.csv'), '--label', 'cls', '--out', path('never.json'), ...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--resume', path('s40.json')]);
     expect(data.code).toBe(1);
     expect(data.stderr).toMatch(/belongs to data with n=120, d=4/);
+    // The same shape and classes, other rows (two swapped): the content hash refuses it.
+    const lines = readFileSync(path('train.csv'), 'utf8').split('\n');
+    const swapAt = lines.findIndex((l, i) => i > 1 && l !== lines[1] && l !== '');
+    [lines[1], lines[swapAt]] = [lines[swapAt], lines[1]];
+    writeFileSync(path('train-swapped.csv'), lines.join('\n'));
+    const swapped = await cli(['train', '--data', path('train-swapped.csv'), '--out', path('never.json'), ...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--resume', path('s40.json')]);
+    expect(swapped.code).toBe(1);
+    expect(swapped.stderr).toMatch(/other data of the same shape/);
     writeFileSync(path('junk.json'), '{"format":"x"}');
     const junk = await cli([...base, ...small(), '--resume', path('junk.json')]);
     expect(junk.code).toBe(1);

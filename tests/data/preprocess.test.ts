@@ -1,8 +1,6 @@
 /** Standardisation with training statistics, the stratified split, and the GPU size check. */
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../data/errors';
 import {
-  checkProblemSize,
   estimateGpuBuffers,
   fitStandardization,
   standardizationReport,
@@ -106,15 +104,12 @@ describe('stratified split', () => {
   });
 });
 
-describe('GPU problem-size check', () => {
-  const limits = { maxStorageBufferBindingSize: 128 * 1024 * 1024, maxBufferSize: 256 * 1024 * 1024 };
-
-  it('accepts a problem that fits and reports its largest buffer', () => {
-    const r = checkProblemSize(3000, 100, 32, 1, 'relu', limits);
-    expect(r.limit).toBe(128 * 1024 * 1024);
-    expect(r.largest.bytes).toBe(Math.max(...r.buffers.map((b) => b.bytes)));
+// The size check and its message (fewer rows, a smaller P, the CPU) are data/plan.ts's planDataset (tests/data/plan.test.ts).
+describe('GPU buffer estimates', () => {
+  it('list the solver buffers with their sizes', () => {
+    const buffers = estimateGpuBuffers(3000, 100, 32, 1, 'relu');
     // X is n·d·4 bytes, the n×K matrices n·K·4 (K = C·S·P), the Nyström factor S·d·P·rank·4.
-    const names = (s: string) => r.buffers.find((b) => b.name.startsWith(s))!.bytes;
+    const names = (s: string) => buffers.find((b) => b.name.startsWith(s))!.bytes;
     expect(names('X (')).toBe(3000 * 100 * 4);
     expect(names('slack')).toBe(3000 * 64 * 4);
     expect(names('Nyström factor')).toBe(2 * 100 * 32 * 10 * 4);
@@ -126,34 +121,5 @@ describe('GPU problem-size check', () => {
     expect(relu.find((b) => b.name.startsWith('X·U'))!.bytes).toBe(1000 * 48 * 4);
     expect(gated.find((b) => b.name.startsWith('X·U'))!.bytes).toBe(1000 * 24 * 4);
     expect(gated.some((b) => b.name.startsWith('slack'))).toBe(false);
-  });
-
-  it('throws a DataError naming the buffer, its size, the limit and the fixes', () => {
-    let err: unknown;
-    try {
-      checkProblemSize(60000, 100, 64, 10, 'relu', limits, { fileName: 'big.csv' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(DataError);
-    const msg = (err as DataError).message;
-    expect(msg).toMatch(/^big\.csv: the problem is too large for this GPU/);
-    expect(msg).toMatch(/buffer needs [\d.]+ (MiB|GiB)/);
-    expect(msg).toContain('at most 128.0 MiB per buffer');
-    expect(msg).toMatch(/use at most \d+ training rows/);
-    expect(msg).toMatch(/use P ≤ \d+/);
-    expect(msg).toContain('--device cpu');
-    // The suggested number of rows does fit.
-    const maxN = Number(/at most (\d+) training rows/.exec(msg)![1]);
-    expect(() => checkProblemSize(maxN, 100, 64, 10, 'relu', limits)).not.toThrow();
-    expect(() => checkProblemSize(maxN + 1, 100, 64, 10, 'relu', limits)).toThrow(DataError);
-    const maxP = Number(/use P ≤ (\d+)/.exec(msg)![1]);
-    expect(() => checkProblemSize(60000, 100, maxP, 10, 'relu', limits)).not.toThrow();
-    expect(() => checkProblemSize(60000, 100, maxP + 1, 10, 'relu', limits)).toThrow(DataError);
-  });
-
-  it('respects the smaller of maxBufferSize and maxStorageBufferBindingSize', () => {
-    const small = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 20 };
-    expect(() => checkProblemSize(3000, 100, 32, 1, 'relu', small)).toThrow(/1\.00 MiB/);
   });
 });

@@ -10,8 +10,8 @@ import { fromShareState, toShareState } from '../../app/share/wire';
 interface Fixture {
   name: string;
   hash: string;
-  /** The page's settings then; `preconditioner` did not exist (it must read as Nyström). */
-  settings: Omit<Settings, 'method' | 'preconditioner'>;
+  /** The page and CRONOS fields then (any other method's stay at their defaults); `preconditioner` did not exist (it must read as Nyström). */
+  settings: Partial<Omit<Settings, 'method' | 'preconditioner'>>;
   xAxis: 'iteration' | 'time';
 }
 

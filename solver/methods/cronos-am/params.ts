@@ -30,6 +30,8 @@ export const CRONOS_AM_PARAMS = defineTable({
     ...CRONOS_PARAMS.P,
     // The paper's P_S = 10: a head of width 20 per class.
     default: 10,
+    // The menu offers the default (CRONOS's presets do not hold 10).
+    presets: [4, 8, 10, 16, 32, 64, 128, 256],
     label: 'Head patterns P',
     help: 'Activation patterns of each head solve; the head has 2P hidden units per class.',
     cli: { flag: '--P', arg: 'N', help: 'sampled activation patterns of the head (width 2P per class)', range: { min: 1, max: 1024 } },

@@ -69,7 +69,7 @@ export class CronosTrainer implements Trainer<IterationMetrics> {
 
   async model(): Promise<TrainedModel> {
     const { U, V } = await this.solver.solution();
-    return { network: recoverNetwork(this.solver.problem, U), convex: { U, V } };
+    return { network: recoverNetwork(this.solver.problem, U), convex: { U, V, problem: this.solver.problem } };
   }
 
   async saveState(): Promise<TrainerState> {
@@ -89,6 +89,19 @@ export class CronosTrainer implements Trainer<IterationMetrics> {
 
   dispose(): void {
     this.solver.dispose();
+  }
+
+  deviceLost(): string | null {
+    return this.solver.deviceLost?.() ?? null;
+  }
+
+  /** Destroys the GPU solver's device (test hooks); a no-op on the CPU. */
+  loseDevice(): void {
+    this.solver.loseDevice?.();
+  }
+
+  preconditionerInUse(): string | null {
+    return this.solver.preconditionerInUse?.()?.reason ?? null;
   }
 }
 

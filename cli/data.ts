@@ -1,0 +1,53 @@
+/**
+ * The data of `cronos train`, for every method: the CSV files read by the page's reader, the
+ * label column, the optional seeded stratified split, and the z-scoring with the training
+ * statistics. Every failure is a DataError naming the file, line or column.
+ */
+import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
+import { DataError } from '../data/errors';
+import { standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
+import type { Dataset } from '../solver/types';
+import type { TrainArgs } from './args';
+import { readText } from './read-text';
+
+/** The standardised training and test rows of a run, and how they were made (result.json's `data`). */
+export interface LoadedData {
+  trainData: Dataset;
+  testData: Dataset | undefined;
+  std: ReturnType<typeof standardizationReport>;
+  labelColumn: string;
+  /** The test file, the split that made the test rows, or null. */
+  testSource: string | null;
+}
+
+/** Reads, splits (with `seed`) and standardises the data of `args`, logging one line about it. */
+export function loadTrainingData(args: Pick<TrainArgs, 'data' | 'test' | 'label' | 'split'>, seed: number, log: (s: string) => void): LoadedData {
+  const trainTable = parseCsv(readText(args.data, log), args.data);
+  const labelColumn = resolveLabelColumn(trainTable, args.label);
+  let trainRaw: CsvDataset = tableToDataset(trainTable, { label: labelColumn });
+  let testRaw: CsvDataset | undefined;
+  let testSource: string | null = null;
+  if (args.test !== undefined) {
+    testRaw = tableToDataset(parseCsv(readText(args.test, log), args.test), { label: labelColumn, like: trainRaw });
+    testSource = args.test;
+  } else if (args.split !== undefined) {
+    const parts = stratifiedSplit(trainRaw, args.split, seed);
+    if (parts.train.n < 2 || parts.test.n < 1) {
+      throw new DataError(`${args.data}: a ${args.split} split of ${trainRaw.n} rows leaves too few rows on one side. Use more rows or another --split.`, {
+        file: args.data,
+      });
+    }
+    trainRaw = parts.train;
+    testRaw = parts.test;
+    testSource = `${args.data} (stratified split ${args.split}, seed ${seed})`;
+  }
+  const { train: trainData, test: testData, stats } = standardize(trainRaw, testRaw);
+  const std = standardizationReport(stats, trainData.featureNames);
+  log(
+    `data: ${args.data}: n=${trainData.n} d=${trainData.d} classes=${trainData.classNames.length} [${trainData.classNames.join(', ')}] label="${labelColumn}"` +
+      (testData ? `; test: ${testData.n} rows` : '; no test set') +
+      (std.constantColumns.length > 0 ? `; ${std.constantColumns.length} constant column(s) set to 0` : ''),
+  );
+
+  return { trainData, testData, std, labelColumn, testSource };
+}
