@@ -117,9 +117,9 @@ async function start(spec: RunSpec, data: TrainingData, o: AccuracyOptions, env:
   if (!(METHOD_IDS as readonly string[]).includes(spec.method)) throw new Error(`method ${spec.method} is not in the registry (solver/methods/index.ts).`);
   // The registry's entries are typed per method; the harness passes each its own table's defaults
   // with the shared overrides, which the factory checks against that table by name.
-  const info = METHODS[spec.method as MethodId] as unknown as MethodInfo<AnyValues>;
+  const info = METHODS[spec.method as MethodId] as unknown as MethodInfo;
   const settings: AnyValues = { ...defaultsOf(info.params), arch: 'mlp:256,256', loss: 'mse', epochs: o.epochs, batch: o.batch, sampling: 'shuffle', logEvery: 0, seed: 0, ...spec.settings };
-  const factory = await info.load();
+  const factory = (await info.load()) as unknown as (d: TrainingData, s: AnyValues, e: TrainerEnv) => Promise<Trainer>;
   return factory(data, settings, env);
 }
 
