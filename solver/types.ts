@@ -59,7 +59,22 @@ export interface SolverConfig {
    * solver uses 1e-6; benchmarks use 0 to make every step do `pcgIters` iterations).
    */
   pcgTol?: number;
+  /**
+   * Over-relaxation α ∈ (0, 2) of the u-side of both constraints (spec §4.5): v and s are
+   * computed from h = αu + (1 − α)v_old and αGu + (1 − α)s_old. 1 is plain ADMM.
+   */
+  alpha: number;
+  /** Anderson acceleration memory (type II, safeguarded, spec §4.5); 0 is off. CPU backend only. */
+  anderson: number;
+  /**
+   * Stopping rule: `gap` = certified relative gap (f − dual bound)/f ≤ tol and cone violation
+   * ≤ tol·max|XU| (spec §4.4); `residuals` = the primal/dual residual thresholds.
+   */
+  stopRule: StopRule;
 }
+
+/** The stopping rules of spec §4.4. */
+export type StopRule = 'gap' | 'residuals';
 
 /** The PCG tolerance of ADMM step k (0-based): `config.pcgTol` or the spec's 1/(1+k)^1.2. */
 export function pcgTolerance(config: Pick<SolverConfig, 'pcgTol'>, k: number): number {
@@ -71,6 +86,30 @@ export function pcgTolerance(config: Pick<SolverConfig, 'pcgTol'>, k: number): n
  * table (solver/methods/cronos/params.ts), where the page's own defaults are declared too.
  */
 export const DEFAULT_CONFIG: SolverConfig = defaultsOf(CRONOS_PARAMS);
+
+/**
+ * The behaviour before issue 9 (and of v1 share links that name none of its fields): plain ADMM,
+ * no acceleration, the residual stopping rule, and the old solver defaults (ρ = 0.1, tol 1e-6,
+ * 50 iterations). Tests that pin trajectories of those settings start from it.
+ */
+export const LEGACY_CONFIG: SolverConfig = Object.freeze({
+  ...DEFAULT_CONFIG,
+  rho: 0.1,
+  adaptiveRho: false,
+  admmIters: 50,
+  tol: 1e-6,
+  warmStart: true,
+  alpha: 1,
+  anderson: 0,
+  stopRule: 'residuals' as const,
+});
+
+/**
+ * `--paper` and the page's "paper settings": the official CRONOS behaviour — fixed ρ = 0.1, no
+ * over-relaxation or acceleration, Nyström rank 10, PCG cold start, 20 PCG and 50 ADMM iterations
+ * of the official examples, the residual stopping rule.
+ */
+export const PAPER_CONFIG: SolverConfig = Object.freeze({ ...LEGACY_CONFIG, rank: 10, pcgIters: 20, warmStart: false });
 
 /** Compile-time proof that the table declares exactly SolverConfig's fields with its types. */
 type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -17,6 +17,7 @@ import { testTargets } from '../problem';
 import { fitScale, rhoBalanceFactor, stepMetrics, type FitScale, type StepSums } from '../residuals';
 import { pcgTolerance, type ConvexSolution, type DeviceKind, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import type { AdmmBackend, StateArrayName } from './backend';
+import { Anderson } from './anderson';
 
 /**
  * Everything the next ADMM iteration reads, device-independent (float64 arrays, flat in the
@@ -83,6 +84,8 @@ export class AdmmDriver implements CronosSolver {
   private k = 0;
   private rho: number;
   private readonly fit: FitScale;
+  /** Anderson acceleration when configured and the backend supports it (spec §4.5). */
+  private readonly anderson: Anderson | null;
 
   protected constructor(
     readonly device: DeviceKind,
@@ -93,6 +96,8 @@ export class AdmmDriver implements CronosSolver {
   ) {
     this.rho = config.rho;
     this.fit = fitScale(problem, test && test.n > 0 ? testTargets(problem, test) : null);
+    const zeta = config.anderson > 0 ? backend.readFixedPoint?.() : undefined;
+    this.anderson = zeta && zeta.length > 0 ? new Anderson(config.anderson, zeta.length) : null;
   }
 
   /** One ADMM iteration (spec §4.2) and its metrics; throws {@link AdmmDivergedError} on non-finite iterates. */
@@ -101,14 +106,27 @@ export class AdmmDriver implements CronosSolver {
     const rho = this.iterate();
     const m = this.measure(await this.backend.metrics(), rho);
     if (this.balanceRho(m)) await this.backend.rebuildPreconditioner(this.rho);
+    else this.accelerate();
     m.timeMs = performance.now() - t0;
     return m;
+  }
+
+  /**
+   * Anderson acceleration (spec §4.5): replaces the state by the extrapolated fixed point, or by
+   * the safeguard's fallback; a ρ change resets the memory instead (the scaled duals in ζ change).
+   */
+  protected accelerate(): void {
+    const aa = this.anderson;
+    const backend = this.backend;
+    if (!aa || !backend.readFixedPoint || !backend.writeFixedPoint) return;
+    const next = aa.next(backend.readFixedPoint());
+    if (next) backend.writeFixedPoint(next, this.rho);
   }
 
   /** The updates of one step at the current ρ and tolerance; returns that ρ. */
   protected iterate(): number {
     const rho = this.rho;
-    this.backend.beginStep({ k: this.k, rho, pcgTol: pcgTolerance(this.config, this.k) });
+    this.backend.beginStep({ k: this.k, rho, pcgTol: pcgTolerance(this.config, this.k), alpha: this.config.alpha });
     this.rhs();
     this.uUpdate();
     this.vUpdate();
@@ -160,6 +178,9 @@ export class AdmmDriver implements CronosSolver {
     if (f === 1) return false;
     this.rho *= f;
     this.backend.rescaleDuals(f);
+    const zeta = this.anderson ? this.backend.readFixedPoint?.() : undefined;
+    // ζ = (h + λ, hs + ν) mixes primal and scaled dual parts; after a ρ change the history no longer applies.
+    if (this.anderson && zeta) this.anderson.reset(zeta);
     return true;
   }
 

