@@ -6,8 +6,8 @@
  *
  *   b  = Fᵀy/ρ + v − λ + Gᵀ(s − ν)               rhs        (admm_rhs.wgsl)
  *   u  = PCG(A, b, M_nys)                         uSolve     (GpuPcg, GpuNystrom)
- *   v  = prox_{β/ρ}(u + λ);  λ += u − v           vStep      (fused in group_prox.wgsl)
- *   Gu = G u;  s = max(Gu + ν, 0);  ν += Gu − s   sStep      (then Gᵀs, Gᵀν for the next b)
+ *   v  = prox_{β/ρ}(h + λ);  λ += h − v           vStep      (fused in group_prox.wgsl; h = αu + (1 − α)v_old)
+ *   Gu = G u;  s = max(hs + ν, 0);  ν += hs − s   sStep      (hs = αGu + (1 − α)s_old; then Gᵀs, Gᵀν)
  *   residuals, objective, accuracies              metrics
  *
  * ρ changes re-sketch A(ρ)Ω on the GPU (GpuNystrom.rebuild, one extra submission and read-back,
@@ -171,7 +171,7 @@ export class GpuBackend implements AdmmBackend {
     const nK = n * this.K;
     return [
       ...applyG(ctx, g, data, b.U, b.Z, b.GU),
-      elementwise(ctx, 'slackDual', [u32(nK)], [b.GU, b.S, b.Nu], nK),
+      elementwise(ctx, 'slackDual', [u32(nK)], [b.GU, b.S, b.Nu, this.admm], nK),
       ...applyGt(ctx, g, data, b.S, b.GtS),
       ...applyGt(ctx, g, data, b.Nu, b.GtNu),
     ];
@@ -229,8 +229,8 @@ export class GpuBackend implements AdmmBackend {
     return list;
   }
 
-  private writeAdmmUniform(rho: number, pcgTol: number): void {
-    this.ctx.device.queue.writeBuffer(this.admm, 0, new Float32Array([rho, this.problem.beta / rho, pcgTol, 0]));
+  private writeAdmmUniform(rho: number, pcgTol: number, alpha = this.scalars.alpha): void {
+    this.ctx.device.queue.writeBuffer(this.admm, 0, new Float32Array([rho, this.problem.beta / rho, pcgTol, alpha]));
   }
 
   /** Writes ρ, β/ρ and the tolerance, opens the step's encoder: v_prev ← v, Gᵀs_prev ← Gᵀs, u ← 0 (cold start). */
@@ -238,7 +238,7 @@ export class GpuBackend implements AdmmBackend {
     if (this.pending) throw new Error('GpuBackend.beginStep: the previous step was not finished with metrics()');
     this.scalars = s;
     const { b } = this;
-    this.writeAdmmUniform(s.rho, s.pcgTol);
+    this.writeAdmmUniform(s.rho, s.pcgTol, s.alpha);
     const enc = this.ctx.device.createCommandEncoder({ label: `admm step ${s.k}` });
     enc.copyBufferToBuffer(b.V, 0, b.Vprev, 0, b.V.size);
     enc.copyBufferToBuffer(b.GtS, 0, b.GtSprev, 0, b.GtS.size);

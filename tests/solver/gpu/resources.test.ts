@@ -10,7 +10,7 @@ import { GpuSolver } from '../../../solver/gpu/admm';
 import { cachedPipelineCount, destroyDispatches, placeholderBuffer, programKey, storageBuffer, u32 } from '../../../solver/gpu/kernel';
 import { axpby, elementwise } from '../../../solver/gpu/kernels';
 import { GpuResources } from '../../../solver/gpu/resources';
-import { DEFAULT_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
+import { LEGACY_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
 import { gpuContext, randomProblem } from '../../support/helpers';
 
 let ctx: GpuContext;
@@ -40,7 +40,7 @@ afterAll(() => ctx?.destroy());
 
 function adaptiveConfig(model: ModelKind): SolverConfig {
   // ρ far from balanced, so residual balancing changes it (and re-sketches Nyström) several times.
-  return { ...DEFAULT_CONFIG, model, P: 4, rho: 50, rank: 6, pcgIters: 8, pcgTol: 1e-6, adaptiveRho: true, admmIters: 30 };
+  return { ...LEGACY_CONFIG, model, P: 4, rho: 50, rank: 6, pcgIters: 8, pcgTol: 1e-6, adaptiveRho: true, admmIters: 30 };
 }
 
 describe.each(['relu', 'gated'] as ModelKind[])('solver buffers (%s)', (model) => {
