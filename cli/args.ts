@@ -4,7 +4,7 @@
  */
 import { CRONOS_PARAMS } from '../solver/methods/cronos/params';
 import { defaultsOf, FlagError, flagHelp, parseFlags, pickGiven, type Values } from '../solver/params/table';
-import { DEFAULT_CONFIG, type DeviceKind, type SolverConfig } from '../solver/types';
+import { DEFAULT_CONFIG, PAPER_CONFIG, type DeviceKind, type SolverConfig } from '../solver/types';
 import { CLI_DATA_PARAMS, CLI_OUTPUT_PARAMS, CLI_RUN_PARAMS } from './params';
 
 /** Bad command line; the CLI prints the message and points to --help. */
@@ -76,7 +76,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const data = given.data;
   if (data === undefined) throw new UsageError('--data TRAIN.csv is required.');
   if (given.split !== undefined && given.test !== undefined) throw new UsageError('--split and --test exclude each other: a test file is already a held-out set.');
-  const config: SolverConfig = { ...DEFAULT_CONFIG, ...pickGiven(METHOD_PARAMS, given) };
+  // --paper swaps the defaults for the official behaviour; explicit flags still win.
+  const config: SolverConfig = { ...(given.paper ? PAPER_CONFIG : DEFAULT_CONFIG), ...pickGiven(METHOD_PARAMS, given) };
+  // An explicit --rho is the ρ to use, unless --rho-beta is given too.
+  if (given.rho !== undefined && given.rhoBeta === undefined) config.rhoBeta = 0;
   const { out, exportProblem, saveState, resume } = given;
   const outputs = [['--out', out], ['--export-problem', exportProblem], ['--save-state', saveState]] as const;
   for (let i = 0; i < outputs.length; i++) {

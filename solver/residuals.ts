@@ -104,6 +104,13 @@ export function fitScale(problem: Pick<Problem, 'Y' | 'task' | 'targetStd'>, tes
   };
 }
 
+/**
+ * Floor of the scale the cone violation is measured against in the gap stopping rule: the targets
+ * are ±1 or standardised, so outputs of order 1 are the natural unit; without a floor a solution
+ * pruned to u ≈ 0 (large β) would have to be feasible to a vanishing scale.
+ */
+export const OUTPUT_SCALE_FLOOR = 1;
+
 /** Residual-balancing trigger: ρ changes when one residual exceeds the other by this ratio. */
 export const RHO_BALANCE_RATIO = 10;
 /** Residual-balancing step: ρ is multiplied or divided by this factor. */
@@ -135,7 +142,7 @@ export function stepMetrics(
   const coneViolation = relu ? Math.max(0, s.maxNegGu) : 0;
   const converged =
     config.stopRule === 'gap'
-      ? certifiedRelativeGap(objective, dualObjective) <= tol && coneViolation <= tol * s.maxAbsXU
+      ? certifiedRelativeGap(objective, dualObjective) <= tol && coneViolation <= tol * Math.max(s.maxAbsXU, OUTPUT_SCALE_FLOOR)
       : primalResidual <= epsPrimal && dualResidual <= epsDual;
   return {
     iter,

@@ -64,6 +64,16 @@ export interface SolverConfig {
    * computed from h = αu + (1 − α)v_old and αGu + (1 − α)s_old. 1 is plain ADMM.
    */
   alpha: number;
+  /**
+   * ρ rule (spec §4.5): the initial ρ is rhoBeta·β when rhoBeta > 0 and β > 0 (the best fixed ρ
+   * scales with β, research-wave2 §3.1); 0 = `rho` as given.
+   */
+  rhoBeta: number;
+  /**
+   * ρ race (spec §4.5): iterations per candidate ρ ∈ β·{0.1, 0.3, 1, 3, 10} (ρ·{…} when β = 0)
+   * before the run continues from the winner; 0 = off (ρ fixed at `rho`, or residual balancing).
+   */
+  rhoRace: number;
   /** Anderson acceleration memory (type II, safeguarded, spec §4.5); 0 is off. CPU backend only. */
   anderson: number;
   /**
@@ -75,6 +85,11 @@ export interface SolverConfig {
 
 /** The stopping rules of spec §4.4. */
 export type StopRule = 'gap' | 'residuals';
+
+/** The initial ρ of a run: rhoBeta·β when both are positive, else `rho` (spec §4.5). */
+export function initialRho(config: Pick<SolverConfig, 'rho' | 'rhoBeta'>, beta: number): number {
+  return config.rhoBeta > 0 && beta > 0 ? config.rhoBeta * beta : config.rho;
+}
 
 /** The PCG tolerance of ADMM step k (0-based): `config.pcgTol` or the spec's 1/(1+k)^1.2. */
 export function pcgTolerance(config: Pick<SolverConfig, 'pcgTol'>, k: number): number {
@@ -101,6 +116,8 @@ export const LEGACY_CONFIG: SolverConfig = Object.freeze({
   warmStart: true,
   alpha: 1,
   anderson: 0,
+  rhoRace: 0,
+  rhoBeta: 0,
   stopRule: 'residuals' as const,
 });
 

@@ -9,7 +9,7 @@
  */
 import { activationPatterns, testTargets } from '../problem';
 import type { TestSet } from '../solver';
-import type { ConvexSolution, Problem, SolverConfig } from '../types';
+import { initialRho, type ConvexSolution, type Problem, type SolverConfig } from '../types';
 import { cholesky, choleskySolve, identity, matmul, maxAbs } from '../linalg';
 import { batchToFlat, blockToFlat, flatToBatch, flatToBlock } from '../layout';
 import { effectiveRank, nystromApplyCoeffs, nystromCoefficients, nystromFromSketch, orthonormalTestMatrix } from '../nystrom-core';
@@ -114,7 +114,7 @@ export class CpuBackend implements AdmmBackend {
     this.N = S * d * P;
     this.rank = effectiveRank(config.rank, this.N);
     this.shape = { rows: d, blocks: C, blockCols: S * P };
-    this.scalars = { k: 0, rho: config.rho, pcgTol: 0, alpha: 1 };
+    this.scalars = { k: 0, rho: initialRho(config, problem.beta), pcgTol: 0, alpha: 1 };
     this.eager = emptyEager();
 
     const dk = d * K;
@@ -140,10 +140,10 @@ export class CpuBackend implements AdmmBackend {
     this.flatWork = new Float64Array(Math.max(this.rank, 1));
 
     if (opts.exactSolve) {
-      this.dense = this.buildDense(config.rho);
+      this.dense = this.buildDense(initialRho(config, problem.beta));
     } else if (this.rank > 0) {
       this.sketch = this.buildSketch();
-      this.factorAt(config.rho);
+      this.factorAt(initialRho(config, problem.beta));
     }
 
     if (test) {
@@ -503,11 +503,21 @@ export class CpuBackend implements AdmmBackend {
 
   /** Copies of the state arrays. */
   async readState(): Promise<Partial<Record<StateArrayName, Float64Array>>> {
+    return this.readStateSync();
+  }
+
+  /** {@link readState} without a promise (CpuSolver.stepSync's ρ race). */
+  readStateSync(): Partial<Record<StateArrayName, Float64Array>> {
     return Object.fromEntries(Object.entries(this.stateArrays()).map(([k, a]) => [k, Float64Array.from(a)]));
   }
 
   /** Copies `arrays` into the state (exact: float64 to float64). */
   async writeState(arrays: Partial<Record<StateArrayName, Float64Array>>): Promise<void> {
+    this.writeStateSync(arrays);
+  }
+
+  /** {@link writeState} without a promise (CpuSolver.stepSync's ρ race). */
+  writeStateSync(arrays: Partial<Record<StateArrayName, Float64Array>>): void {
     for (const [k, a] of Object.entries(this.stateArrays())) a.set(arrays[k as StateArrayName] as Float64Array);
   }
 

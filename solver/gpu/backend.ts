@@ -17,7 +17,7 @@
 import { activationPatterns, testTargets } from '../problem';
 import type { StepSums } from '../residuals';
 import type { TestSet } from '../solver';
-import type { ConvexSolution, Problem, SolverConfig } from '../types';
+import { initialRho, type ConvexSolution, type Problem, type SolverConfig } from '../types';
 import type { AdmmBackend, StateArrayName, StepScalars } from '../admm/backend';
 import { FIT_Q, gpuBufferSpecs, ST, type GpuBufferSpec } from './buffers';
 import { throwIfGpuFailed, type GpuContext } from './context';
@@ -86,8 +86,8 @@ export class GpuBackend implements AdmmBackend {
     this.staging = this.b.staging;
     this.admm = this.b.admm;
     this.test = test && testRows > 0 ? this.testBuffers(test) : null;
-    this.scalars = { k: 0, rho: config.rho, pcgTol: 0, alpha: 1 };
-    this.writeAdmmUniform(config.rho, 0);
+    this.scalars = { k: 0, rho: initialRho(config, problem.beta), pcgTol: 0, alpha: 1 };
+    this.writeAdmmUniform(initialRho(config, problem.beta), 0);
     this.precond = new GpuNystrom(ctx, this.g, this.data, effectiveRank(config.rank, problem.S * problem.d * problem.P), config.seed);
     this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.precond, { x: this.b.U, r: this.b.r }, this.admm);
     this.steps = {
@@ -108,7 +108,7 @@ export class GpuBackend implements AdmmBackend {
   /** Allocates the backend on `ctx`, uploads the problem and builds the first preconditioner. */
   static async create(ctx: GpuContext, problem: Problem, config: SolverConfig, test: TestSet | undefined, xBlockBytes: number): Promise<GpuBackend> {
     const backend = new GpuBackend(ctx, problem, config, test, xBlockBytes);
-    await backend.rebuildPreconditioner(config.rho);
+    await backend.rebuildPreconditioner(initialRho(config, problem.beta));
     return backend;
   }
 

@@ -28,7 +28,7 @@ describe('settings', () => {
       seed: 1,
     });
     // NumericKey is derived from the tables: exactly the clamped settings, no more, no fewer.
-    const keys: Record<NumericKey, true> = { noise: true, testFraction: true, P: true, beta: true, rho: true, rank: true, pcgIters: true, admmIters: true, tol: true, seed: true, alpha: true, anderson: true };
+    const keys: Record<NumericKey, true> = { noise: true, testFraction: true, P: true, beta: true, rho: true, rank: true, pcgIters: true, admmIters: true, tol: true, seed: true, alpha: true, anderson: true, rhoRace: true, rhoBeta: true };
     expect(Object.keys(LIMITS).sort()).toEqual(Object.keys(keys).sort());
   });
 

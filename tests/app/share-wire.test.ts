@@ -55,6 +55,8 @@ const settingsArb: fc.Arbitrary<Settings> = fc
     tol: fc.double({ min: 0, max: 1, noNaN: true }).map(z),
     alpha: fc.double({ min: LIMITS.alpha.min, max: LIMITS.alpha.max, noNaN: true }),
     anderson: fc.integer({ min: 0, max: LIMITS.anderson.max }),
+    rhoRace: fc.integer({ min: 0, max: LIMITS.rhoRace.max }),
+    rhoBeta: fc.double({ min: 0, max: LIMITS.rhoBeta.max, noNaN: true }).map(z),
     stopRule: fc.constantFrom('gap' as const, 'residuals' as const),
     warmStart: fc.boolean(),
     seed: seedArb,

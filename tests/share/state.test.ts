@@ -86,9 +86,11 @@ const solverArb: fc.Arbitrary<SolverConfig> = fc.record(
     pcgTol: fc.double({ min: 0, max: 1, noNaN: true }).map(noNegZero),
     alpha: fc.double({ min: 0.01, max: 1.99, noNaN: true }),
     anderson: fc.integer({ min: 0, max: 50 }),
+    rhoRace: fc.integer({ min: 0, max: 100_000 }),
+    rhoBeta: fc.double({ min: 0, max: 1e6, noNaN: true }).map(noNegZero),
     stopRule: fc.constantFrom('gap' as const, 'residuals' as const),
   },
-  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart', 'alpha', 'anderson', 'stopRule'] },
+  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart', 'alpha', 'anderson', 'rhoRace', 'rhoBeta', 'stopRule'] },
 );
 
 /** Any valid state; `fc.constant` branches make "field equals its default" common, as in real links. */

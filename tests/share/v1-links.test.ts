@@ -8,7 +8,7 @@ import { decodeState, encodeState } from '../../app/share/state';
 import { fromShareState, toShareState } from '../../app/share/wire';
 
 /** What links made before issue 9 ran: plain ADMM, no acceleration, the residual stopping rule. */
-const BEFORE_ISSUE_9 = { alpha: 1, anderson: 0, stopRule: 'residuals' } as const;
+const BEFORE_ISSUE_9 = { alpha: 1, anderson: 0, rhoRace: 0, rhoBeta: 0, stopRule: 'residuals' } as const;
 
 interface Fixture {
   name: string;
