@@ -12,7 +12,7 @@ import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
 import type { AnyValues } from '../../solver/params/table';
 import { DATASETS, datasetInfo, hasTestFile, isDatasetId, isPlanar } from '../datasets';
 import { PAGE_PARAMS } from '../params';
-import { clampSetting, LIMITS, presets, type Settings } from '../settings';
+import { clampSetting, LIMITS, presets, withFastSettings, withPaperSettings, type Settings } from '../settings';
 import { activeCsv, csvSourceInfo, seedsApartNote, withOneSeed, withoutCsv } from '../share/wire-source';
 import { Field, ParamFields, SelectField } from './ParamFields';
 import { ShareRemoteCsv } from './ShareRemoteCsv';
@@ -124,6 +124,20 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
       <fieldset disabled={disabled}>
         <legend>Solver</legend>
         <ParamFields tables={tables} group="solver" values={values} onChange={setParam} />
+        <div className="field">
+          <button
+            type="button"
+            className="btn"
+            data-testid="paper-settings"
+            title="The official CRONOS behaviour: fixed ρ = 0.1, no over-relaxation or acceleration, Nyström rank 10, PCG cold start, 20 PCG and 50 ADMM iterations, the residual stopping rule (tol 1e-6)"
+            onClick={() => onChange(withPaperSettings(settings))}
+          >
+            Paper settings
+          </button>
+          <button type="button" className="btn" data-testid="fast-settings" title="The defaults: over-relaxation, ρ = 0.5·β, certified-gap stopping at 1e-4" onClick={() => onChange(withFastSettings(settings))}>
+            Fast defaults
+          </button>
+        </div>
       </fieldset>
     </form>
   );
