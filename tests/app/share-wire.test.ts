@@ -115,7 +115,8 @@ describe('Settings ↔ share state', () => {
 
   it('the default page makes a short link that opens the default page', () => {
     const hash = encodeState(toShareState(DEFAULT_SETTINGS));
-    expect(hash.length).toBeLessThan(80);
+    // Longer since issue 9: the page's defaults (α, Anderson, ρ = c·β, gap rule, 1500 iterations) differ from the v1 wire defaults, which keep the old behaviour.
+    expect(hash.length).toBeLessThan(140);
     const r = decodeState(hash);
     expect(r.ok && fromShareState(r.state).settings).toEqual(DEFAULT_SETTINGS);
   });

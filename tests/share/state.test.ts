@@ -129,7 +129,8 @@ describe('share link: round trips', () => {
     expect(WIRE_DEFAULTS_V1).toStrictEqual({
       dataset: { kind: 'builtin', id: 'fmnist-pullover-bag-10x10' },
       preprocessing: { standardize: true, testFraction: 0, splitSeed: 0, noise: 0, dataSeed: 0 },
-      solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true },
+      // Issue 9's fields with the behaviour links had before them (plain ADMM, residual rule).
+      solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true, alpha: 1, anderson: 0, rhoRace: 0, rhoBeta: 0, stopRule: 'residuals' },
       device: 'auto',
       plot: { xAxis: 'iteration', logX: false, logY: true },
     });

@@ -209,7 +209,7 @@ export const CRONOS_PARAMS = defineTable({
     },
     cli: { flag: '--stop', help: 'stopping rule: certified relative gap or ADMM residuals', noun: 'rule' },
     link: { key: 'stopRule' },
-    control: { kind: 'radio', group: 'solver' },
+    control: { kind: 'radio', group: 'solver', testId: 'stop-rule' },
   }),
 });
 
