@@ -8,7 +8,8 @@
  * way: `reps` matMuls issued back to back, completion awaited once through a small read-back.
  *
  * Environment knobs: BENCH_REPS (products per trial), BENCH_TRIALS, BENCH_SKIP_TFJS=1,
- * BENCH_PCG_ITERS, BENCH_ADMM_STEPS.
+ * BENCH_PCG_ITERS, BENCH_ADMM_STEPS. `npm run bench -- convergence` runs bench/convergence.ts
+ * instead (iterations to a certified gap).
  */
 import { createGpuContext, type GpuContext } from '../solver/gpu/context';
 import { nodeGpu } from '../solver/gpu/node-gpu';
@@ -238,5 +239,6 @@ async function main(): Promise<void> {
   ctx.destroy();
 }
 
-await main();
+if (process.argv.includes('convergence')) await import('./convergence');
+else await main();
 process.exit(0);

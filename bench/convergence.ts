@@ -1,0 +1,108 @@
+/**
+ * `npm run bench -- convergence` (issue 9): iterations and wall time to a CERTIFIED relative gap
+ * of 1e-4 (solver/residuals.ts certifiedRelativeGap, cone violation ≤ 0.3·1e-4·max(max|XU|, 1)) for
+ *   paper      fixed ρ = 0.1, no acceleration (PAPER_CONFIG's outer loop, warm-started PCG as the
+ *              other two, so only the outer loop differs),
+ *   balancing  the same with residual balancing of ρ (the previous option),
+ *   default    the new defaults (α = 1.6, ρ = c·β/d rule, Anderson on the CPU),
+ * on the problems of bench/convergence-problems.ts, one run each, on the float64 CPU backend and,
+ * when an adapter exists, the WebGPU one (same adapter for all three). Ratios are printed because
+ * absolute times on a shared or emulated device mean little. Not part of `npm test`.
+ *
+ * Environment: BENCH_CAP (iterations, default 1500), BENCH_DEVICES (cpu,gpu), BENCH_ONLY (a
+ * substring of the problem names).
+ */
+import { CpuSolver } from '../solver/cpu/admm';
+import { GpuSolver } from '../solver/gpu/admm';
+import { createGpuContext, type GpuContext } from '../solver/gpu/context';
+import { nodeGpu } from '../solver/gpu/node-gpu';
+import { certifiedRelativeGap } from '../solver/residuals';
+import type { CronosSolver } from '../solver/solver';
+import { DEFAULT_CONFIG, LEGACY_CONFIG, type Problem, type SolverConfig } from '../solver/types';
+import { convergenceProblems } from './convergence-problems';
+
+const CAP = Number(process.env.BENCH_CAP ?? 1500);
+const TOL = 1e-4;
+
+/** One setting of the comparison. */
+interface Mode {
+  name: string;
+  config(p: Problem): SolverConfig;
+}
+
+const model = (p: Problem) => ({ model: p.model, P: p.P, beta: p.beta, admmIters: CAP, tol: TOL, stopRule: 'gap' as const });
+const MODES: Mode[] = [
+  { name: 'paper', config: (p) => ({ ...LEGACY_CONFIG, ...model(p) }) },
+  { name: 'balancing', config: (p) => ({ ...LEGACY_CONFIG, ...model(p), adaptiveRho: true }) },
+  { name: 'default', config: (p) => ({ ...DEFAULT_CONFIG, ...model(p) }) },
+];
+
+/** Iterations to the certified gap (null: not within CAP), wall ms, and the last certified gap. */
+interface Outcome {
+  iters: number | null;
+  ms: number;
+  gap: number;
+}
+
+async function solve(solver: CronosSolver): Promise<Outcome> {
+  const t0 = performance.now();
+  let gap = NaN;
+  try {
+    for (let k = 0; k < CAP; k++) {
+      const m = await solver.step();
+      gap = certifiedRelativeGap(m.objective, m.dualObjective);
+      if (m.converged) return { iters: m.iter, ms: performance.now() - t0, gap };
+    }
+    return { iters: null, ms: performance.now() - t0, gap };
+  } finally {
+    solver.dispose();
+  }
+}
+
+function cell(o: Outcome): string {
+  return o.iters === null ? `–(${o.gap.toExponential(1)})` : `${o.iters} (${(o.ms / 1000).toFixed(1)} s)`;
+}
+
+function ratio(a: Outcome, b: Outcome): string {
+  if (a.iters === null || b.iters === null) return a.iters === null && b.iters !== null ? `>${(CAP / b.iters).toFixed(1)}×` : '—';
+  return `${(a.iters / b.iters).toFixed(2)}× iters, ${(a.ms / b.ms).toFixed(2)}× time`;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Runs the comparison on one device; `make` builds a solver of that device. */
+async function device(label: string, make: (p: Problem, c: SolverConfig) => Promise<CronosSolver>): Promise<void> {
+  console.log(`\n${label}: iterations (wall) to a certified relative gap ≤ ${TOL}, cap ${CAP}; –(g) = not reached, g = last certified gap`);
+  const speedups: number[] = [];
+  for (const bp of convergenceProblems()) {
+    if (process.env.BENCH_ONLY && !bp.name.includes(process.env.BENCH_ONLY)) continue;
+    const out: Outcome[] = [];
+    for (const mode of MODES) out.push(await solve(await make(bp.problem, mode.config(bp.problem))));
+    const [paper, rb, def] = out;
+    // Not reached counts as CAP (a lower bound on the true ratio).
+    speedups.push((rb.iters ?? CAP) / (def.iters ?? CAP));
+    console.log(`  ${bp.name}\n    paper ${cell(paper)} | balancing ${cell(rb)} | default ${cell(def)} | balancing/default ${ratio(rb, def)} | paper/default ${ratio(paper, def)}`);
+  }
+  console.log(`  median balancing/default iterations (unreached = ${CAP}): ${median(speedups).toFixed(2)}×`);
+}
+
+async function main(): Promise<void> {
+  const devices = (process.env.BENCH_DEVICES ?? 'cpu,gpu').split(',');
+  if (devices.includes('cpu')) await device('CPU float64', async (p, c) => new CpuSolver(p, c));
+  if (!devices.includes('gpu')) return;
+  let ctx: GpuContext;
+  try {
+    ctx = await createGpuContext(nodeGpu());
+  } catch (e) {
+    console.log(`\nWebGPU: no adapter (${(e as Error).message}); GPU rows skipped.`);
+    return;
+  }
+  const a = ctx.adapter;
+  await device(`WebGPU (${a.description || a.device || a.vendor}; no Anderson on the GPU)`, (p, c) => GpuSolver.create(ctx, p, c));
+  ctx.destroy();
+}
+
+await main();
