@@ -39,7 +39,9 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
   const tables = [PAGE_PARAMS, methodParams(settings.method)];
   const values: AnyValues = { ...settings, csv: undefined };
   const setParam = (key: string, value: string | number | boolean): void => {
-    if (values[key] !== value) onChange({ ...settings, [key]: value });
+    if (values[key] === value) return;
+    // Choosing a ρ means that ρ: the ρ = c·β rule (on by default) would override it otherwise.
+    onChange(key === 'rho' ? { ...settings, rho: Number(value), rhoBeta: 0 } : { ...settings, [key]: value });
   };
   return (
     <form className="controls" aria-label="Settings" onSubmit={(e) => e.preventDefault()}>

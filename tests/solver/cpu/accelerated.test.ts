@@ -52,7 +52,7 @@ describe('Anderson acceleration', () => {
     const xStar = M.map((m, i) => c[i] / (1 - m));
     const T = (x: Float64Array): Float64Array => Float64Array.from(x, (v, i) => M[i] * v + c[i]);
     const aa = new Anderson(5, 3);
-    let x = new Float64Array(3);
+    let x: Float64Array = new Float64Array(3);
     let steps = 0;
     for (; steps < 100; steps++) {
       const f = T(x);
