@@ -78,7 +78,7 @@ export interface SolverConfig {
   anderson: number;
   /**
    * Stopping rule: `gap` = certified relative gap (f − dual bound)/f ≤ tol and cone violation
-   * ≤ tol·max|XU| (spec §4.4); `residuals` = the primal/dual residual thresholds.
+   * ≤ 0.3·tol·max(max|XU|, 1) (spec §4.4); `residuals` = the primal/dual residual thresholds.
    */
   stopRule: StopRule;
 }
