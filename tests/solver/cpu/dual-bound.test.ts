@@ -8,6 +8,7 @@ import { CpuSolver } from '../../../solver/cpu/admm';
 import { coneMultiplierScale, dualLowerBound } from '../../../solver/residuals';
 import { runCronos } from '../../../solver/solver';
 import { LEGACY_CONFIG, type ModelKind } from '../../../solver/types';
+import { denseF, denseG, makeProblem } from '../../support/cpu-fixtures';
 import { randomProblem } from '../../support/helpers';
 
 describe.each([
@@ -45,5 +46,52 @@ describe('dualLowerBound', () => {
     // b points away from −a (⟨a, b⟩ ≥ 0) or vanishes: no multiplier.
     expect(coneMultiplierScale(3, 5)).toBe(0);
     expect(coneMultiplierScale(-1, 0)).toBe(0);
+  });
+});
+
+describe('the tightened bound (issue 9) against the construction before it', () => {
+  it('is never below the raw point (c = 1, t = min(1, β/m)) and stays below f*', async () => {
+    const problem = makeProblem({ model: 'relu', n: 50, d: 4, P: 5, beta: 0.1, seed: 4, classes: 2 });
+    const { n, d, P, K, Y, beta } = problem;
+    const N = 2 * d * P;
+    const F = denseF(problem);
+    const G = denseG(problem);
+    const config = { ...LEGACY_CONFIG, model: 'relu' as const, P, beta, rho: 0.3 };
+    const ref = await runCronos(new CpuSolver(problem, { ...config, tol: 1e-10, admmIters: 40000, adaptiveRho: true }, undefined, { exactSolve: true }));
+    const fStar = ref[ref.length - 1].objective;
+    const solver = new CpuSolver(problem, config, undefined, { exactSolve: true });
+    for (let k = 1; k <= 200; k++) {
+      const m = solver.stepSync();
+      if (![1, 10, 50, 200].includes(k)) continue;
+      const st = solver.state();
+      // u in the dense flat order s·dP + k·P + i; ν rows (s, i, j).
+      const u = new Float64Array(N);
+      for (let s = 0; s < 2; s++) for (let f = 0; f < d; f++) for (let i = 0; i < P; i++) u[s * d * P + f * P + i] = st.U[f * K + s * P + i];
+      const nu = new Float64Array(2 * P * n);
+      for (let s = 0; s < 2; s++) for (let i = 0; i < P; i++) for (let j = 0; j < n; j++) nu[(s * P + i) * n + j] = st.nu[j * K + s * P + i];
+      const z = Float64Array.from({ length: n }, (_, j) => F.subarray(j * N, (j + 1) * N).reduce((acc, v, c) => acc + v * u[c], 0) - Y[j]);
+      // w = Fᵀz + ρGᵀν, column g = (s, i) holds the d entries s·dP + f·P + i.
+      const w = new Float64Array(N);
+      for (let c = 0; c < N; c++) {
+        let acc = 0;
+        for (let j = 0; j < n; j++) acc += F[j * N + c] * z[j];
+        for (let r = 0; r < 2 * P * n; r++) acc += st.rho * G[r * N + c] * nu[r];
+        w[c] = acc;
+      }
+      let maxNorm = 0;
+      for (let s = 0; s < 2; s++) {
+        for (let i = 0; i < P; i++) {
+          let sq = 0;
+          for (let f = 0; f < d; f++) sq += w[s * d * P + f * P + i] ** 2;
+          maxNorm = Math.max(maxNorm, Math.sqrt(sq));
+        }
+      }
+      const zz = z.reduce((a, v) => a + v * v, 0);
+      const zy = z.reduce((a, v, j) => a + v * Y[j], 0);
+      const t = Math.min(1, beta / maxNorm);
+      const raw = -0.5 * t * t * zz - t * zy;
+      expect(m.dualObjective).toBeGreaterThanOrEqual(raw - 1e-12 * Math.abs(raw));
+      expect(m.dualObjective).toBeLessThanOrEqual(fStar * (1 + 1e-9));
+    }
   });
 });
