@@ -9,8 +9,10 @@
  * when an adapter exists, the WebGPU one (same adapter for all three). Ratios are printed because
  * absolute times on a shared or emulated device mean little. Not part of `npm test`.
  *
- * Environment: BENCH_CAP (iterations, default 1500), BENCH_DEVICES (cpu,gpu), BENCH_ONLY (a
- * substring of the problem names).
+ * Environment: BENCH_CAP (iterations, default 1500), BENCH_DEVICES (cpu,gpu), BENCH_ONLY /
+ * BENCH_SKIP (substrings of the problem names), BENCH_EXACT=1 (CPU: exact Cholesky u-solve, so
+ * only the outer loop is compared, as in research-wave2 §3.1; PCG's inexactness otherwise
+ * dominates the gated problems).
  */
 import { CpuSolver } from '../solver/cpu/admm';
 import { GpuSolver } from '../solver/gpu/admm';
@@ -79,6 +81,7 @@ async function device(label: string, make: (p: Problem, c: SolverConfig) => Prom
   const speedups: number[] = [];
   for (const bp of convergenceProblems()) {
     if (process.env.BENCH_ONLY && !bp.name.includes(process.env.BENCH_ONLY)) continue;
+    if (process.env.BENCH_SKIP && bp.name.includes(process.env.BENCH_SKIP)) continue;
     const out: Outcome[] = [];
     for (const mode of MODES) out.push(await solve(await make(bp.problem, mode.config(bp.problem))));
     const [paper, rb, def] = out;
@@ -91,7 +94,8 @@ async function device(label: string, make: (p: Problem, c: SolverConfig) => Prom
 
 async function main(): Promise<void> {
   const devices = (process.env.BENCH_DEVICES ?? 'cpu,gpu').split(',');
-  if (devices.includes('cpu')) await device('CPU float64', async (p, c) => new CpuSolver(p, c));
+  const exact = process.env.BENCH_EXACT === '1';
+  if (devices.includes('cpu')) await device(`CPU float64${exact ? ', exact u-solve' : ''}`, async (p, c) => new CpuSolver(p, c, undefined, { exactSolve: exact }));
   if (!devices.includes('gpu')) return;
   let ctx: GpuContext;
   try {
