@@ -108,11 +108,17 @@ export const DEFAULT_CONFIG: SolverConfig = defaultsOf(CRONOS_PARAMS);
  * 50 iterations). Tests that pin trajectories of those settings start from it.
  */
 export const LEGACY_CONFIG: SolverConfig = Object.freeze({
-  ...DEFAULT_CONFIG,
+  // Written out, not derived from DEFAULT_CONFIG, so later default changes cannot move it.
+  model: 'relu' as const,
+  P: 32,
+  beta: 1e-3,
   rho: 0.1,
   adaptiveRho: false,
+  rank: 10,
   admmIters: 50,
+  pcgIters: 20,
   tol: 1e-6,
+  seed: 0,
   warmStart: true,
   alpha: 1,
   anderson: 0,
