@@ -118,6 +118,11 @@ export function App() {
           slower; Chrome and Edge ship WebGPU.
         </p>
       )}
+      {state.notice && (
+        <p className="banner warn" role="status" data-testid="run-notice">
+          {state.notice}
+        </p>
+      )}
       {state.error && (
         <p className="banner error" role="alert" data-testid="error">
           {state.error}
@@ -146,7 +151,7 @@ export function App() {
           {problem && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={problem} snapshot={snapshot} />}
           {problem?.image && <WeightImages problem={problem} snapshot={snapshot} />}
           <PatternsPanel view={view?.patterns ?? null} problem={problem} snapshot={snapshot} />
-          <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
+          <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} preconditioner={state.preconditioner} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
         </main>
       </div>
       <Licences />

@@ -10,6 +10,7 @@
  * address that run (`'*'`: every run). Typed arrays in `ready` and `snapshot` are transferred, not copied.
  */
 import type { AdapterSummary } from '../solver/gpu/context';
+import type { RunEvent } from '../solver/resilience';
 import type { FinishReason } from '../solver/trainer';
 import type { DeviceKind, IterationMetrics, ModelKind, Task } from '../solver/types';
 import type { DatasetId } from './datasets';
@@ -33,6 +34,8 @@ export type ToWorker =
   | { type: 'add-run'; slot: string; settings: Settings; autoplay: boolean }
   /** Stop the run of `slot` and free its GPU buffers. */
   | { type: 'close-run'; slot: string }
+  /** Test hook (the page's e2e test): destroy the GPU device before iteration `at` of the run(s) addressed. */
+  | { type: 'simulate-device-loss'; slot?: string; at: number }
   /** Loading the user's own data (app/ingest/protocol.ts); answered by FromIngest replies. */
   | ToIngest
   /** Exports and session files (app/share/wire-protocol.ts). */
@@ -177,6 +180,8 @@ export type FromWorker =
       adapter: AdapterSummary | null;
       /** Why WebGPU is not used, when the CPU runs because of a fallback. */
       fallbackReason: string | null;
+      /** The PCG preconditioner in use and why (solver/preconditioner.ts ResolvedPreconditioner.reason). */
+      preconditioner?: string;
       problem: ProblemSummary;
       memory: MemoryReport;
       view: ProblemView;
@@ -186,6 +191,8 @@ export type FromWorker =
   | { type: 'snapshot'; run: number; slot?: string; snapshot: Snapshot }
   | { type: 'state'; run: number; slot?: string; status: RunStatus; finished: FinishReason | null }
   | { type: 'error'; run: number; slot?: string; message: string }
+  /** Something happened to the run and it went on (device lost, recovered, CPU fallback) or stopped at its last good state. */
+  | { type: 'event'; run: number; slot?: string; event: RunEvent }
   /** The answer to a share-export request (app/share/wire-protocol.ts). */
   | FromShare;
 

@@ -6,6 +6,7 @@
  */
 import type { AdapterSummary } from '../solver/gpu/context';
 import type { MetricsRecord } from '../solver/trainer';
+import type { RunEvent } from '../solver/resilience';
 import type { DeviceKind } from '../solver/types';
 import type { FinishReason, FromWorker, MemoryReport, ProblemSummary, ProblemView, RunStatus, Snapshot } from './protocol';
 
@@ -20,6 +21,8 @@ export interface RunState {
   device: DeviceKind | null;
   adapter: AdapterSummary | null;
   fallbackReason: string | null;
+  /** The PCG preconditioner in use and why (null until the solver is built). */
+  preconditioner: string | null;
   problem: ProblemSummary | null;
   memory: MemoryReport | null;
   view: ProblemView | null;
@@ -29,6 +32,8 @@ export interface RunState {
   msPerStep: number | null;
   snapshot: Snapshot | null;
   error: string | null;
+  /** What happened to the run on the way (device lost and recovered, CPU fallback), for the page's notice. */
+  notice: string | null;
 }
 
 /** The state before the Worker has said anything. */
@@ -40,6 +45,7 @@ export const INITIAL_RUN_STATE: RunState = {
   device: null,
   adapter: null,
   fallbackReason: null,
+  preconditioner: null,
   problem: null,
   memory: null,
   view: null,
@@ -47,6 +53,7 @@ export const INITIAL_RUN_STATE: RunState = {
   msPerStep: null,
   snapshot: null,
   error: null,
+  notice: null,
 };
 
 /** Weight of the newest step in {@link RunState.msPerStep}. */
@@ -67,7 +74,7 @@ export function applyMessage(state: RunState, msg: FromWorker): RunState {
   // Runs added beside the page's run (a race) have their own views; they never replace this one.
   if ('slot' in msg && msg.slot !== undefined) return state;
   if (msg.run < state.run) return state;
-  const s: RunState = msg.run > state.run ? { ...state, run: msg.run, latest: null, msPerStep: null, snapshot: null, finished: null, error: null } : { ...state };
+  const s: RunState = msg.run > state.run ? { ...state, run: msg.run, latest: null, msPerStep: null, snapshot: null, finished: null, error: null, notice: null } : { ...state };
   switch (msg.type) {
     case 'phase':
       s.phase = msg.phase;
@@ -80,6 +87,7 @@ export function applyMessage(state: RunState, msg: FromWorker): RunState {
         device: msg.device,
         adapter: msg.adapter,
         fallbackReason: msg.fallbackReason,
+        preconditioner: msg.preconditioner ?? null,
         problem: msg.problem,
         memory: msg.memory,
         view: msg.view,
@@ -101,9 +109,27 @@ export function applyMessage(state: RunState, msg: FromWorker): RunState {
       s.error = msg.message;
       s.phase = null;
       return s;
+    case 'event':
+      return applyEvent(s, msg.event);
     case 'share-export':
       // Answers to export requests; the page's share code takes them (app/share/wire-hooks.ts).
       return state;
+  }
+}
+
+/** A run event as the page's notice; a CPU fallback also moves the device read-out. */
+function applyEvent(s: RunState, e: RunEvent): RunState {
+  switch (e.type) {
+    case 'device-lost':
+      return { ...s, notice: `The GPU device was lost at iteration ${e.iteration}; the run continues from its last checkpoint. (${e.detail})` };
+    case 'recovered':
+      return { ...s, notice: `The GPU device was lost and replaced; training went on from the last checkpoint with the same results. (${e.detail})` };
+    case 'fallback-cpu':
+      return { ...s, device: 'cpu', fallbackReason: e.detail, notice: `The GPU device was lost; training goes on on the CPU solver from the last checkpoint. (${e.detail})` };
+    case 'restored-last-good':
+      return { ...s, notice: `The run stopped at iteration ${e.iteration}, its last good state; the charts, views and exports show that iteration.` };
+    default:
+      return s;
   }
 }
 

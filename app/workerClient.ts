@@ -31,8 +31,20 @@ export function createWorkerClient(onBatch: (messages: FromWorker[]) => void, sc
     ev.preventDefault();
     batcher.push({ type: 'error', run: Number.MAX_SAFE_INTEGER, message: `The solver Worker failed: ${ev.message || 'could not start'}` });
   };
+  // The device-loss test hook of the e2e suite: `?simulate-device-loss=K` destroys the GPU device
+  // before iteration K of the page's first run (app/worker/session.ts, solver/resilience.ts).
+  const at = simulatedDeviceLoss(globalThis.location?.search ?? '');
+  if (at !== null) worker.postMessage({ type: 'simulate-device-loss', at } satisfies ToWorker);
   return {
     send: (msg) => worker.postMessage(msg),
     dispose: () => worker.terminate(),
   };
+}
+
+/** K of a `simulate-device-loss=K` query parameter (a whole number ≥ 1), else null. */
+export function simulatedDeviceLoss(search: string): number | null {
+  const v = new URLSearchParams(search).get('simulate-device-loss');
+  if (v === null || !/^\d+$/.test(v)) return null;
+  const k = Number(v);
+  return k >= 1 ? k : null;
 }

@@ -8,10 +8,11 @@
  * way: `reps` matMuls issued back to back, completion awaited once through a small read-back.
  *
  * Environment knobs: BENCH_REPS (products per trial), BENCH_TRIALS, BENCH_SKIP_TFJS=1,
- * BENCH_PCG_ITERS, BENCH_ADMM_STEPS. `npm run bench -- convergence` runs bench/convergence.ts
- * instead (iterations to a certified gap).
+ * BENCH_PCG_ITERS, BENCH_ADMM_STEPS, BENCH_ADMM_ONLY=1 (skip the product table: only the ADMM
+ * iteration, its time and its GPU work per iteration). `npm run bench -- convergence` runs
+ * bench/convergence.ts instead (iterations to a certified gap).
  */
-import { createGpuContext, type GpuContext } from '../solver/gpu/context';
+import { countWork, createGpuContext, type GpuContext } from '../solver/gpu/context';
 import { nodeGpu } from '../solver/gpu/node-gpu';
 import { encodeDispatches, uploadF32, type Dispatch } from '../solver/gpu/kernel';
 import { forwardProduct, planTransposed, transposedProduct } from '../solver/gpu/gemm';
@@ -171,12 +172,28 @@ async function benchAdmm(ctx: GpuContext): Promise<void> {
     solver.dispose();
     return (performance.now() - t0) / history.length;
   };
-  const gpuMs = await time(await GpuSolver.create(ctx, problem, config));
-  const cpuMs = await time(new CpuSolver(problem, config));
-  console.log(`ADMM iteration (n=${N}, d=${D_FEAT}, P=${P}, ReLU, rank ${config.rank}, ${pcgIters} PCG iterations, mean of ${steps} steps):`);
-  console.log(`  WebGPU (this adapter)  ${fmt(gpuMs, 4)} ms`);
-  console.log(`  CPU float64            ${fmt(cpuMs, 4)} ms`);
-  console.log(`  CPU/GPU                ${fmt(cpuMs / gpuMs)}×`);
+  console.log(`ADMM iteration (n=${N}, d=${D_FEAT}, P=${P}, ReLU, ${pcgIters} PCG iterations, mean of ${steps} steps):`);
+  for (const preconditioner of ['nystrom', 'block'] as const) {
+    const cfg: SolverConfig = { ...config, preconditioner };
+    const gpu = await GpuSolver.create(ctx, problem, cfg);
+    await runCronos(gpu, undefined, { maxIterations: 1 });
+    // Per-iteration GPU work, counted on the device (countWork wraps passes, submit, mapAsync).
+    const { census, stop } = countWork(ctx.device);
+    try {
+      await runCronos(gpu, undefined, { maxIterations: steps });
+    } finally {
+      stop();
+    }
+    const per = (v: number): string => fmt(v / steps, 4);
+    const gpuMs = await time(gpu);
+    const cpuMs = await time(new CpuSolver(problem, cfg));
+    const name = preconditioner === 'block' ? 'block (I + XᵀX)⁻¹' : `Nyström rank ${cfg.rank}`;
+    console.log(`  ${name}:`);
+    console.log(`    GPU work per iteration  ${per(census.dispatches)} dispatches (${per(census.indirect)} indirect), ${per(census.submissions)} submissions, ${per(census.readBacks)} read-backs`);
+    console.log(`    WebGPU (this adapter)   ${fmt(gpuMs, 4)} ms`);
+    console.log(`    CPU float64             ${fmt(cpuMs, 4)} ms`);
+    console.log(`    CPU/GPU                 ${fmt(cpuMs / gpuMs)}×`);
+  }
 }
 
 function fmt(v: number, digits = 3): string {
@@ -216,6 +233,11 @@ async function main(): Promise<void> {
     `timing: one warm-up, then ${TRIALS} trials of ${REPS} products per submission (cases interleaved), median trial\n`,
   );
 
+  if (process.env.BENCH_ADMM_ONLY === '1') {
+    await benchAdmm(ctx);
+    ctx.destroy();
+    return;
+  }
   const X = randomF32(1, N * D_FEAT, sym);
   const U = randomF32(2, D_FEAT * K, sym);
   const Dm = randomF32(3, N * P, (u) => (u < 0.5 ? 1 : 0));

@@ -26,6 +26,8 @@ export interface TrainArgs {
   saveState: string | undefined;
   /** Continue from this saved state. */
   resume: string | undefined;
+  /** Test hook: destroy the GPU device just before this iteration. */
+  simulateDeviceLoss: number | undefined;
   config: SolverConfig;
 }
 
@@ -80,6 +82,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const config: SolverConfig = { ...(given.paper ? PAPER_CONFIG : DEFAULT_CONFIG), ...pickGiven(METHOD_PARAMS, given) };
   // An explicit --rho is the ρ to use, unless --rho-beta is given too.
   if (given.rho !== undefined && given.rhoBeta === undefined) config.rhoBeta = 0;
+  const device = given.device ?? defaultsOf(CLI_RUN_PARAMS).device;
+  if (given.simulateDeviceLoss !== undefined && device !== 'gpu') throw new UsageError('--simulate-device-loss destroys the GPU device, so it needs --device gpu.');
   const { out, exportProblem, saveState, resume } = given;
   const outputs = [['--out', out], ['--export-problem', exportProblem], ['--save-state', saveState]] as const;
   for (let i = 0; i < outputs.length; i++) {
@@ -96,11 +100,12 @@ export function parseArgs(argv: string[]): ParsedArgs {
       test: given.test,
       label: given.label,
       split: given.split,
-      device: given.device ?? defaultsOf(CLI_RUN_PARAMS).device,
+      device,
       out,
       exportProblem,
       saveState,
       resume,
+      simulateDeviceLoss: given.simulateDeviceLoss,
       config,
     },
   };

@@ -5,46 +5,28 @@
  * (buildProblem) → solve on the GPU (dawn.node) or the float64 CPU reference → recover the
  * two-layer network → write result.json (and optionally the spec §10 interchange JSON).
  * Every failure prints one message naming the file/row/column/size and what to do, and exits 1;
- * output files are written only after everything succeeded, atomically.
+ * output files are written only after everything succeeded, atomically. The one exception is a
+ * numerical breakdown after good iterations: the files then hold the last good iteration, complete
+ * and marked `stopped` in result.json, and the exit code is still 1 (solver/resilience.ts).
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { resolvePreconditioner } from '../solver/preconditioner';
 import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
 import { DataError } from '../data/errors';
 import { formatBytes, standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
 import { planDataset } from '../data/plan';
 import type { AdapterSummary, BufferCensus } from '../solver/gpu/context';
-import { AdmmDivergedError, createSolver, runCronos, type TestSet } from '../solver/index';
-import { CronosTrainer } from '../solver/methods/cronos/trainer';
+import { AdmmDivergedError, type TestSet } from '../solver/index';
+import { cronosAttempts } from '../solver/methods/cronos/create';
+import type { CronosTrainer } from '../solver/methods/cronos/trainer';
+import { ResilientRun, RunBrokeDownError, type RunEvent } from '../solver/resilience';
 import { buildProblem } from '../solver/problem';
 import { accuracyFromLabels, coneViolation, convexObjectiveParts, nonConvexObjective, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { IterationMetrics, Network } from '../solver/types';
 import { parseArgs, USAGE, UsageError, type TrainArgs } from './args';
 import { exportProblem } from './export-problem';
+import { readText } from './read-text';
 import { readStateFile, stateFileText } from './state-file';
 import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
-
-/** Reads a CSV file as text (gzip-compressed files are inflated), or throws a DataError saying why not. */
-function readText(path: string): string {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file; check the path' : code === 'EISDIR' ? 'this is a folder; give a CSV file' : code === 'EACCES' ? 'permission denied; make it readable' : (e as Error).message;
-    throw new DataError(`${path}: cannot read the file (${why}).`, { file: path });
-  }
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = gunzipSync(buf);
-    } catch {
-      throw new DataError(`${path}: the file looks gzip-compressed but does not inflate. Give a plain or valid gzip CSV file.`, { file: path });
-    }
-  }
-  // A binary file (NUL bytes) is rejected by the CSV reader itself, with the same message as the page's.
-  return buf.toString('utf8');
-}
 
 function pct(x: number): string {
   return Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '—';
@@ -94,20 +76,21 @@ function isWebGpuUnavailable(e: unknown): boolean {
   return e instanceof Error && e.name === 'WebGpuUnavailableError';
 }
 
-async function train(args: TrainArgs): Promise<void> {
+/** Trains and writes the outputs; 0, or 1 when a breakdown stopped the run at its last good state. */
+async function train(args: TrainArgs): Promise<number> {
   const t0 = performance.now();
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   if (args.out !== undefined) checkWritable(args.out, '--out');
   if (args.exportProblem !== undefined) checkWritable(args.exportProblem, '--export-problem');
   if (args.saveState !== undefined) checkWritable(args.saveState, '--save-state');
 
-  const trainTable = parseCsv(readText(args.data), args.data);
+  const trainTable = parseCsv(readText(args.data, log), args.data);
   const labelColumn = resolveLabelColumn(trainTable, args.label);
   let trainRaw: CsvDataset = tableToDataset(trainTable, { label: labelColumn });
   let testRaw: CsvDataset | undefined;
   let testSource: string | null = null;
   if (args.test !== undefined) {
-    testRaw = tableToDataset(parseCsv(readText(args.test), args.test), { label: labelColumn, like: trainRaw });
+    testRaw = tableToDataset(parseCsv(readText(args.test, log), args.test), { label: labelColumn, like: trainRaw });
     testSource = args.test;
   } else if (args.split !== undefined) {
     const parts = stratifiedSplit(trainRaw, args.split, args.config.seed);
@@ -131,7 +114,8 @@ async function train(args: TrainArgs): Promise<void> {
   const { config } = args;
   const problem = buildProblem(trainData, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });
   const N = problem.S * problem.d * problem.P;
-  if (config.rank > N) {
+  // The rank only matters where Nyström is the preconditioner (solver/preconditioner.ts).
+  if (config.rank > N && resolvePreconditioner(config, problem.d).kind === 'nystrom') {
     throw new DataError(
       `${args.data}: --rank ${config.rank} exceeds the u-system size S·d·P = ${problem.S}·${problem.d}·${problem.P} = ${N}. Use --rank ≤ ${N}.`,
       { file: args.data },
@@ -148,6 +132,8 @@ async function train(args: TrainArgs): Promise<void> {
   let gpu: GPU | undefined;
   let adapter: AdapterSummary | null = null;
   let census: BufferCensus | null = null;
+  /** The live buffers of the device a run is on now (a new device after a recovery). */
+  let gpuCensus: ((device: 'gpu' | 'cpu') => Promise<BufferCensus | null>) | null = null;
   if (args.device === 'gpu') {
     // Loaded only here, so --device cpu never starts dawn.node.
     const { nodeGpu } = await import('../solver/gpu/node-gpu');
@@ -156,6 +142,7 @@ async function train(args: TrainArgs): Promise<void> {
     const ctx = await sharedGpuContext(gpu);
     adapter = ctx.adapter;
     census = ctx.buffers;
+    gpuCensus = async (device) => (device === 'gpu' ? (await sharedGpuContext(gpu)).buffers : null);
     // X may be split into row blocks (solver/gpu/rowblocks.ts); every other buffer must fit whole.
     const plan = planDataset(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, adapter, { testRows: test?.n ?? 0 });
     if (!plan.fits) throw new DataError(`${args.data}: ${plan.message}`, { file: args.data });
@@ -166,27 +153,57 @@ async function train(args: TrainArgs): Promise<void> {
     );
   }
 
-  const solver = await createSolver(problem, config, gpu ? { device: args.device, test, gpu } : { device: args.device, test });
-  const trainer = new CronosTrainer(solver);
-  let history: IterationMetrics[];
+  // The run steps through solver/resilience.ts: checkpoints, device-loss recovery, last good state on a breakdown.
+  const events: RunEvent[] = [];
+  const run = await ResilientRun.start<CronosTrainer, IterationMetrics>({
+    create: cronosAttempts(problem, config, { ...(test ? { test } : {}), ...(gpu ? { gpu } : {}) }),
+    device: args.device,
+    initial: resumed,
+    ...(args.simulateDeviceLoss !== undefined ? { simulateDeviceLoss: args.simulateDeviceLoss } : {}),
+    ...simulatedNaN(),
+    onEvent: (e) => {
+      events.push(e);
+      log(`event at iteration ${e.iteration}: ${e.type}: ${e.detail}`);
+    },
+  });
+  const precond = run.trainer.solver.preconditionerInUse?.();
+  if (precond) log(`PCG preconditioner: ${precond.reason}`);
+  const history: IterationMetrics[] = [];
+  let stopped: RunBrokeDownError | null = null;
+  let eventsSeen = 0;
   let U: Float64Array;
   let savedText: string | null = null;
   const resources: ResourceSample[] = [];
   try {
-    if (resumed) {
-      await trainer.loadState(resumed);
-      log(`resumed: ${args.resume} at iteration ${resumed.iteration}, ρ ${resumed.scalars.rho}`);
-    }
+    if (resumed) log(`resumed: ${args.resume} at iteration ${resumed.iteration}, ρ ${resumed.scalars.rho}`);
     // --admm-iters is the total: a resumed run does the iterations that are left.
-    const onIteration = (m: IterationMetrics): void => {
+    for (;;) {
+      let m: IterationMetrics;
+      try {
+        m = await run.step();
+      } catch (e) {
+        // A breakdown after good iterations leaves the last good state to report (see below).
+        if (e instanceof RunBrokeDownError && history.length > 0) {
+          stopped = e;
+          break;
+        }
+        // A breakdown at the first step leaves nothing to write: report the breakdown itself.
+        throw e instanceof RunBrokeDownError ? e.breakdown : e;
+      }
+      if (events.length !== eventsSeen) {
+        // After a recovery the buffers live on another device (or none, on the CPU).
+        eventsSeen = events.length;
+        census = gpuCensus ? await gpuCensus(run.trainer.device) : null;
+      }
+      history.push(m);
       log(progressLine(m));
       if (m.iter % RESOURCE_EVERY === 0 || resources.length === 0) resources.push(resourceSample(m.iter, census));
-    };
-    history = await runCronos(solver, onIteration, { maxIterations: config.admmIters - (resumed?.iteration ?? 0) });
-    U = (await solver.solution()).U;
-    if (args.saveState !== undefined) savedText = stateFileText(await trainer.saveState(), stateCtx);
+      if (run.trainer.finished(m)) break;
+    }
+    U = (await run.trainer.solver.solution()).U;
+    if (args.saveState !== undefined) savedText = stateFileText(await run.trainer.saveState(), stateCtx);
   } finally {
-    solver.dispose();
+    run.dispose();
   }
   const last = history[history.length - 1];
   const net = recoverNetwork(problem, U);
@@ -245,6 +262,13 @@ async function train(args: TrainArgs): Promise<void> {
     adapter,
     /** After the first iteration and every RESOURCE_EVERY iterations: live GPU buffers and bytes, JS heap. */
     resources,
+    /** Device losses, recoveries, a CPU fallback, a breakdown (solver/resilience.ts RunEvent), in order. */
+    events,
+    /**
+     * Set when a numerical breakdown stopped the run: everything above is then the last good
+     * iteration's (never NaN), and the CLI exits 1.
+     */
+    stopped: stopped ? { iteration: stopped.lastGood, reason: 'numerical-breakdown', message: stopped.message } : null,
   };
 
   const files: { path: string; text: string }[] = [];
@@ -257,6 +281,24 @@ async function train(args: TrainArgs): Promise<void> {
   else log(`wrote ${args.out}`);
   if (args.exportProblem !== undefined) log(`wrote ${args.exportProblem}`);
   if (args.saveState !== undefined) log(`wrote ${args.saveState}`);
+  if (!stopped) return 0;
+  log(`error: ${stopped.message}`);
+  if (files.length > 0) log(`The files written hold the last good iteration ${stopped.lastGood}, marked "stopped" in the result.`);
+  return 1;
+}
+
+/**
+ * The NaN-injection test hook: `CRONOS_SIMULATE_NAN=K` (or `K:inf`) makes the iterates NaN (∞)
+ * just before iteration K. An environment variable, not a flag: it exists for tests only.
+ */
+function simulatedNaN(): { simulateNaN?: { iteration: number; value: number } } {
+  const spec = process.env.CRONOS_SIMULATE_NAN;
+  if (spec === undefined || spec === '') return {};
+  const m = /^(\d+)(?::(nan|inf|-inf))?$/i.exec(spec.trim());
+  const iteration = m ? Number(m[1]) : NaN;
+  if (!m || !(iteration >= 1)) throw new UsageError(`CRONOS_SIMULATE_NAN=${JSON.stringify(spec)} is not K or K:nan|inf|-inf with K ≥ 1 (the iteration to poison).`);
+  const kind = (m[2] ?? 'nan').toLowerCase();
+  return { simulateNaN: { iteration, value: kind === 'inf' ? Infinity : kind === '-inf' ? -Infinity : NaN } };
 }
 
 /** Message for any error, with the fix; the CLI prints it and exits 1. */
@@ -264,7 +306,7 @@ function describeError(e: unknown): string {
   if (e instanceof UsageError) return `error: ${e.message}\n(run with --help for usage)`;
   if (e instanceof DataError) return `error: ${e.message}`;
   // The solver's message already says what to change (ρ, adaptive ρ, PCG iterations, device).
-  if (e instanceof AdmmDivergedError) return `error: ${e.message}`;
+  if (e instanceof AdmmDivergedError || e instanceof RunBrokeDownError) return `error: ${e.message}`;
   if (isWebGpuUnavailable(e)) return `error: WebGPU is not available: ${(e as Error).message}\nRun on the CPU instead with --device cpu.`;
   const msg = e instanceof Error ? e.message : String(e);
   return `error: ${msg}\nIf this is a GPU problem, try --device cpu; otherwise please report it with the command line used.`;
@@ -277,8 +319,7 @@ async function main(): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    await train(parsed.args);
-    return 0;
+    return await train(parsed.args);
   } catch (e) {
     process.stderr.write(`${describeError(e)}\n`);
     if (process.env.CRONOS_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);

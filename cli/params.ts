@@ -49,6 +49,18 @@ export const CLI_RUN_PARAMS = defineTable({
     change: 'solver',
     cli: { flag: '--device', help: 'WebGPU (dawn.node) or the float64 CPU reference', noun: 'device' },
   }),
+  simulateDeviceLoss: optionalNumber({
+    type: 'integer',
+    label: 'simulated device loss',
+    change: 'none',
+    cli: {
+      flag: '--simulate-device-loss',
+      arg: 'K',
+      help: '(testing) destroy the GPU device just before iteration K; the run\ncontinues on a new device from its last checkpoint (result.json events)',
+      range: { min: 1 },
+      defaultText: '',
+    },
+  }),
   resume: text({
     label: 'saved state',
     change: 'solver',

@@ -51,7 +51,9 @@ export function readStateFile(path: string, ctx: StateContext): TrainerState {
   const o = raw as Record<string, unknown> | null;
   if (typeof o !== 'object' || o === null || o.format !== STATE_FILE_FORMAT) throw new DataError(`${path}: not a state file written by --save-state (format is not "${STATE_FILE_FORMAT}").`, { file: path });
   if (o.version !== 1) throw new DataError(`${path}: state file version ${String(o.version)}; this CLI reads version 1.`, { file: path });
-  const saved = (o.config ?? {}) as Record<string, unknown>;
+  const saved = { ...((o.config ?? {}) as Record<string, unknown>) };
+  // Files from before the setting existed ran Nyström (the message then names --preconditioner).
+  if (!('preconditioner' in saved)) saved.preconditioner = 'nystrom';
   const want = matchedConfig(ctx.config);
   for (const key of new Set([...Object.keys(want), ...Object.keys(saved)])) {
     if (saved[key] !== want[key]) {

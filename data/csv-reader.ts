@@ -175,8 +175,9 @@ export class CsvTableReader {
       }
     }
     if ((this.opts.encoding ?? 'utf-8') === 'utf-8' && text.includes('\u0000')) {
+      const hint = looksLikeUtf16(text) ? ' It looks like UTF-16 text without a byte-order mark: save it as UTF-8 (or as UTF-16 with a BOM).' : '';
       throw new DataError(
-        `${this.file}: the file contains NUL bytes, so it is not a text CSV file. Export it as CSV (UTF-8)${this.page ? ' and drop that file' : ' first'}.`,
+        `${this.file}: the file contains NUL bytes, so it is not a text CSV file.${hint} Export it as CSV (UTF-8)${this.page ? ' and drop that file' : ' first'}.`,
         { file: this.file },
       );
     }
@@ -436,4 +437,22 @@ export function rowCapMessage(fileName: string, res: CsvReadResult, totalBytes: 
     );
   }
   return null;
+}
+
+/**
+ * True when `text` (bytes read as UTF-8) has a NUL in every other position of its start, the
+ * mark of ASCII-range UTF-16 text saved without a byte-order mark.
+ */
+export function looksLikeUtf16(text: string): boolean {
+  const head = text.slice(0, 256);
+  if (head.length < 8) return false;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < head.length; i++) {
+    if (head.charCodeAt(i) !== 0) continue;
+    if (i % 2 === 0) even++;
+    else odd++;
+  }
+  const half = head.length / 2;
+  return Math.max(even, odd) >= 0.8 * half && Math.min(even, odd) <= 0.05 * half;
 }

@@ -125,6 +125,10 @@ export function encodeTable(table: ColumnTable, opts: EncodeOptions = {}): Encod
   if (table.n === 0) {
     throw new DataError(`${file}: the file has a header but no data rows. Add rows below the header (one row per example).`, { file, row: 2 });
   }
+  if (table.n === 1) {
+    // One row makes every column constant; say so rather than "no usable feature columns".
+    throw new DataError(`${file}: the file has only 1 data row; training needs at least 2. Add rows below the header (one row per example).`, { file, row: 2 });
+  }
 
   const profiles = profileColumns(table, opts.profile);
   const labelColumn = resolveColumn(table, opts.label ?? defaultLabelColumn(table), 'label');

@@ -6,6 +6,7 @@
 import { DEFAULT_CONFIG, type ModelKind } from '../solver/types';
 import { DataError } from './errors';
 import { gpuBufferSpecs } from '../solver/gpu/buffers';
+import type { PreconditionerKind } from '../solver/preconditioner';
 import { largestFitting } from './search';
 
 /** The two adapter limits that bound one buffer (fields of GPUSupportedLimits). */
@@ -56,8 +57,9 @@ export function estimateGpuBuffers(
   model: ModelKind,
   rank = DEFAULT_CONFIG.rank,
   testRows = 0,
+  precond: PreconditionerKind = 'nystrom',
 ): BufferEstimate[] {
-  return gpuBufferSpecs({ n, d, P, C, model }, rank, testRows).map((b) => ({
+  return gpuBufferSpecs({ n, d, P, C, model }, rank, testRows, Infinity, precond).map((b) => ({
     name: b.name,
     bytes: b.bytes,
     ...(b.blockable ? { blockable: true } : {}),

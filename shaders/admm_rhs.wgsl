@@ -1,10 +1,13 @@
 // admm_rhs.wgsl — right-hand side of the u-system (spec §4.2):
 //   B = b1/ρ + V − Λ + GtS − GtNu        (ReLU; GtS = Gᵀs, GtNu = Gᵀν from the previous step)
 //   B = b1/ρ + V − Λ                     (gated: has_cone = 0, GtS/GtNu ignored)
+//   minus_w = 1: B −= W as well, the warm-start residual r = b − A·u₀ in the same pass (W = A·u₀,
+//   computed before this kernel), which saves PCG's separate axpby dispatch.
 // Shapes: every buffer is d×K f32 (count = d·K elements); b1 = Fᵀy (unscaled, set up once).
-// Bindings: 0 params (uniform), 1 b1, 2 V, 3 Lam, 4 GtS, 5 GtNu, 6 B (out), 7 admm (uniform: ρ…).
+// Bindings: 0 params (uniform), 1 b1, 2 V, 3 Lam, 4 GtS, 5 GtNu, 6 B (out), 7 admm (uniform: ρ…),
+//           8 W (read; a placeholder unless minus_w = 1).
 // Workgroup: 256 threads, 1 element each; grid folded into 2-D (x·y workgroups).
-struct Params { count: u32, has_cone: u32, _p0: u32, _p1: u32 }
+struct Params { count: u32, has_cone: u32, minus_w: u32, _p1: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> b1: array<f32>;
 @group(0) @binding(2) var<storage, read> V: array<f32>;
@@ -13,6 +16,7 @@ struct Params { count: u32, has_cone: u32, _p0: u32, _p1: u32 }
 @group(0) @binding(5) var<storage, read> GtNu: array<f32>;
 @group(0) @binding(6) var<storage, read_write> B: array<f32>;
 @group(0) @binding(7) var<uniform> admm: Admm;
+@group(0) @binding(8) var<storage, read> W: array<f32>;
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
@@ -20,5 +24,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   if (e >= prm.count) { return; }
   var b = b1[e] / admm.rho + V[e] - Lam[e];
   if (prm.has_cone == 1u) { b = b + GtS[e] - GtNu[e]; }
+  if (prm.minus_w == 1u) { b = b - W[e]; }
   B[e] = b;
 }

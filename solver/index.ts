@@ -14,17 +14,32 @@ export { AdmmDivergedError, throwIfDiverged } from './admm/driver';
 export type { AdmmState } from './admm/driver';
 
 let shared: Promise<GpuContext> | null = null;
+/** The resolved shared context, to notice that its device was lost. */
+let sharedNow: GpuContext | null = null;
 
 /**
  * The process-wide GPU context. In Node, pass dawn.node's GPU (solver/gpu/node-gpu.ts); in a page
- * or Worker, leave `gpu` undefined to use navigator.gpu. Throws WebGpuUnavailableError.
+ * or Worker, leave `gpu` undefined to use navigator.gpu. Throws WebGpuUnavailableError. Once its
+ * device is lost (driver reset, `destroy()`), the next call makes a new device, so a run can
+ * recover (solver/resilience.ts).
  */
 export function sharedGpuContext(gpu?: GPU): Promise<GpuContext> {
+  if (sharedNow?.lostReason) {
+    shared = null;
+    sharedNow = null;
+  }
   if (!shared) {
-    shared = createGpuContext(gpu).catch((e: unknown) => {
-      shared = null;
-      throw e;
-    });
+    const made = createGpuContext(gpu).then(
+      (ctx) => {
+        if (shared === made) sharedNow = ctx;
+        return ctx;
+      },
+      (e: unknown) => {
+        if (shared === made) shared = null;
+        throw e;
+      },
+    );
+    shared = made;
   }
   return shared;
 }

@@ -3,6 +3,7 @@
  * (solver/gpu/admm.ts), and the outer loop that drives either one.
  */
 import type { AdmmState } from './admm/driver';
+import type { ResolvedPreconditioner } from './preconditioner';
 import type { ConvexSolution, DeviceKind, IterationMetrics, Problem, SolverConfig } from './types';
 
 /** Held-out rows for test metrics (features preprocessed like the training rows). */
@@ -33,6 +34,12 @@ export interface CronosSolver {
   loadState(state: AdmmState): Promise<void>;
   /** Frees device resources. */
   dispose(): void;
+  /** The PCG preconditioner in use and why (solver/preconditioner.ts); both devices' driver has it. */
+  preconditionerInUse?(): ResolvedPreconditioner | undefined;
+  /** GPU solvers: why the device was lost, or null while it is fine. */
+  deviceLost?(): string | null;
+  /** GPU solvers: destroys the device (the device-loss test hook). */
+  loseDevice?(): void;
 }
 
 /** Options of {@link runCronos}. */

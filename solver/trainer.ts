@@ -11,6 +11,7 @@
  * A method reports one flat metrics record per step and *describes* its metrics
  * ({@link MetricDescriptor}), so panels draw whatever a method reports without knowing it.
  */
+import type { Architecture } from './deep/types';
 import type { MethodId } from './methods/index';
 import type { TestSet } from './solver';
 import type { Dataset, DeviceKind, Network } from './types';
@@ -76,6 +77,12 @@ export interface TrainedModel {
    * from which the views draw neuron norms and the exports write the convex weights.
    */
   readonly convex?: { readonly U: Float64Array; readonly V: Float64Array };
+  /**
+   * The deep-network methods (Adam, AdamW, SGD, DAdapt-Adam): the architecture and its flat θ
+   * (solver/deep/types.ts layout), from which predictions are made. `network` is then only the
+   * plain two-layer part where the network has one (solver/deep/trainer.ts twoLayerView).
+   */
+  readonly deep?: { readonly arch: Architecture; readonly theta: Float64Array };
 }
 
 /** One training run of one method. */

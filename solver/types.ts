@@ -41,6 +41,11 @@ export interface SolverConfig {
   adaptiveRho: boolean;
   /** Nyström sketch rank r. */
   rank: number;
+  /**
+   * PCG preconditioner (spec §5.5): `auto` = block for ReLU where it fits, else Nyström of rank
+   * `rank`; `nystrom` is the paper's (and what a share link without the field means).
+   */
+  preconditioner: 'auto' | 'block' | 'nystrom' | 'none';
   /** Maximum ADMM iterations. */
   admmIters: number;
   /** Maximum PCG iterations per ADMM step. */
@@ -104,8 +109,8 @@ export const DEFAULT_CONFIG: SolverConfig = defaultsOf(CRONOS_PARAMS);
 
 /**
  * The behaviour before issue 9 (and of v1 share links that name none of its fields): plain ADMM,
- * no acceleration, the residual stopping rule, and the old solver defaults (ρ = 0.1, tol 1e-6,
- * 50 iterations). Tests that pin trajectories of those settings start from it.
+ * no acceleration, the residual stopping rule, the Nyström preconditioner, and the old solver
+ * defaults (ρ = 0.1, tol 1e-6, 50 iterations). Tests that pin trajectories of those settings start from it.
  */
 export const LEGACY_CONFIG: SolverConfig = Object.freeze({
   // Written out, not derived from DEFAULT_CONFIG, so later default changes cannot move it.
@@ -115,6 +120,7 @@ export const LEGACY_CONFIG: SolverConfig = Object.freeze({
   rho: 0.1,
   adaptiveRho: false,
   rank: 10,
+  preconditioner: 'nystrom' as const,
   admmIters: 50,
   pcgIters: 20,
   tol: 1e-6,
@@ -129,7 +135,7 @@ export const LEGACY_CONFIG: SolverConfig = Object.freeze({
 
 /**
  * `--paper` and the page's "paper settings": the official CRONOS behaviour — fixed ρ = 0.1, no
- * over-relaxation or acceleration, Nyström rank 10, PCG cold start, 20 PCG and 50 ADMM iterations
+ * over-relaxation or acceleration, the Nyström preconditioner of rank 10, PCG cold start, 20 PCG and 50 ADMM iterations
  * of the official examples, the residual stopping rule.
  */
 export const PAPER_CONFIG: SolverConfig = Object.freeze({ ...LEGACY_CONFIG, rank: 10, pcgIters: 20, warmStart: false });

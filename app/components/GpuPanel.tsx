@@ -17,6 +17,8 @@ export interface GpuPanelProps {
   device: DeviceKind | null;
   adapter: AdapterSummary | null;
   fallbackReason: string | null;
+  /** The PCG preconditioner in use and why (RunState.preconditioner). */
+  preconditioner?: string | null;
   memory: MemoryReport | null;
   msPerStep: number | null;
   latest: MetricsRecord | null;
@@ -28,7 +30,7 @@ export function adapterName(a: AdapterSummary): string {
 }
 
 /** The GPU / device panel. */
-export const GpuPanel = memo(function GpuPanel({ device, adapter, fallbackReason, memory, msPerStep, latest }: GpuPanelProps) {
+export const GpuPanel = memo(function GpuPanel({ device, adapter, fallbackReason, preconditioner, memory, msPerStep, latest }: GpuPanelProps) {
   const limit = adapter ? Math.min(adapter.maxStorageBufferBindingSize, adapter.maxBufferSize) : 0;
   return (
     <Panel title={device === 'cpu' ? 'Device: CPU' : 'GPU'} subtitle="Adapter, the limits that bound the problem size, and throughput." testId="gpu-panel">
@@ -39,6 +41,12 @@ export const GpuPanel = memo(function GpuPanel({ device, adapter, fallbackReason
           <>
             <dt>Why not WebGPU</dt>
             <dd>{fallbackReason}</dd>
+          </>
+        )}
+        {preconditioner && (
+          <>
+            <dt>PCG preconditioner</dt>
+            <dd data-testid="gpu-preconditioner">{preconditioner}</dd>
           </>
         )}
         {adapter && (

@@ -79,7 +79,7 @@ interface TextSource {
 export async function streamCsv(input: Blob | string, opts: CsvStreamOptions = {}): Promise<CsvStreamResult> {
   const file = opts.fileName ?? (typeof input !== 'string' && 'name' in input && typeof input.name === 'string' && input.name ? input.name : 'data.csv');
   const chunkBytes = Math.max(16, opts.chunkBytes ?? DEFAULTS.chunkBytes);
-  const source = typeof input === 'string' ? stringSource(input, chunkBytes) : await blobSource(input, chunkBytes);
+  const source = typeof input === 'string' ? stringSource(input, chunkBytes) : await blobSource(input, chunkBytes, file);
   const { onProgress, signal } = opts;
   const read = readerOptions(opts);
   const caps = { maxRows: read.maxRows ?? DEFAULTS.maxRows, maxCells: read.maxCells ?? DEFAULTS.maxCells };
@@ -145,8 +145,18 @@ function stringSource(text: string, size: number): TextSource {
 }
 
 /** A Blob read slice by slice and decoded incrementally; the BOM picks UTF-8 or UTF-16. */
-async function blobSource(blob: Blob, size: number): Promise<TextSource> {
+async function blobSource(blob: Blob, size: number, file: string): Promise<TextSource> {
   const head = new Uint8Array(await blob.slice(0, 3).arrayBuffer());
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    throw new DataError(`${file}: this file is gzip-compressed. Decompress it first (e.g. gunzip) and drop the .csv inside.`, { file });
+  }
+  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05)) {
+    // A zip read as a table: most often a spreadsheet workbook (.xlsx, .ods).
+    throw new DataError(
+      `${file}: this is a zip archive (a spreadsheet workbook such as .xlsx is one), not a CSV file. Save the sheet as CSV (UTF-8) and drop that file, or drop a .zip of image folders as images.`,
+      { file },
+    );
+  }
   let encoding: CsvDialect['encoding'] = 'utf-8';
   let bom = false;
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) bom = true;

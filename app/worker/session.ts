@@ -10,9 +10,11 @@ import { estimateGpuBuffers } from '../../data/size';
 import type { AdapterSummary } from '../../solver/gpu/context';
 import { WebGpuUnavailableError } from '../../solver/gpu/context';
 import { gpuMemoryPlan } from '../../solver/gpu/buffers';
+import { resolvePreconditioner } from '../../solver/preconditioner';
 import { AdmmDivergedError } from '../../solver/admm/driver';
 import type { CreateSolverOptions } from '../../solver/index';
-import { CronosTrainer } from '../../solver/methods/cronos/trainer';
+import { CronosTrainer, cronosAttempt } from '../../solver/methods/cronos/trainer';
+import { ResilientRun, RunBrokeDownError } from '../../solver/resilience';
 import type { CronosSolver, TestSet } from '../../solver/solver';
 import type { FinishReason, TrainerState } from '../../solver/trainer';
 import type { DeviceKind, IterationMetrics, Problem, SolverConfig } from '../../solver/types';
@@ -73,6 +75,8 @@ interface Run {
   prepared: PreparedData | null;
   problem: Problem | null;
   trainer: CronosTrainer | null;
+  /** Steps the trainer: checkpoints, a new device after a loss, the last good state after a breakdown (solver/resilience.ts). */
+  guard: ResilientRun<CronosTrainer, IterationMetrics> | null;
   snapshotCtx: SnapshotContext | null;
   status: RunStatus;
   finished: FinishReason | null;
@@ -97,6 +101,8 @@ export class Session {
   private pumping = false;
   /** Round-robin position of the pump among the running runs. */
   private turn = 0;
+  /** A device-loss test hook that arrived before the page's run had a trainer. */
+  private pendingLoss: number | null = null;
   /** The user data the page's run trains: taken when a run on it starts, kept while settings change. */
   private user: CurrentDataset | null = null;
 
@@ -127,6 +133,12 @@ export class Session {
         break;
       case 'step':
         for (const run of this.targets(msg.slot)) void this.enqueue(() => this.step(run, true), () => run);
+        break;
+      case 'simulate-device-loss':
+        // The page's test hook (e2e): destroy the GPU device before iteration `at` of the addressed
+        // runs; sent before the page's run exists (at load), it arms the next page run built.
+        for (const run of this.targets(msg.slot)) run.guard?.simulateDeviceLossAt(msg.at);
+        if (msg.slot === undefined && !this.main?.guard) this.pendingLoss = msg.at;
         break;
       case 'reset': {
         const main = this.main;
@@ -193,7 +205,7 @@ export class Session {
     }
     run.settings = next;
     if (level !== 'limit') return;
-    run.trainer?.setBudget(next.admmIters);
+    (run.guard ?? run.trainer)?.setBudget(next.admmIters);
     if (run.status === 'finished' && run.finished === 'max-iterations' && run.iter < next.admmIters) this.setStatus(run, 'paused');
     else if (run.status === 'running' && run.iter >= next.admmIters) this.setStatus(run, 'finished', 'max-iterations');
   }
@@ -236,6 +248,7 @@ export class Session {
       prepared: null,
       problem: null,
       trainer: null,
+      guard: null,
       snapshotCtx: null,
       status: 'loading',
       finished: null,
@@ -253,6 +266,7 @@ export class Session {
   private dispose(run: Run): void {
     run.trainer?.dispose();
     run.trainer = null;
+    run.guard = null;
     run.status = 'finished';
     this.runs.delete(run.id);
     if (this.main === run) this.main = null;
@@ -273,7 +287,7 @@ export class Session {
     const { prepared, problem } = run;
     const test: TestSet | null = preparedTestSet(prepared);
     const config = toSolverConfig(settings);
-    this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver and its Nyström preconditioner');
+    this.phase(run, settings.device === 'cpu' ? 'Building the solver (CPU)' : 'Building the solver and its preconditioner');
     const { solver, device, fallbackReason } = await this.createSolver(problem, config, test, settings.device);
     if (!this.runs.has(run.id)) {
       // Replaced while the solver was being built.
@@ -281,6 +295,7 @@ export class Session {
       return;
     }
     run.trainer = new CronosTrainer(solver);
+    run.guard = await this.guarded(run, run.trainer, problem, config, test);
     run.snapshotCtx = {
       problem,
       trainLabels: prepared.train.labels,
@@ -300,6 +315,7 @@ export class Session {
         device,
         adapter: device === 'gpu' ? await this.env.adapter() : null,
         fallbackReason,
+        preconditioner: solver.preconditionerInUse?.()?.reason,
         problem: problemSummary(prepared, problem, prepared.info.title, prepared.info.image),
         memory: memoryReport(problem, config, test?.n ?? 0),
         view,
@@ -386,6 +402,26 @@ export class Session {
   }
 
   /**
+   * The run's trainer behind solver/resilience.ts; its events (device lost, recovered, CPU
+   * fallback, breakdown) go to the page as `event` messages for its notice.
+   */
+  private guarded(run: Run, trainer: CronosTrainer, problem: Problem, config: SolverConfig, test: TestSet | null): Promise<ResilientRun<CronosTrainer, IterationMetrics>> {
+    return ResilientRun.start<CronosTrainer, IterationMetrics>({
+      first: cronosAttempt(trainer),
+      device: trainer.device,
+      create: async (device) => cronosAttempt(new CronosTrainer(await this.env.createSolver(problem, config, { device, ...(test ? { test } : {}) }))),
+      onEvent: (event) => this.env.post({ type: 'event', run: run.id, ...slotOf(run), event }),
+      ...(run === this.main && this.pendingLoss !== null ? { simulateDeviceLoss: this.takePendingLoss() } : {}),
+    });
+  }
+
+  private takePendingLoss(): number | undefined {
+    const at = this.pendingLoss ?? undefined;
+    this.pendingLoss = null;
+    return at;
+  }
+
+  /**
    * Keeps stepping while any run is running, one step of one run at a time in turn (so several
    * runs share the GPU fairly), yielding between steps so pause and settings get through.
    */
@@ -416,8 +452,19 @@ export class Session {
     if (run.replay > 0) await this.replayRestored(run, trainer);
     let m: IterationMetrics;
     try {
-      m = await trainer.step();
+      m = await (run.guard ?? trainer).step();
+      // After a device loss the run goes on in a new trainer (on a new device or the CPU).
+      run.trainer = run.guard?.trainer ?? trainer;
     } catch (e) {
+      // A recovery may have replaced the trainer before the step failed.
+      if (run.guard) run.trainer = run.guard.trainer;
+      // A breakdown left the trainer at the last good iteration: the page shows that state.
+      if (e instanceof RunBrokeDownError) {
+        if (e.breakdown instanceof AdmmDivergedError) this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: e.breakdown.metrics });
+        await this.snapshot(run);
+        if (run !== this.main) return this.fail(run, e);
+        throw e;
+      }
       // The driver detects divergence (solver/admm/driver.ts) and says what to change; the page
       // still gets the diverged iteration's metrics (charts skip non-finite values), then the
       // message instead of silent NaN (TensorFlow Playground's issue #77).
@@ -432,7 +479,7 @@ export class Session {
     run.iter = m.iter;
     this.env.post({ type: 'metrics', run: run.id, ...slotOf(run), metrics: m });
     run.restored = null;
-    const finish = trainer.finished(m);
+    const finish = (run.trainer ?? trainer).finished(m);
     const now = this.env.now();
     const due = now - run.lastSnapshotAt >= Math.max(SNAPSHOT_INTERVAL_MS, SNAPSHOT_COST_FACTOR * run.snapshotCost);
     if (manual || finish || due) await this.snapshot(run);
@@ -497,7 +544,7 @@ export class Session {
     if (state && state.iteration !== last.iter) throw new Error(`The session's saved state is at iteration ${state.iteration} but its history ends at ${last.iter}.`);
     for (const metrics of history) this.env.post({ type: 'metrics', run: run.id, metrics });
     run.iter = last.iter;
-    if (state) await run.trainer.loadState(state);
+    if (state) await (run.guard ?? run.trainer).loadState(state);
     else run.replay = last.iter;
     if (solution) {
       run.restored = solution;
@@ -514,7 +561,7 @@ export class Session {
     const total = run.replay;
     this.phase(run, `Replaying the session's ${total} iterations to continue it`);
     while (run.replay > 0) {
-      await trainer.step();
+      await (run.guard ?? trainer).step();
       run.replay--;
     }
     // The phase message showed 'loading' in the page; say where the run really is.
@@ -558,7 +605,7 @@ export function problemSummary(prepared: PreparedData, problem: Problem, title: 
 /** GPU memory the problem needs, with the four biggest buffers named. */
 export function memoryReport(problem: Problem, config: SolverConfig, testRows: number): MemoryReport {
   const plan = gpuMemoryPlan(problem, config, testRows);
-  const buffers = estimateGpuBuffers(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, testRows)
+  const buffers = estimateGpuBuffers(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, testRows, resolvePreconditioner(config, problem.d).kind)
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 4);
   return { largestBinding: plan.largestBinding, total: plan.total, buffers };

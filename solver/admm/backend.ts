@@ -10,6 +10,7 @@
  */
 import type { ConvexSolution } from '../types';
 import type { StepSums } from '../residuals';
+import type { ResolvedPreconditioner } from '../preconditioner';
 
 /** The scalars of one ADMM step, fixed by the driver before the step starts. */
 export interface StepScalars {
@@ -36,7 +37,7 @@ export interface AdmmBackend {
   beginStep(s: StepScalars): void;
   /** b = Fᵀy/ρ + v − λ + Gᵀ(s − ν)   (gated: b = Fᵀy/ρ + v − λ). */
   rhs(): void;
-  /** u = PCG(A, b, M_nys) at the step's tolerance, cold or warm start as configured (exact solve on request). */
+  /** u = PCG(A, b, M) (block, Nyström or none: solver/preconditioner.ts) at the step's tolerance, cold or warm start as configured (exact solve on request). */
   uSolve(): void;
   /** h = αu + (1 − α)v_old; v = prox_{(β/ρ)‖·‖}(h + λ) per column (old λ), then λ ← λ + (h − v). */
   vStep(): void;
@@ -66,4 +67,6 @@ export interface AdmmBackend {
   readFixedPoint?(): Float64Array;
   /** Sets the state from ζ: v = prox(ζ_u), λ = ζ_u − v, s = max(ζ_s, 0), ν = ζ_s − s, Gᵀs, Gᵀν. */
   writeFixedPoint?(zeta: Float64Array, rho: number): void;
+  /** The PCG preconditioner in use and why (solver/preconditioner.ts), for the page and the CLI. */
+  readonly preconditioner?: ResolvedPreconditioner;
 }

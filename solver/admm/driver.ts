@@ -19,6 +19,7 @@ import { initialRho, pcgTolerance, type ConvexSolution, type DeviceKind, type It
 import type { AdmmBackend, StateArrayName } from './backend';
 import { Anderson } from './anderson';
 import { raceCandidates, RhoRace, type RaceAction } from './rho-race';
+import type { ResolvedPreconditioner } from '../preconditioner';
 
 /**
  * Everything the next ADMM iteration reads, device-independent (float64 arrays, flat in the
@@ -231,6 +232,11 @@ export class AdmmDriver implements CronosSolver {
   /** Current ρ (changes with residual balancing). */
   currentRho(): number {
     return this.rho;
+  }
+
+  /** The PCG preconditioner the backend uses and why (undefined for a backend that does not say). */
+  preconditionerInUse(): ResolvedPreconditioner | undefined {
+    return this.backend.preconditioner;
   }
 
   /** Iterations done so far. */

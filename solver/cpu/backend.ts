@@ -17,6 +17,7 @@ import type { NystromFactor } from '../nystrom-core';
 import { accuracyFromTargets } from '../recovery';
 import { coneMultiplierScale, type StepSums } from '../residuals';
 import type { AdmmBackend, StateArrayName, StepScalars } from '../admm/backend';
+import { blockFactor, blockSolve, resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
 import { CronosOperators } from './operators';
 import { pcg } from './pcg';
 import type { BatchedPreconditioner, BlockShape } from './pcg';
@@ -92,6 +93,11 @@ export class CpuBackend implements AdmmBackend {
   /** Work array of the fixed-point variable ζ = (v + λ | s + ν) (d×K then n×K; Anderson acceleration). */
   private readonly zeta: Float64Array;
 
+  /** The preconditioner in use (solver/preconditioner.ts; exact solves report theirs too). */
+  readonly preconditioner: ResolvedPreconditioner;
+  /** Block preconditioner: Cholesky factor of I + XᵀX (d×d), ρ-independent (spec §5.5). */
+  private readonly blockL: Float64Array | null = null;
+  private readonly blockWork: Float64Array;
   private readonly sketch: Sketch | null = null;
   private factor: NystromFactor | null = null;
   private coeffs: Float64Array = new Float64Array(0);
@@ -139,9 +145,13 @@ export class CpuBackend implements AdmmBackend {
     this.flatX = new Float64Array(this.N);
     this.flatWork = new Float64Array(Math.max(this.rank, 1));
 
+    this.preconditioner = resolvePreconditioner(config, d);
+    this.blockWork = new Float64Array(d);
     if (opts.exactSolve) {
       this.dense = this.buildDense(initialRho(config, problem.beta));
-    } else if (this.rank > 0) {
+    } else if (this.preconditioner.kind === 'block') {
+      this.blockL = blockFactor(problem.X, n, d, this.ops.gramX);
+    } else if (this.preconditioner.kind === 'nystrom') {
       this.sketch = this.buildSketch();
       this.factorAt(initialRho(config, problem.beta));
     }
@@ -213,6 +223,19 @@ export class CpuBackend implements AdmmBackend {
     return L;
   }
 
+  /** M = I ⊗ (I + XᵀX)⁻¹ on the columns of the active classes (spec §5.5). */
+  private readonly applyBlock: BatchedPreconditioner = (x, out, active) => {
+    const { d, S, P, K } = this.problem;
+    const SP = S * P;
+    blockSolve(this.blockL as Float64Array, d, x, K, out, this.blockWork, (c) => active[Math.floor(c / SP)] === 1);
+  };
+
+  /** The PCG preconditioner of the u-solve, or null for plain CG. */
+  private preconditionerApply(): BatchedPreconditioner | null {
+    if (this.blockL) return this.applyBlock;
+    return this.factor ? this.applyM : null;
+  }
+
   /** M applied per class in the flat order of the Nyström factor. */
   private readonly applyM: BatchedPreconditioner = (x, out, active) => {
     const { d, P, S, C } = this.problem;
@@ -256,7 +279,7 @@ export class CpuBackend implements AdmmBackend {
     const rho = this.scalars.rho;
     const res = pcg(
       (x, out) => this.ops.applyA(x, C, rho, out),
-      this.factor ? this.applyM : null,
+      this.preconditionerApply(),
       rhsVec,
       U,
       this.shape,
@@ -428,7 +451,7 @@ export class CpuBackend implements AdmmBackend {
     for (let t = 0; t < this.GTnu.length; t++) this.GTnu[t] *= inv;
   }
 
-  /** Refactors from the kept sketch Y(ρ) = YI + YF/ρ (no new matvecs). */
+  /** Refactors from the kept sketch Y(ρ) = YI + YF/ρ (no new matvecs); the block preconditioner is ρ-independent. */
   async rebuildPreconditioner(rho: number): Promise<void> {
     this.factorAt(rho);
   }

@@ -20,8 +20,25 @@ export interface GpuSolverOptions {
 
 /** The WebGPU CRONOS solver; create it with {@link GpuSolver.create}. */
 export class GpuSolver extends AdmmDriver {
-  private constructor(problem: Problem, config: SolverConfig, backend: GpuBackend, test: TestSet | undefined) {
+  private constructor(
+    problem: Problem,
+    config: SolverConfig,
+    backend: GpuBackend,
+    test: TestSet | undefined,
+    /** The device it runs on, watched for loss (solver/resilience.ts). */
+    private readonly ctx: GpuContext,
+  ) {
     super('gpu', problem, config, backend, test);
+  }
+
+  /** Why the device was lost, or null while it is fine. */
+  deviceLost(): string | null {
+    return this.ctx.lostReason;
+  }
+
+  /** Destroys the device (the device-loss test hook); every later step fails and `deviceLost` says why. */
+  loseDevice(): void {
+    this.ctx.destroy();
   }
 
   /** Allocates the solver on `ctx`, uploads the problem and builds the first preconditioner. */
@@ -36,7 +53,7 @@ export class GpuSolver extends AdmmDriver {
     }
     if (config.model !== problem.model) throw new Error(`config.model (${config.model}) differs from the problem's model (${problem.model}).`);
     const backend = await GpuBackend.create(ctx, problem, config, test, opts.xBlockBytes ?? lim);
-    return new GpuSolver(problem, config, backend, test);
+    return new GpuSolver(problem, config, backend, test, ctx);
   }
 }
 

@@ -5,14 +5,16 @@
  * vStep and sStep only record into it; metrics records the reductions, submits and reads back.
  *
  *   b  = Fᵀy/ρ + v − λ + Gᵀ(s − ν)               rhs        (admm_rhs.wgsl)
- *   u  = PCG(A, b, M_nys)                         uSolve     (GpuPcg, GpuNystrom)
+ *   u  = PCG(A, b, M)                             uSolve     (GpuPcg; M: GpuBlockPreconditioner or GpuNystrom)
  *   v  = prox_{β/ρ}(h + λ);  λ += h − v           vStep      (fused in group_prox.wgsl; h = αu + (1 − α)v_old)
  *   Gu = G u;  s = max(hs + ν, 0);  ν += hs − s   sStep      (hs = αGu + (1 − α)s_old; then Gᵀs, Gᵀν)
  *   residuals, objective, accuracies              metrics
  *
- * ρ changes re-sketch A(ρ)Ω on the GPU (GpuNystrom.rebuild, one extra submission and read-back,
- * only on the steps where ρ changes): keeping YI and YF apart as the CPU does would need two
- * sketches and the r-sized algebra is on the host anyway, so it would save little.
+ * With Nyström, ρ changes re-sketch A(ρ)Ω on the GPU (GpuNystrom.rebuild, one extra submission
+ * and read-back, only on the steps where ρ changes): keeping YI and YF apart as the CPU does
+ * would need two sketches and the r-sized algebra is on the host anyway, so it would save
+ * little. The block preconditioner is ρ-independent and rebuilds nothing. With warm start the
+ * rhs kernel runs inside uSolve, after A·u₀, and writes r = b − A·u₀ directly.
  */
 import { activationPatterns, testTargets } from '../problem';
 import type { StepSums } from '../residuals';
@@ -28,6 +30,8 @@ import { GpuNystrom } from './nystrom';
 import { applyF, applyFt, applyG, applyGt, columns, combine, type DataBuffers, type Geometry } from './operators';
 import { GpuPcg, PCG_STATE_FLOATS } from './pcg';
 import { effectiveRank } from '../nystrom-core';
+import { resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
+import { GpuBlockPreconditioner } from './block';
 
 /** Buffers of the test set (present when the test set has rows). */
 interface TestBuffers {
@@ -60,6 +64,10 @@ export class GpuBackend implements AdmmBackend {
   private readonly admm: GPUBuffer;
   private readonly test: TestBuffers | null;
   private readonly precond: GpuNystrom;
+  /** The block preconditioner when it is the one in use (then `precond` has rank 0). */
+  private readonly block: GpuBlockPreconditioner | null;
+  /** The PCG preconditioner in use and why (solver/preconditioner.ts). */
+  readonly preconditioner: ResolvedPreconditioner;
   private readonly pcg: GpuPcg;
   /** Replayable dispatch lists of one ADMM step. */
   private readonly steps: { rhs: Dispatch[]; pcgInit: Dispatch[]; pcgIteration: Dispatch[]; v: Dispatch[]; s: Dispatch[]; metrics: Dispatch[] };
@@ -80,7 +88,10 @@ export class GpuBackend implements AdmmBackend {
     this.g = { n, d, P, S, B: C };
     this.K = columns(this.g);
     const testRows = test && test.n > 0 ? test.n : 0;
-    const specs = gpuBufferSpecs(problem, config.rank, testRows, xBlockBytes).filter((s) => s.owner === 'admm');
+    // Resolved under the adapter's binding limit, as gpuMemoryPlan resolves it (solver/gpu/admm.ts).
+    this.preconditioner = resolvePreconditioner(config, d, ctx.adapter.maxStorageBufferBindingSize);
+    const kind = this.preconditioner.kind;
+    const specs = gpuBufferSpecs(problem, config.rank, testRows, xBlockBytes, kind).filter((s) => s.owner === 'admm');
     this.b = this.allocate(specs, test, xBlockBytes);
     this.data = { X: this.blocks[0], D: this.b.D };
     this.staging = this.b.staging;
@@ -88,11 +99,15 @@ export class GpuBackend implements AdmmBackend {
     this.test = test && testRows > 0 ? this.testBuffers(test) : null;
     this.scalars = { k: 0, rho: initialRho(config, problem.beta), pcgTol: 0, alpha: 1 };
     this.writeAdmmUniform(initialRho(config, problem.beta), 0);
-    this.precond = new GpuNystrom(ctx, this.g, this.data, effectiveRank(config.rank, problem.S * problem.d * problem.P), config.seed);
-    this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.precond, { x: this.b.U, r: this.b.r }, this.admm);
+    const rank = kind === 'nystrom' ? effectiveRank(config.rank, problem.S * d * P) : 0;
+    this.precond = new GpuNystrom(ctx, this.g, this.data, rank, config.seed);
+    this.block = kind === 'block' ? new GpuBlockPreconditioner(ctx, this.g, problem.X) : null;
+    this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.block ?? this.precond, { x: this.b.U, r: this.b.r }, this.admm);
+    // Warm start: w = A·u₀ first, then one kernel writes r = b − w (the rhs is recorded in uSolve).
+    const warm = config.warmStart;
     this.steps = {
-      rhs: this.rhsDispatches(),
-      pcgInit: [...(config.warmStart ? this.pcg.warmInit : []), ...this.pcg.init],
+      rhs: warm ? [] : this.rhsDispatches(null),
+      pcgInit: warm ? [...this.pcg.warmProduct, ...this.rhsDispatches(this.pcg.w), ...this.pcg.init] : this.pcg.init,
       pcgIteration: this.pcg.iteration,
       v: this.vDispatches(),
       s: this.sDispatches(),
@@ -150,11 +165,15 @@ export class GpuBackend implements AdmmBackend {
     return { Xt: this.blocks[1], Dt: this.relu ? b.D : b.Dtest, Yt: b.Ytest, Zt: b.Ztest, Ft: b.Ftest, partials: b.partialsFitTest, rows: test.n };
   }
 
-  /** b = Fᵀy/ρ + v − λ + Gᵀs − Gᵀν, written into PCG's residual r (PCG starts from r = b − A·u₀). */
-  private rhsDispatches(): Dispatch[] {
+  /**
+   * b = Fᵀy/ρ + v − λ + Gᵀs − Gᵀν, written into PCG's residual r; with `Au0` (warm start, A·u₀
+   * already computed) r = b − A·u₀ in the same kernel.
+   */
+  private rhsDispatches(Au0: GPUBuffer | null): Dispatch[] {
     const { b } = this;
     const dK = this.problem.d * this.K;
-    return [elementwise(this.ctx, 'admmRhs', [u32(dK), u32(this.relu ? 1 : 0)], [b.Fty, b.V, b.Lam, b.GtS, b.GtNu, b.r, this.admm], dK)];
+    const fields = [u32(dK), u32(this.relu ? 1 : 0), u32(Au0 ? 1 : 0), u32(0)];
+    return [elementwise(this.ctx, 'admmRhs', fields, [b.Fty, b.V, b.Lam, b.GtS, b.GtNu, b.r, this.admm, Au0 ?? b.dummy], dK)];
   }
 
   /** v = prox_{β/ρ}(u + λ) per column and λ ← λ + u − v, fused; also the column norms. */
@@ -251,7 +270,7 @@ export class GpuBackend implements AdmmBackend {
     encodeDispatches(this.pending.pass, list);
   }
 
-  /** Records b = Fᵀy/ρ + v − λ + Gᵀ(s − ν). */
+  /** Records b = Fᵀy/ρ + v − λ + Gᵀ(s − ν) (warm start: nothing, uSolve records it fused with r = b − A·u₀). */
   rhs(): void {
     this.record(this.steps.rhs);
   }
@@ -338,7 +357,10 @@ export class GpuBackend implements AdmmBackend {
     runDispatches(this.ctx, list);
   }
 
-  /** Re-sketches A(ρ)Ω at `rho` (GpuNystrom reads ρ from the uniform, so it is written first). */
+  /**
+   * Re-sketches A(ρ)Ω at `rho` (GpuNystrom reads ρ from the uniform, so it is written first); a
+   * rank-0 GpuNystrom (block preconditioner or plain CG) returns at once: W is ρ-independent.
+   */
   async rebuildPreconditioner(rho: number): Promise<void> {
     this.writeAdmmUniform(rho, this.scalars.pcgTol);
     await this.precond.rebuild(rho, this.admm);
@@ -384,6 +406,7 @@ export class GpuBackend implements AdmmBackend {
     // The step lists own their uniforms and scratch (PCG's lists are owned by the PCG; freeing twice is harmless).
     for (const list of [...Object.values(this.steps), ...this.rescale.values()]) destroyDispatches(list);
     this.precond.destroy();
+    this.block?.destroy();
     this.pcg.destroy();
     for (const buf of this.owned) buf.destroy();
     this.owned.length = 0;

@@ -12,6 +12,7 @@
  */
 import type { ModelKind } from '../types';
 import { effectiveRank } from '../nystrom-core';
+import { resolvePreconditioner, type PreconditionerKind, type PreconditionerSetting } from '../preconditioner';
 
 // This module is imported by data/size.ts in pages and the CLI without WebGPU, so it must not
 // import the kernel modules (they load WGSL sources). The three facts it needs from them are
@@ -35,7 +36,7 @@ function reductionGroups(count: number, maxGroups = 256): number {
 }
 
 /** Who creates a buffer: the ADMM backend itself, GpuPcg, GpuNystrom, or GpuNystrom.rebuild (transient). */
-export type BufferOwner = 'admm' | 'pcg' | 'nystrom' | 'sketch';
+export type BufferOwner = 'admm' | 'pcg' | 'nystrom' | 'sketch' | 'block';
 
 /** One GPU buffer (or, with `copies`, several of the same size) of the solver. */
 export interface GpuBufferSpec {
@@ -88,15 +89,17 @@ export function rowBlockBytes(n: number, d: number, maxBlockBytes: number): { by
 }
 
 /**
- * Every buffer of a GPU solver for these dimensions, Nyström rank and test rows, with X split
- * under `maxBlockBytes` (Infinity: one block). K = C·S·P columns (S = 2 ReLU, 1 gated).
+ * Every buffer of a GPU solver for these dimensions, Nyström rank, test rows and resolved
+ * preconditioner (solver/preconditioner.ts), with X split under `maxBlockBytes` (Infinity: one
+ * block). K = C·S·P columns (S = 2 ReLU, 1 gated). Without Nyström the solver keeps a rank-0
+ * GpuNystrom (its placeholder buffers), so the plan does too.
  */
-export function gpuBufferSpecs(dims: BufferDims, rank: number, testRows: number, maxBlockBytes = Infinity): GpuBufferSpec[] {
+export function gpuBufferSpecs(dims: BufferDims, rank: number, testRows: number, maxBlockBytes = Infinity, precond: PreconditionerKind = 'nystrom'): GpuBufferSpec[] {
   const { n, d, P, C, model } = dims;
   const relu = model === 'relu';
   const S = relu ? 2 : 1;
   // Clamped as the solvers clamp it (a rank above S·d·P cannot be sketched).
-  rank = effectiveRank(rank, S * d * P);
+  rank = precond === 'nystrom' ? effectiveRank(rank, S * d * P) : 0;
   const K = C * S * P;
   const dK = d * K;
   const nK = n * K;
@@ -167,6 +170,8 @@ export function gpuBufferSpecs(dims: BufferDims, rank: number, testRows: number,
     add('sketchZR', `Nyström sketch scratch (n×rank·S·P = ${n}×${Ks})`, n * Ks, 'sketch', { copies: 2 });
     add('sketchDummy', 'Nyström sketch placeholder', 4, 'sketch');
   }
+  // GpuBlockPreconditioner (solver/gpu/block.ts): the d×d inverse of I + XᵀX.
+  if (precond === 'block') add('blockW', `block preconditioner (I + XᵀX)⁻¹ (d×d = ${d}×${d})`, d * d, 'block');
   return list;
 }
 
@@ -182,11 +187,13 @@ export function specTotalBytes(list: GpuBufferSpec[]): number {
  */
 export function gpuMemoryPlan(
   problem: BufferDims,
-  config: { rank: number },
+  config: { rank: number; preconditioner?: PreconditionerSetting },
   testRows: number,
   maxBindingBytes = Infinity,
 ): { largestBinding: number; xBlocks: number; total: number } {
-  const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes);
+  // Without a setting: Nyström, what the plan meant before the setting existed.
+  const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes).kind : 'nystrom';
+  const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes, kind);
   const xBlocks = rowBlockBytes(problem.n, problem.d, maxBindingBytes).blocks;
   const largestBinding = Math.max(
     ...list.filter((b) => b.usage === undefined).map((b) => (b.blockable ? Math.min(b.bytes, maxBindingBytes) : b.bytes)),

@@ -157,3 +157,66 @@ export function countBuffers(device: GPUDevice): BufferCensus {
   };
   return census;
 }
+
+/** Work a device was given since {@link countWork} started counting. */
+export interface WorkCensus {
+  /** Compute dispatches recorded (direct and indirect). */
+  dispatches: number;
+  /** Of those, indirect ones (PCG iterations after convergence become zero-size indirect dispatches). */
+  indirect: number;
+  /** queue.submit calls. */
+  submissions: number;
+  /** mapAsync calls (read-backs to the host). */
+  readBacks: number;
+}
+
+/**
+ * Counts dispatches, submissions and read-backs on `device` (the benchmark's per-iteration cost),
+ * by wrapping its command encoders' compute passes, its queue's submit and GPUBuffer.mapAsync, the
+ * way {@link countBuffers} wraps createBuffer. `stop()` restores every wrapped method.
+ */
+export function countWork(device: GPUDevice): { census: WorkCensus; stop: () => void } {
+  const census: WorkCensus = { dispatches: 0, indirect: 0, submissions: 0, readBacks: 0 };
+  const createEncoder = device.createCommandEncoder;
+  device.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor): GPUCommandEncoder {
+    const enc = createEncoder.call(device, descriptor);
+    const begin = enc.beginComputePass.bind(enc);
+    enc.beginComputePass = (d?: GPUComputePassDescriptor): GPUComputePassEncoder => {
+      const pass = begin(d);
+      const direct = pass.dispatchWorkgroups.bind(pass);
+      const indirect = pass.dispatchWorkgroupsIndirect.bind(pass);
+      pass.dispatchWorkgroups = (x: number, y?: number, z?: number): undefined => {
+        census.dispatches++;
+        return direct(x, y, z);
+      };
+      pass.dispatchWorkgroupsIndirect = (buffer: GPUBuffer, offset: number): undefined => {
+        census.dispatches++;
+        census.indirect++;
+        return indirect(buffer, offset);
+      };
+      return pass;
+    };
+    return enc;
+  };
+  const queue = device.queue;
+  const submit = queue.submit;
+  queue.submit = function (this: GPUQueue, buffers: Iterable<GPUCommandBuffer>): undefined {
+    census.submissions++;
+    return submit.call(queue, buffers);
+  };
+  // mapAsync lives on the prototype: find it through a probe buffer, made before counting starts.
+  const probe = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const proto = Object.getPrototypeOf(probe) as GPUBuffer;
+  probe.destroy();
+  const mapAsync = proto.mapAsync;
+  proto.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>): Promise<undefined> {
+    census.readBacks++;
+    return mapAsync.apply(this, args);
+  };
+  const stop = (): void => {
+    device.createCommandEncoder = createEncoder;
+    queue.submit = submit;
+    proto.mapAsync = mapAsync;
+  };
+  return { census, stop };
+}

@@ -16,7 +16,7 @@ import nysExpandSrc from '../../shaders/nys_expand.wgsl?raw';
 import nysProjectSrc from '../../shaders/nys_project.wgsl?raw';
 import pcgGateSrc from '../../shaders/pcg_gate.wgsl?raw';
 import pcgScalarsSrc from '../../shaders/pcg_scalars.wgsl?raw';
-import pcgUpdateSrc from '../../shaders/pcg_update.wgsl?raw';
+import pcgStepSrc from '../../shaders/pcg_step.wgsl?raw';
 import reduceFinalizeSrc from '../../shaders/reduce_finalize.wgsl?raw';
 import slackDualSrc from '../../shaders/slack_dual.wgsl?raw';
 import type { GpuContext } from './context';
@@ -36,7 +36,7 @@ const SOURCES = {
   nysProject: nysProjectSrc,
   pcgGate: pcgGateSrc,
   pcgScalars: pcgScalarsSrc,
-  pcgUpdate: pcgUpdateSrc,
+  pcgStep: pcgStepSrc,
   reduceFinalize: reduceFinalizeSrc,
   slackDual: slackDualSrc,
 } as const;

@@ -1,15 +1,21 @@
 /**
  * Preconditioned CG for the u-system A u = b (spec §4.3), entirely on the GPU: one independent
- * CG per class block, with α, β, r·z and the convergence flags in a GPU buffer
- * (pcg_scalars.wgsl). A fixed number of iterations is encoded; converged classes freeze
- * (α = 0), so there is no read-back inside the loop.
+ * CG per class block, with α, β, r·z and the convergence flags in a GPU buffer (pcg_scalars.wgsl
+ * at the start, pcg_step.wgsl in every iteration: each scalar step fused with the vector update
+ * it feeds). A fixed number of iterations is encoded; converged classes freeze (α = 0), so there
+ * is no read-back inside the loop. One iteration: gate, the matvec of A, p·w (first level), α-step,
+ * M r, (r·z, r·r) (first level), β-step; the steps finish the dot reductions themselves.
  */
 import type { GpuContext } from './context';
 import { u32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
-import type { GpuNystrom } from './nystrom';
 import { columns, matvecA, type DataBuffers, type Geometry, type MatvecScratch } from './operators';
 import { GpuResources } from './resources';
+
+/** A preconditioner PCG can apply: dispatches for z = M·x (GpuNystrom, GpuBlockPreconditioner). */
+export interface PcgPreconditioner {
+  apply(x: GPUBuffer, z: GPUBuffer): Dispatch[];
+}
 
 /** Buffers of one PCG instance; `x` is the iterate (the solver's U), `r` starts as b. */
 export interface PcgBuffers {
@@ -17,7 +23,7 @@ export interface PcgBuffers {
   r: GPUBuffer;
 }
 
-/** Per-class PCG state floats (see pcg_scalars.wgsl): rz, pAp, rr, alpha, beta, active, iters, res. */
+/** Per-class PCG state floats (see pcg_step.wgsl): rz, rzPrev, rr, alpha, beta, active, iters, res. */
 export const PCG_STATE_FLOATS = 8;
 
 /** Encodes PCG on the GPU for fixed buffers; `init` and `iteration` are replayed every solve. */
@@ -25,13 +31,14 @@ export class GpuPcg {
   /** 8 floats per class, read back with the ADMM status. */
   readonly state: GPUBuffer;
   private readonly p: GPUBuffer;
-  private readonly w: GPUBuffer;
+  /** A·x of the warm start ({@link warmProduct}); the backend's fused rhs kernel subtracts it. */
+  readonly w: GPUBuffer;
   private readonly z: GPUBuffer;
   private readonly dots: GPUBuffer;
   private readonly partials: GPUBuffer;
   private readonly G: number;
-  /** Dispatches for r = b − A x (warm start) — empty list when cold-starting. */
-  readonly warmInit: Dispatch[];
+  /** Dispatches for w = A x of the warm start; the caller then writes r = b − w (the backend fuses it into its rhs kernel). */
+  readonly warmProduct: Dispatch[];
   /** Dispatches for z = M r, p = z, rz, rr, flags. */
   readonly init: Dispatch[];
   /** One PCG iteration (gated: empty dispatches once every class has converged). */
@@ -44,7 +51,7 @@ export class GpuPcg {
     g: Geometry,
     data: DataBuffers,
     scratch: MatvecScratch,
-    precond: GpuNystrom,
+    precond: PcgPreconditioner,
     bufs: PcgBuffers,
     admm: GPUBuffer,
   ) {
@@ -62,29 +69,30 @@ export class GpuPcg {
     this.partials = res.buffer(this.G * 2 * g.B * 4, 'pcg partials');
     const { x, r } = bufs;
 
+    // The step kernels sum blockDot's partials themselves (no finalize dispatch in the loop).
+    const firstLevel = (a: GPUBuffer, b: GPUBuffer, c2: GPUBuffer, e2: GPUBuffer, pairs: 1 | 2): Dispatch =>
+      gridDispatch(ctx, 'blockDot', [u32(g.d), u32(K), u32(SP), u32(g.B), u32(pairs), u32(this.G)], [a, b, c2, e2, this.partials], [this.G, g.B, 1]);
     const dots = (a: GPUBuffer, b: GPUBuffer, c2: GPUBuffer, e2: GPUBuffer, pairs: 1 | 2): Dispatch[] => [
-      gridDispatch(ctx, 'blockDot', [u32(g.d), u32(K), u32(SP), u32(g.B), u32(pairs), u32(this.G)], [a, b, c2, e2, this.partials], [this.G, g.B, 1]),
+      firstLevel(a, b, c2, e2, pairs),
       finalize(ctx, this.partials, this.G, pairs * g.B, this.dots, 0),
     ];
-    const scalars = (mode: 0 | 1 | 2): Dispatch =>
-      gridDispatch(ctx, 'pcgScalars', [u32(g.B), u32(mode)], [this.dots, this.state, admm], [Math.ceil(g.B / 64), 1, 1]);
-    const update = (mode: 0 | 1 | 2): Dispatch =>
-      elementwise(ctx, 'pcgUpdate', [u32(count), u32(K), u32(SP), u32(mode)], [this.state, x, r, this.p, this.w, this.z], count);
+    const init = gridDispatch(ctx, 'pcgScalars', [u32(g.B)], [this.dots, this.state, admm], [Math.ceil(g.B / 64), 1, 1]);
+    // α-step (mode 1) and β-step (mode 2), each fused with its update (pcg_step.wgsl).
+    const step = (mode: 1 | 2): Dispatch =>
+      elementwise(ctx, 'pcgStep', [u32(count), u32(K), u32(SP), u32(g.B), u32(mode), u32(this.G), u32(mode * g.B), u32(0)], [this.partials, this.state, x, r, this.p, this.w, this.z, admm], count);
 
-    this.warmInit = [...matvecA(ctx, g, data, scratch, x, this.w, admm), axpby(ctx, this.w, r, -1, 1, count)];
-    this.init = [...precond.apply(r, this.z), update(2), ...dots(r, this.z, r, r, 2), scalars(0)];
+    this.warmProduct = matvecA(ctx, g, data, scratch, x, this.w, admm);
+    this.init = [...precond.apply(r, this.z), axpby(ctx, this.z, this.p, 1, 0, count), ...dots(r, this.z, r, r, 2), init];
     const body: Dispatch[] = [
       ...matvecA(ctx, g, data, scratch, this.p, this.w, admm),
-      ...dots(this.p, this.w, this.p, this.w, 1),
-      scalars(1),
-      update(0),
+      firstLevel(this.p, this.w, this.p, this.w, 1),
+      step(1),
       ...precond.apply(r, this.z),
-      ...dots(r, this.z, r, r, 2),
-      scalars(2),
-      update(1),
+      firstLevel(r, this.z, r, r, 2),
+      step(2),
     ];
     this.iteration = this.gated(ctx, g.B, body);
-    for (const list of [this.warmInit, this.init, this.iteration]) res.adoptDispatches(list);
+    for (const list of [this.warmProduct, this.init, this.iteration]) res.adoptDispatches(list);
   }
 
   /**

@@ -15,7 +15,7 @@ describe('settings', () => {
   });
 
   it('keeps both surfaces\' defaults: the solver\'s (CLI, library) and the page\'s overrides', () => {
-    expect(DEFAULT_CONFIG).toStrictEqual({ model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, admmIters: 1500, pcgIters: 20, tol: 1e-4, seed: 0, warmStart: true, alpha: 1.6, rhoBeta: 0.5, rhoRace: 0, anderson: 10, stopRule: 'gap' });
+    expect(DEFAULT_CONFIG).toStrictEqual({ model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'auto', admmIters: 1500, pcgIters: 20, tol: 1e-4, seed: 0, warmStart: true, alpha: 1.6, rhoBeta: 0.5, rhoRace: 0, anderson: 10, stopRule: 'gap' });
     expect(DEFAULT_SETTINGS).toStrictEqual({
       method: 'cronos',
       dataset: 'fmnist-pullover-bag-10x10',
@@ -60,8 +60,8 @@ describe('settings', () => {
   });
 
   it('toSolverConfig copies every solver field', () => {
-    const s: Settings = { ...DEFAULT_SETTINGS, model: 'gated', P: 8, beta: 0.1, rho: 1, adaptiveRho: true, rank: 5, pcgIters: 50, admmIters: 77, tol: 1e-5, warmStart: false, seed: 9, alpha: 1.5, rhoBeta: 3, rhoRace: 7, anderson: 4, stopRule: 'residuals' };
-    expect(toSolverConfig(s)).toEqual({ model: 'gated', P: 8, beta: 0.1, rho: 1, adaptiveRho: true, rank: 5, pcgIters: 50, admmIters: 77, tol: 1e-5, warmStart: false, seed: 9, alpha: 1.5, rhoBeta: 3, rhoRace: 7, anderson: 4, stopRule: 'residuals' });
+    const s: Settings = { ...DEFAULT_SETTINGS, model: 'gated', P: 8, beta: 0.1, rho: 1, adaptiveRho: true, rank: 5, preconditioner: 'block', pcgIters: 50, admmIters: 77, tol: 1e-5, warmStart: false, seed: 9, alpha: 1.5, rhoBeta: 3, rhoRace: 7, anderson: 4, stopRule: 'residuals' };
+    expect(toSolverConfig(s)).toEqual({ model: 'gated', P: 8, beta: 0.1, rho: 1, adaptiveRho: true, rank: 5, preconditioner: 'block', pcgIters: 50, admmIters: 77, tol: 1e-5, warmStart: false, seed: 9, alpha: 1.5, rhoBeta: 3, rhoRace: 7, anderson: 4, stopRule: 'residuals' });
   });
 
   it('changeLevel: data/model/seed rebuild the problem, solver knobs the solver, the cap nothing', () => {

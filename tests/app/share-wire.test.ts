@@ -50,6 +50,7 @@ const settingsArb: fc.Arbitrary<Settings> = fc
     rho: fc.double({ min: LIMITS.rho.min, max: LIMITS.rho.max, noNaN: true }),
     adaptiveRho: fc.boolean(),
     rank: fc.integer({ min: 0, max: LIMITS.rank.max }),
+    preconditioner: fc.constantFrom('auto' as const, 'block' as const, 'nystrom' as const, 'none' as const),
     pcgIters: fc.integer({ min: 1, max: LIMITS.pcgIters.max }),
     admmIters: fc.integer({ min: 1, max: LIMITS.admmIters.max }),
     tol: fc.double({ min: 0, max: 1, noNaN: true }).map(z),

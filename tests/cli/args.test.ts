@@ -13,14 +13,14 @@ const RECORDED: [string[], string][] = [
   [[], "UsageError: no command given; use `train` (see --help)."],
   [["fit"], "UsageError: unknown command \"fit\"; the only command is `train` (see --help)."],
   [["train"], "UsageError: --data TRAIN.csv is required."],
-  [["train", "--data", "a.csv"], "{\"help\":false,\"args\":{\"data\":\"a.csv\",\"device\":\"gpu\",\"config\":{\"model\":\"relu\",\"P\":32,\"beta\":0.001,\"rho\":0.1,\"adaptiveRho\":false,\"rank\":10,\"admmIters\":50,\"pcgIters\":20,\"tol\":0.000001,\"seed\":0,\"warmStart\":true}}}"],
+  [["train", "--data", "a.csv"], "{\"help\":false,\"args\":{\"data\":\"a.csv\",\"device\":\"gpu\",\"config\":{\"model\":\"relu\",\"P\":32,\"beta\":0.001,\"rho\":0.1,\"adaptiveRho\":false,\"rank\":10,\"admmIters\":50,\"pcgIters\":20,\"tol\":0.000001,\"seed\":0,\"warmStart\":true,\"preconditioner\":\"auto\"}}}"],
   [["train", "--data", "a.csv", "--P", "0"], "UsageError: --P: \"0\" is not an integer ≥ 1."],
   [["train", "--data", "a.csv", "--device", "tpu"], "UsageError: --device: \"tpu\" is not a device; use gpu or cpu."],
   [["train", "--data", "a.csv", "--model", "linear"], "UsageError: --model: \"linear\" is not a model; use relu or gated."],
   [["train", "--data", "a.csv", "--rank", "-1"], "UsageError: --rank: \"-1\" is not an integer in [0, 4294967295]."],
   [["train", "--data", "a.csv", "--rank", "5000000000"], "UsageError: --rank: \"5000000000\" is not an integer in [0, 4294967295]."],
   [["train", "--data", "a.csv", "--split", "1"], "UsageError: --split: \"1\" is not a fraction strictly between 0 and 1."],
-  [["train", "--data", "a.csv", "--split", "0.25"], "{\"help\":false,\"args\":{\"data\":\"a.csv\",\"split\":0.25,\"device\":\"gpu\",\"config\":{\"model\":\"relu\",\"P\":32,\"beta\":0.001,\"rho\":0.1,\"adaptiveRho\":false,\"rank\":10,\"admmIters\":50,\"pcgIters\":20,\"tol\":0.000001,\"seed\":0,\"warmStart\":true}}}"],
+  [["train", "--data", "a.csv", "--split", "0.25"], "{\"help\":false,\"args\":{\"data\":\"a.csv\",\"split\":0.25,\"device\":\"gpu\",\"config\":{\"model\":\"relu\",\"P\":32,\"beta\":0.001,\"rho\":0.1,\"adaptiveRho\":false,\"rank\":10,\"admmIters\":50,\"pcgIters\":20,\"tol\":0.000001,\"seed\":0,\"warmStart\":true,\"preconditioner\":\"auto\"}}}"],
   [["train", "--data", "a.csv", "--split", "0.2", "--test", "b.csv"], "UsageError: --split and --test exclude each other: a test file is already a held-out set."],
   [["train", "--data", "a.csv", "--tol", "0"], "UsageError: --tol: \"0\" is not a number > 0."],
   [["train", "--data", "a.csv", "--beta", "-1"], "UsageError: --beta: \"-1\" is not a number ≥ 0."],
@@ -36,7 +36,7 @@ const RECORDED: [string[], string][] = [
   [["train", "--data", "a.csv", "extra"], "UsageError: unexpected argument \"extra\"; every option is a --flag (see --help)."],
   [["train", "--data", "a.csv", "--data="], "UsageError: --data is given more than once."],
   [["train", "--data="], "UsageError: --data: \"\" is not a non-empty value."],
-  [["train", "--data", "a.csv", "--no-warm-start", "--adaptive-rho", "--pcg-tol", "0", "--P=2000", "--beta=0", "--rho", ".5", "--rank", "0", "--admm-iters", "7", "--pcg-iters", "3", "--tol", "1e-9", "--seed", "4294967295", "--model", "gated", "--device", "cpu", "--out", "o.json", "--export-problem", "p.json", "--label", "y", "--test", "t.csv"], "{\"help\":false,\"args\":{\"data\":\"a.csv\",\"test\":\"t.csv\",\"label\":\"y\",\"device\":\"cpu\",\"out\":\"o.json\",\"exportProblem\":\"p.json\",\"config\":{\"model\":\"gated\",\"P\":2000,\"beta\":0,\"rho\":0.5,\"adaptiveRho\":true,\"rank\":0,\"admmIters\":7,\"pcgIters\":3,\"tol\":1e-9,\"seed\":4294967295,\"warmStart\":false,\"pcgTol\":0}}}"],
+  [["train", "--data", "a.csv", "--no-warm-start", "--adaptive-rho", "--pcg-tol", "0", "--P=2000", "--beta=0", "--rho", ".5", "--rank", "0", "--admm-iters", "7", "--pcg-iters", "3", "--tol", "1e-9", "--seed", "4294967295", "--model", "gated", "--device", "cpu", "--out", "o.json", "--export-problem", "p.json", "--label", "y", "--test", "t.csv"], "{\"help\":false,\"args\":{\"data\":\"a.csv\",\"test\":\"t.csv\",\"label\":\"y\",\"device\":\"cpu\",\"out\":\"o.json\",\"exportProblem\":\"p.json\",\"config\":{\"model\":\"gated\",\"P\":2000,\"beta\":0,\"rho\":0.5,\"adaptiveRho\":true,\"rank\":0,\"admmIters\":7,\"pcgIters\":3,\"tol\":1e-9,\"seed\":4294967295,\"warmStart\":false,\"preconditioner\":\"auto\",\"pcgTol\":0}}}"],
   [["train", "--data", "a.csv", "--out", "x", "--export-problem", "x"], "UsageError: --out and --export-problem name the same file."],
   [["train", "--data", "a.csv", "-v"], "UsageError: unknown option -v; see --help."],
   [["train", "--help"], "{\"help\":true}"],
@@ -52,7 +52,8 @@ function outcome(argv: string[]): string {
 }
 
 describe('cli/args from the tables', () => {
-  // The hand-written version's text, byte for byte, plus the --resume and --save-state lines added since.
+  // The hand-written version's text, byte for byte, plus the --resume, --save-state and --simulate-device-loss lines added since,
+  // and --preconditioner (whose default 'auto' now also appears in every parsed config below).
   it('--help is the text of the hand-written version, byte for byte (plus the flags added since)', () => {
     expect(USAGE).toBe(readFileSync(new URL('./fixtures/usage-before-table.txt', import.meta.url), 'utf8'));
   });
@@ -85,5 +86,13 @@ describe('cli/args from the tables', () => {
     if (r.help) throw new Error('help');
     expect(r.args.config).toStrictEqual(DEFAULT_CONFIG);
     expect(r.args.device).toBe('gpu');
+  });
+
+  it('--simulate-device-loss K: a whole number ≥ 1, and only with the GPU', () => {
+    const r = parseArgs(['train', '--data', 'a.csv', '--simulate-device-loss', '7']);
+    if (r.help) throw new Error('help');
+    expect(r.args.simulateDeviceLoss).toBe(7);
+    expect(outcome(['train', '--data', 'a.csv', '--simulate-device-loss', '0'])).toMatch(/^UsageError: --simulate-device-loss: "0" is not an integer/);
+    expect(outcome(['train', '--data', 'a.csv', '--simulate-device-loss', '3', '--device', 'cpu'])).toBe('UsageError: --simulate-device-loss destroys the GPU device, so it needs --device gpu.');
   });
 });

@@ -78,6 +78,7 @@ const solverArb: fc.Arbitrary<SolverConfig> = fc.record(
     rho: fc.double({ min: Number.MIN_VALUE, max: 1e300, noNaN: true }),
     adaptiveRho: fc.boolean(),
     rank: fc.integer({ min: 0, max: 256 }),
+    preconditioner: fc.constantFrom('auto' as const, 'block' as const, 'nystrom' as const, 'none' as const),
     admmIters: fc.integer({ min: 1, max: 100_000 }),
     pcgIters: fc.integer({ min: 1, max: 10_000 }),
     tol: fc.double({ min: 0, max: 1, noNaN: true }).map(noNegZero),
@@ -90,7 +91,7 @@ const solverArb: fc.Arbitrary<SolverConfig> = fc.record(
     rhoBeta: fc.double({ min: 0, max: 1e6, noNaN: true }).map(noNegZero),
     stopRule: fc.constantFrom('gap' as const, 'residuals' as const),
   },
-  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart', 'alpha', 'anderson', 'rhoRace', 'rhoBeta', 'stopRule'] },
+  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'preconditioner', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart', 'alpha', 'anderson', 'rhoRace', 'rhoBeta', 'stopRule'] },
 );
 
 /** Any valid state; `fc.constant` branches make "field equals its default" common, as in real links. */
@@ -129,8 +130,9 @@ describe('share link: round trips', () => {
     expect(WIRE_DEFAULTS_V1).toStrictEqual({
       dataset: { kind: 'builtin', id: 'fmnist-pullover-bag-10x10' },
       preprocessing: { standardize: true, testFraction: 0, splitSeed: 0, noise: 0, dataSeed: 0 },
-      // Issue 9's fields with the behaviour links had before them (plain ADMM, residual rule).
-      solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true, alpha: 1, anderson: 0, rhoRace: 0, rhoBeta: 0, stopRule: 'residuals' },
+      // Fields added later (the preconditioner, issue 9's) with the behaviour links had before them
+      // (Nyström, plain ADMM, residual rule).
+      solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'nystrom', admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true, alpha: 1, anderson: 0, rhoRace: 0, rhoBeta: 0, stopRule: 'residuals' },
       device: 'auto',
       plot: { xAxis: 'iteration', logX: false, logY: true },
     });

@@ -7,12 +7,13 @@ import { DEFAULT_SETTINGS, type Settings } from '../../app/settings';
 import { decodeState, encodeState } from '../../app/share/state';
 import { fromShareState, toShareState } from '../../app/share/wire';
 
-/** What links made before issue 9 ran: plain ADMM, no acceleration, the residual stopping rule. */
-const BEFORE_ISSUE_9 = { alpha: 1, anderson: 0, rhoRace: 0, rhoBeta: 0, stopRule: 'residuals' } as const;
+/** What links made before issue 9 ran: Nyström, plain ADMM, no acceleration, the residual stopping rule. */
+const BEFORE_ISSUE_9 = { preconditioner: 'nystrom', alpha: 1, anderson: 0, rhoRace: 0, rhoBeta: 0, stopRule: 'residuals' } as const;
 
 interface Fixture {
   name: string;
   hash: string;
+  /** The page's settings then; `preconditioner` and issue 9's fields did not exist. */
   settings: Omit<Settings, 'method' | keyof typeof BEFORE_ISSUE_9>;
   xAxis: 'iteration' | 'time';
 }
@@ -33,6 +34,8 @@ describe('v1 links from the pre-table encoder', () => {
       const applied = fromShareState(r.state, DEFAULT_SETTINGS);
       expect(applied.notices).toEqual([]);
       expect(applied.view).toEqual({ xAxis: f.xAxis });
+      // A link without the later fields replays the run it was made from: Nyström, not the new
+      // 'auto', and plain ADMM with the residual rule.
       expect(applied.settings).toStrictEqual({ ...DEFAULT_SETTINGS, ...BEFORE_ISSUE_9, ...f.settings });
       // And the page writes the very same fragment back (the address does not change on open).
       expect(encodeState(toShareState(applied.settings, applied.view))).toBe(f.hash);

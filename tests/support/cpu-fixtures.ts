@@ -47,7 +47,10 @@ export function makeProblem(opts: {
   return { model, n, d, P, C, S, K: C * S * P, beta, X, Y, gates, D, labels };
 }
 
-/** Solver settings for tests (defaults overridden). */
+/**
+ * Solver settings for tests (defaults overridden). The preconditioner is Nyström unless a test
+ * asks for another: the tests written before the setting existed test Nyström PCG.
+ */
 export function testConfig(problem: Problem, over: Partial<SolverConfig> = {}): SolverConfig {
   return { ...LEGACY_CONFIG, model: problem.model, P: problem.P, beta: problem.beta, ...over };
 }

@@ -211,6 +211,25 @@ export const CRONOS_PARAMS = defineTable({
     link: { key: 'stopRule' },
     control: { kind: 'radio', group: 'solver', testId: 'stop-rule' },
   }),
+  preconditioner: choice(['auto', 'block', 'nystrom', 'none'], {
+    // New runs pick the block preconditioner where it applies (spec §5.5); a share link without
+    // this field means Nyström (app/share/state.ts WIRE_DEFAULTS_V1), what links made before it ran.
+    default: 'auto',
+    label: 'PCG preconditioner',
+    short: 'preconditioner',
+    help: 'Block (I + XᵀX)⁻¹ needs ~10× fewer PCG iterations on pixel data; Nyström is the paper’s.',
+    change: 'solver',
+    choices: {
+      auto: { label: 'Auto', help: 'Block for ReLU when d ≤ 2048 and it fits the GPU, else Nyström.' },
+      block: { label: 'Block (I + XᵀX)⁻¹', help: 'Exact inverse of I + GᵀG, one d×d factorisation for every ρ (ReLU only).' },
+      nystrom: { label: 'Nyström', help: 'The paper’s randomized low-rank preconditioner of the given rank.' },
+      none: { label: 'None', help: 'Plain conjugate gradients.' },
+    },
+    cli: { flag: '--preconditioner', help: 'PCG preconditioner: auto (block for ReLU with d ≤ 2048, else Nyström),\nblock (I + XᵀX)⁻¹, nystrom (rank --rank) or none', noun: 'preconditioner' },
+    link: { key: 'preconditioner' },
+    // After the rank on the page; last in the table so the CLI's and the links' order stay put.
+    control: { kind: 'select', group: 'solver', testId: 'preconditioner', order: 5.5 },
+  }),
 });
 
 /** The settings CRONOS_PARAMS declares (the same fields as SolverConfig). */

@@ -8,6 +8,7 @@ import type { CronosSolver } from '../../solver';
 import { checkStateHeader, type FinishReason, type Trainer, type TrainerState, type TrainingData, type TrainedModel } from '../../trainer';
 import type { IterationMetrics, Problem, SolverConfig } from '../../types';
 import { CRONOS_METRICS } from './metrics';
+import type { Attempt } from '../../resilience';
 
 /** Layout version of a saved CRONOS state (bump when the arrays or scalars change meaning). */
 export const CRONOS_STATE_VERSION = 1;
@@ -89,4 +90,11 @@ export class CronosTrainer implements Trainer<IterationMetrics> {
   dispose(): void {
     this.solver.dispose();
   }
+}
+
+/** A CRONOS trainer as a {@link Attempt} of solver/resilience.ts: its GPU solver's device is watched for loss. */
+export function cronosAttempt(trainer: CronosTrainer): Attempt<CronosTrainer> {
+  const { solver } = trainer;
+  const lose = solver.loseDevice?.bind(solver);
+  return { trainer, lost: () => solver.deviceLost?.() ?? null, ...(lose ? { loseDevice: lose } : {}) };
 }

@@ -38,17 +38,23 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.destroy());
 
-function adaptiveConfig(model: ModelKind): SolverConfig {
+type Precond = SolverConfig['preconditioner'];
+
+function adaptiveConfig(model: ModelKind, preconditioner: Precond): SolverConfig {
   // ρ far from balanced, so residual balancing changes it (and re-sketches Nyström) several times.
-  return { ...LEGACY_CONFIG, model, P: 4, rho: 50, rank: 6, pcgIters: 8, pcgTol: 1e-6, adaptiveRho: true, admmIters: 30 };
+  return { ...LEGACY_CONFIG, model, P: 4, rho: 50, rank: 6, pcgIters: 8, pcgTol: 1e-6, adaptiveRho: true, admmIters: 30, preconditioner };
 }
 
-describe.each(['relu', 'gated'] as ModelKind[])('solver buffers (%s)', (model) => {
+// The block preconditioner is ReLU-only (gated resolves to Nyström, solver/preconditioner.ts).
+const CASES: [ModelKind, Precond][] = [['relu', 'nystrom'], ['relu', 'block'], ['gated', 'nystrom']];
+
+describe.each(CASES)('solver buffers (%s, %s)', (model, preconditioner) => {
+  const adaptive = (m: ModelKind): SolverConfig => adaptiveConfig(m, preconditioner);
   const problem = randomProblem({ n: 90, d: 6, P: 4, classes: 2, model, beta: 0.05, seed: 3 });
 
   it('dispose() frees every buffer it allocated, after ρ changes', async () => {
     const before = live.size;
-    const solver = await GpuSolver.create(ctx, problem, adaptiveConfig(model));
+    const solver = await GpuSolver.create(ctx, problem, adaptive(model));
     const rhos = new Set<number>();
     for (let k = 0; k < 12; k++) rhos.add((await solver.step()).rho);
     expect(rhos.size).toBeGreaterThan(2);
@@ -58,7 +64,7 @@ describe.each(['relu', 'gated'] as ModelKind[])('solver buffers (%s)', (model) =
   });
 
   it('keeps the number of live buffers constant over steps with ρ changes', async () => {
-    const solver = await GpuSolver.create(ctx, problem, adaptiveConfig(model));
+    const solver = await GpuSolver.create(ctx, problem, adaptive(model));
     await solver.step();
     const after1 = live.size;
     const rhos = new Set<number>();
@@ -71,11 +77,11 @@ describe.each(['relu', 'gated'] as ModelKind[])('solver buffers (%s)', (model) =
   });
 
   it('a second solver compiles no new pipelines', async () => {
-    const first = await GpuSolver.create(ctx, problem, adaptiveConfig(model));
+    const first = await GpuSolver.create(ctx, problem, adaptive(model));
     await first.step();
     first.dispose();
     const pipelines = cachedPipelineCount(ctx);
-    const second = await GpuSolver.create(ctx, problem, adaptiveConfig(model));
+    const second = await GpuSolver.create(ctx, problem, adaptive(model));
     await second.step();
     second.dispose();
     expect(cachedPipelineCount(ctx)).toBe(pipelines);

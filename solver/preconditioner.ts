@@ -1,0 +1,130 @@
+/**
+ * Which PCG preconditioner a run uses (spec §5), and the block preconditioner's float64 algebra,
+ * shared by the CPU and the WebGPU solver.
+ *
+ * The block preconditioner (spec §5.5) is M⁻¹ = I_K ⊗ (I + XᵀX)⁻¹: the same d×d matrix applied
+ * to every column of the batched d×K variable. It is the exact inverse of the part I + GᵀG of
+ * A(ρ) = I + FᵀF/ρ + GᵀG (GᵀG = I ⊗ XᵀX, spec §3), so it depends on X only: one factorisation per
+ * problem serves every ρ, and a ρ change needs no rebuild.
+ */
+import { cholesky, gram, solveLower, solveLowerT } from './linalg';
+import type { ModelKind, SolverConfig } from './types';
+
+/** The `preconditioner` setting: `auto` picks `block` where it applies and fits, else Nyström. */
+export type PreconditionerSetting = 'auto' | 'block' | 'nystrom' | 'none';
+
+/** The preconditioner a run actually uses. */
+export type PreconditionerKind = 'block' | 'nystrom' | 'none';
+
+/** The resolved choice and, for the page and the CLI, why it was made. */
+export interface ResolvedPreconditioner {
+  kind: PreconditionerKind;
+  /** One sentence: what is used and, when the setting was not followed literally, why. */
+  reason: string;
+}
+
+/**
+ * Largest d for which `auto` picks the block preconditioner: its setup is one d×d Cholesky
+ * (d³/3 flops, about a second in JavaScript at 2048) and its GPU apply a d×d·d×K product, ≈ 4Pd²
+ * flops per class — small next to the X passes of A while d stays well below n.
+ */
+export const BLOCK_MAX_D = 2048;
+
+/** Bytes of the block preconditioner on the GPU (the d×d inverse in float32). */
+export function blockPreconditionerBytes(d: number): number {
+  return 4 * d * d;
+}
+
+/**
+ * Resolves the setting for a problem with `d` features (spec §5.5). The block preconditioner
+ * needs GᵀG, i.e. the ReLU model: for gated ReLU, A = I + FᵀF/ρ has no ρ-independent block
+ * part and block-Jacobi on FᵀF/ρ measured worse than plain CG, so `block` falls back to Nyström
+ * there (and says so). `nystrom` with rank 0 is plain CG, as before the setting existed.
+ */
+export function resolvePreconditioner(
+  config: Pick<SolverConfig, 'model' | 'rank' | 'preconditioner'>,
+  d: number,
+  maxBindingBytes = Infinity,
+): ResolvedPreconditioner {
+  const nystrom = (why: string): ResolvedPreconditioner =>
+    config.rank > 0 ? { kind: 'nystrom', reason: `Nyström, rank ${config.rank}${why}` } : { kind: 'none', reason: `plain CG (Nyström rank 0)${why}` };
+  switch (config.preconditioner) {
+    case 'none':
+      return { kind: 'none', reason: 'plain CG (no preconditioner)' };
+    case 'nystrom':
+      return nystrom('');
+    case 'block':
+      if (!blockApplies(config.model)) return nystrom(': the block preconditioner needs the ReLU model (gated ReLU has no GᵀG)');
+      return { kind: 'block', reason: `block (I + XᵀX)⁻¹, d = ${d}` };
+    case 'auto': {
+      if (!blockApplies(config.model)) return nystrom(' (auto: gated ReLU has no GᵀG block)');
+      if (d > BLOCK_MAX_D) return nystrom(` (auto: d = ${d} > ${BLOCK_MAX_D} is too large for the block factorisation)`);
+      if (blockPreconditionerBytes(d) > maxBindingBytes) return nystrom(` (auto: the d×d block of ${blockPreconditionerBytes(d)} bytes exceeds one GPU binding)`);
+      return { kind: 'block', reason: `block (I + XᵀX)⁻¹, d = ${d} (auto)` };
+    }
+    default:
+      throw new Error(`Unknown preconditioner "${String(config.preconditioner)}": use auto, block, nystrom or none.`);
+  }
+}
+
+function blockApplies(model: ModelKind): boolean {
+  return model === 'relu';
+}
+
+/**
+ * Lower Cholesky factor L of I + XᵀX (d×d, row-major) for the n×d data X. I + XᵀX ⪰ I, so the
+ * factorisation fails only on non-finite data, which gets a message saying so.
+ */
+export function blockFactor(X: Float64Array, n: number, d: number, gramX: Float64Array | null = null): Float64Array {
+  const B = gramX ? Float64Array.from(gramX) : gram(X, n, d);
+  for (let k = 0; k < d; k++) B[k * d + k] += 1;
+  const L = cholesky(B, d);
+  if (!L) throw new Error('I + XᵀX is not positive definite: the data contain NaN or ±∞ values; clean or standardise them.');
+  return L;
+}
+
+/**
+ * out = (L·Lᵀ)⁻¹·x for a d×cols row-major x (`out` may alias `x`). Column by column with two
+ * triangular solves, in float64 (the CPU apply); columns with `columnActive(c)` false are left as they are.
+ */
+export function blockSolve(
+  L: Float64Array,
+  d: number,
+  x: Float64Array,
+  cols: number,
+  out: Float64Array,
+  work: Float64Array = new Float64Array(d),
+  columnActive: (c: number) => boolean = () => true,
+): Float64Array {
+  for (let c = 0; c < cols; c++) {
+    if (!columnActive(c)) continue;
+    for (let k = 0; k < d; k++) work[k] = x[k * cols + c];
+    solveLowerT(L, d, solveLower(L, d, work));
+    for (let k = 0; k < d; k++) out[k * cols + c] = work[k];
+  }
+  return out;
+}
+
+/**
+ * The explicit inverse W = (I + XᵀX)⁻¹ (d×d, symmetric to the last bit) from its Cholesky factor:
+ * what the GPU applies as one product W·x, so its PCG needs no triangular solves.
+ */
+export function blockInverse(L: Float64Array, d: number): Float64Array {
+  const W = new Float64Array(d * d);
+  const e = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    e.fill(0);
+    e[j] = 1;
+    solveLowerT(L, d, solveLower(L, d, e));
+    for (let i = 0; i < d; i++) W[i * d + j] = e[i];
+  }
+  // Symmetrised: float32 PCG needs a symmetric M; the solves are symmetric only up to rounding.
+  for (let i = 0; i < d; i++) {
+    for (let j = i + 1; j < d; j++) {
+      const s = 0.5 * (W[i * d + j] + W[j * d + i]);
+      W[i * d + j] = s;
+      W[j * d + i] = s;
+    }
+  }
+  return W;
+}
