@@ -15,7 +15,7 @@ describe('settings', () => {
   });
 
   it('keeps both surfaces\' defaults: the solver\'s (CLI, library) and the page\'s overrides', () => {
-    expect(DEFAULT_CONFIG).toStrictEqual({ model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'auto', admmIters: 1500, pcgIters: 20, tol: 1e-4, seed: 0, warmStart: true, alpha: 1.6, rhoBeta: 0.5, rhoRace: 0, anderson: 10, stopRule: 'gap' });
+    expect(DEFAULT_CONFIG).toStrictEqual({ model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'auto', admmIters: 1500, pcgIters: 100, tol: 1e-4, seed: 0, warmStart: true, alpha: 1.6, rhoBeta: 0.5, rhoRace: 0, anderson: 10, stopRule: 'gap' });
     expect(DEFAULT_SETTINGS).toStrictEqual({
       method: 'cronos',
       dataset: 'fmnist-pullover-bag-10x10',

@@ -65,11 +65,12 @@ describe('cli/args from the tables', () => {
         continue;
       }
       const want = JSON.parse(expected) as { args: { config: Record<string, unknown> } };
-      // Issue 9 moved the defaults (certified-gap stopping, α, ρ = c·β); flags given keep their value, and --rho alone sets c = 0.
+      // Issue 9 moved the defaults (certified-gap stopping, α, ρ = c·β, 100 PCG iterations); flags given keep their value, and --rho alone sets c = 0.
       const given = (flag: string): boolean => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
       const moved: Record<string, unknown> = { alpha: 1.6, anderson: 10, rhoRace: 0, rhoBeta: given('--rho') ? 0 : 0.5, stopRule: 'gap' };
       if (!given('--admm-iters')) moved.admmIters = 1500;
       if (!given('--tol')) moved.tol = 1e-4;
+      if (!given('--pcg-iters')) moved.pcgIters = 100;
       want.args.config = { ...want.args.config, ...moved };
       expect(JSON.parse(outcome(argv)), argv.join(' ')).toEqual(want);
     }
