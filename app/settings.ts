@@ -125,8 +125,9 @@ export function menuOptions(presets: readonly number[], value: number): number[]
 
 /** `s` with the solver settings of `preset` (the model, data and seeds stay) (and no fixed PCG tolerance: both presets use the schedule). */
 function withSolverPreset(s: Settings, preset: SolverConfig): Settings {
-  const { rho, adaptiveRho, rank, admmIters, pcgIters, tol, warmStart, alpha, anderson, rhoRace, rhoBeta, stopRule } = preset;
-  const out: Settings = { ...s, rho, adaptiveRho, rank, admmIters, pcgIters, tol, warmStart, alpha, anderson, rhoRace, rhoBeta, stopRule };
+  // The preconditioner too: the paper's run is Nyström's, the fast defaults' is auto (block).
+  const { rho, adaptiveRho, rank, preconditioner, admmIters, pcgIters, tol, warmStart, alpha, anderson, rhoRace, rhoBeta, stopRule } = preset;
+  const out: Settings = { ...s, rho, adaptiveRho, rank, preconditioner, admmIters, pcgIters, tol, warmStart, alpha, anderson, rhoRace, rhoBeta, stopRule };
   delete out.pcgTol;
   return out;
 }

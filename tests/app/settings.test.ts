@@ -1,8 +1,8 @@
 /** Settings: defaults inside the limits, clamping, the solver config, and what a change rebuilds. */
 import { describe, expect, it } from 'vitest';
 import { DATASETS, datasetInfo, DEFAULT_DATASET, hasTestFile, isDatasetId, isPlanar } from '../../app/datasets';
-import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, presets, toSolverConfig, type NumericKey, type Settings } from '../../app/settings';
-import { DEFAULT_CONFIG } from '../../solver/types';
+import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, presets, toSolverConfig, withFastSettings, withPaperSettings, type NumericKey, type Settings } from '../../app/settings';
+import { DEFAULT_CONFIG, PAPER_CONFIG } from '../../solver/types';
 
 describe('settings', () => {
   it('defaults lie inside the limits and train the default dataset with the solver defaults', () => {
@@ -88,5 +88,14 @@ describe('dataset catalogue helpers', () => {
     expect(isDatasetId('mnist')).toBe(false);
     expect(DATASETS.filter(isPlanar).map((d) => d.id)).toEqual(['spiral', 'circles', 'xor', 'gaussian']);
     expect(DATASETS.filter(hasTestFile).map((d) => d.id)).toEqual(['fmnist-pullover-bag-10x10', 'fmnist-pullover-bag-28x28']);
+  });
+
+  it('Paper settings run Nyström, the fast defaults the auto preconditioner (both keep model and data)', () => {
+    const s: Settings = { ...DEFAULT_SETTINGS, dataset: 'xor', model: 'gated', preconditioner: 'none' };
+    const paper = withPaperSettings(s);
+    expect(paper.preconditioner).toBe('nystrom');
+    expect(toSolverConfig(paper)).toMatchObject({ ...PAPER_CONFIG, model: 'gated', P: s.P, beta: s.beta, seed: s.seed });
+    expect(paper.dataset).toBe('xor');
+    expect(withFastSettings(paper).preconditioner).toBe(DEFAULT_CONFIG.preconditioner);
   });
 });
