@@ -107,7 +107,7 @@ export function App() {
           <h1>CRONOS Playground</h1>
           <p>Two-layer ReLU networks trained to their global optimum by convex optimisation: ADMM with Nyström-preconditioned CG, live in your browser.</p>
         </div>
-        <Transport state={state} admmIters={stepBudget(settings) ?? 0} onPlay={onPlay} onPause={onPause} onStep={onStep} onReset={onReset} />
+        <Transport state={state} admmIters={stepBudget(settings) ?? 0} stopRule={settings.stopRule} tol={settings.tol} onPlay={onPlay} onPause={onPause} onStep={onStep} onReset={onReset} />
         <div className="share-actions">
           <ShareDialog share={share} hasRun={problem !== null} />
           <ExportMenu share={share} hasRun={problem !== null} hasMetrics={latest !== null} />

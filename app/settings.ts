@@ -24,7 +24,7 @@ import {
   type AnyValues,
   type Values,
 } from '../solver/params/table';
-import type { SolverConfig } from '../solver/types';
+import { PAPER_CONFIG, type SolverConfig } from '../solver/types';
 import { PAGE_PARAMS, type PageParams } from './params';
 import { sameCsvSource, type CsvSource } from './share/wire-source';
 
@@ -249,4 +249,23 @@ export function menuOptions(presets: readonly number[], value: number): number[]
   if (presets.includes(value)) return [...presets];
   const descending = presets.length > 1 && presets[0] > presets[presets.length - 1];
   return [...presets, value].sort((a, b) => (descending ? b - a : a - b));
+}
+
+/** `s` with the solver settings of `preset` (the model, data and seeds stay) (and no fixed PCG tolerance: both presets use the schedule). */
+function withSolverPreset(s: Settings, preset: SolverConfig): Settings {
+  // The preconditioner too: the paper's run is Nyström's, the fast defaults' is auto (block).
+  const { rho, adaptiveRho, rank, preconditioner, admmIters, pcgIters, tol, warmStart, alpha, anderson, rhoRace, rhoBeta, stopRule } = preset;
+  const out: Settings = { ...s, rho, adaptiveRho, rank, preconditioner, admmIters, pcgIters, tol, warmStart, alpha, anderson, rhoRace, rhoBeta, stopRule };
+  delete out.pcgTol;
+  return out;
+}
+
+/** The page's "Paper settings": the official CRONOS behaviour (PAPER_CONFIG) with the current model and data. */
+export function withPaperSettings(s: Settings): Settings {
+  return withSolverPreset(s, PAPER_CONFIG);
+}
+
+/** The page's "Fast defaults": the page's default solver settings with the current model and data. */
+export function withFastSettings(s: Settings): Settings {
+  return withSolverPreset(s, toSolverConfig(DEFAULT_SETTINGS));
 }

@@ -13,7 +13,8 @@
  *
  * Modes (`npm run bench -- MODE`): `deep` (training steps of the paper's MLP and CNN, ours vs tfjs;
  * bench/deep-step.ts), `accuracy` (Fashion-MNIST pairs, every deep method; bench/deep-accuracy.ts),
- * `conv` (direct convolution vs im2col+GEMM and CNN/MLP step ratio; bench/deep-bench.ts).
+ * `conv` (direct convolution vs im2col+GEMM and CNN/MLP step ratio; bench/deep-bench.ts),
+ * `convergence` (iterations and time to a certified gap; bench/convergence.ts).
  */
 import { countWork, createGpuContext, type GpuContext } from '../solver/gpu/context';
 import { nodeGpu } from '../solver/gpu/node-gpu';
@@ -251,12 +252,15 @@ async function main(): Promise<void> {
   ctx.destroy();
 }
 
-/** `npm run bench -- MODE`: the products and ADMM (no mode), `deep`, `accuracy` or `conv` (bench/deep-bench.ts). */
+/** `npm run bench -- MODE`: the products and ADMM (no mode), `deep`, `accuracy`, `conv` (bench/deep-bench.ts) or `convergence`. */
 const MODES: Record<string, () => Promise<void>> = {
   products: main,
   deep: async () => (await import('./deep-step')).benchDeepSteps(),
   accuracy: async () => (await import('./deep-accuracy')).runAccuracy(process.argv.slice(3)),
   conv: async () => (await import('./deep-bench')).benchConv(),
+  convergence: async () => {
+    await import('./convergence');
+  },
 };
 const mode = process.argv[2] ?? 'products';
 const run = MODES[mode];

@@ -5,7 +5,7 @@
 import { DEFAULT_METHOD, METHODS, methodOf, type MethodRegistry } from '../solver/methods/index';
 import { CRONOS_PARAMS } from '../solver/methods/cronos/params';
 import { choice, defaultsOf, defineTable, FlagError, flagHelp, parseFlags, pickGiven, type AnyValues, type ParamTable } from '../solver/params/table';
-import { DEFAULT_CONFIG, type DeviceKind, type SolverConfig } from '../solver/types';
+import { DEFAULT_CONFIG, PAPER_CONFIG, type DeviceKind, type SolverConfig } from '../solver/types';
 import { CLI_DATA_PARAMS, CLI_OUTPUT_PARAMS, CLI_RUN_PARAMS } from './params';
 
 /** Bad command line; the CLI prints the message and points to --help. */
@@ -154,8 +154,14 @@ export function parseArgs(argv: string[], methods: MethodRegistry = METHODS): Pa
   if (data === undefined) throw new UsageError('--data TRAIN.csv is required.');
   const split = typeof given.split === 'number' ? given.split : undefined;
   if (split !== undefined && str('test') !== undefined) throw new UsageError('--split and --test exclude each other: a test file is already a held-out set.');
-  const settings: AnyValues = { ...defaultsOf(table), ...pickGiven(table, given) };
-  const config: SolverConfig = method === DEFAULT_METHOD ? { ...DEFAULT_CONFIG, ...pickGiven(CRONOS_PARAMS, given as Partial<SolverConfig>) } : { ...DEFAULT_CONFIG };
+  if (given.paper === true && method !== DEFAULT_METHOD) throw new UsageError(`--paper sets CRONOS's official solver behaviour; method ${method} has no such settings.`);
+  const cronosGiven = method === DEFAULT_METHOD ? pickGiven(CRONOS_PARAMS, given as Partial<SolverConfig>) : {};
+  // --paper swaps the defaults for the official behaviour; explicit flags still win.
+  const config: SolverConfig = { ...(given.paper === true ? PAPER_CONFIG : DEFAULT_CONFIG), ...cronosGiven };
+  // An explicit --rho is the ρ to use, unless --rho-beta is given too.
+  if (cronosGiven.rho !== undefined && cronosGiven.rhoBeta === undefined) config.rhoBeta = 0;
+  // CRONOS's settings are its config (--paper and the ρ rule included); another method's, its table's defaults and the flags given.
+  const settings: AnyValues = method === DEFAULT_METHOD ? { ...config } : { ...defaultsOf(table), ...pickGiven(table, given) };
   const [out, exportProblem, saveState, resume] = [str('out'), str('exportProblem'), str('saveState'), str('resume')];
   const device = given.device === 'cpu' || given.device === 'gpu' ? given.device : defaultsOf(CLI_RUN_PARAMS).device;
   const simulateDeviceLoss = typeof given.simulateDeviceLoss === 'number' ? given.simulateDeviceLoss : undefined;

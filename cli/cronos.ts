@@ -145,6 +145,8 @@ async function train(args: TrainArgs): Promise<number> {
   });
   const precond = run.trainer.solver.preconditionerInUse?.();
   if (precond) log(`PCG preconditioner: ${precond.reason}`);
+  // Anderson acceleration exists on the CPU backend only (spec §4.5); say so rather than imply it ran.
+  if (config.anderson > 0 && run.trainer.solver.device === 'gpu') log(`Anderson acceleration (--anderson ${config.anderson}) runs on the CPU device only; this GPU run is ADMM with α = ${config.alpha} and no Anderson step.`);
   const history: IterationMetrics[] = [];
   let stopped: RunBrokeDownError | null = null;
   let eventsSeen = 0;

@@ -3,7 +3,7 @@
  * solver runs and where the results go. The method's own flags come from its table
  * (solver/methods/); cli/args.ts joins them in `--help` and the parser.
  */
-import { choice, defineTable, optionalNumber, text } from '../solver/params/table';
+import { choice, defineTable, flag, optionalNumber, text } from '../solver/params/table';
 
 /** The data flags (`--help` section "data"). */
 export const CLI_DATA_PARAMS = defineTable({
@@ -34,6 +34,15 @@ export const CLI_DATA_PARAMS = defineTable({
 
 /** Where the solver runs (listed after the method's flags). */
 export const CLI_RUN_PARAMS = defineTable({
+  paper: flag({
+    default: false,
+    label: 'paper settings',
+    change: 'solver',
+    cli: {
+      flag: '--paper',
+      help: "the official CRONOS behaviour as defaults: fixed ρ = 0.1, no over-relaxation or\nacceleration, Nyström rank 10, PCG cold start, 50 ADMM iterations, residual stopping\nrule with tol 1e-6 (other flags still override)",
+    },
+  }),
   device: choice(['gpu', 'cpu'], {
     default: 'gpu',
     label: 'device',

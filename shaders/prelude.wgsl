@@ -5,14 +5,15 @@
 // Compiler messages count lines from the top of the prelude: subtract its line count.
 //
 // Contents:
-//   Admm          the solver's ADMM uniform (solver/gpu/backend.ts writeAdmmUniform): ρ, β/ρ, PCG tolerance
+//   Admm          the solver's ADMM uniform (solver/gpu/backend.ts writeAdmmUniform): ρ, β/ρ, PCG tolerance,
+//                 over-relaxation α (spec §4.5; 1 = plain ADMM)
 //   WG_1D         threads per workgroup of the element-wise and reduction kernels (256)
 //   flat_index    element index of a thread in a 1-D grid folded into 2-D (x·y workgroups)
 //   tree_sumN /   workgroup tree reductions of one f32 (N = 1), vec2 (2) or vec4 (4) per thread, in a
 //   tree_maxN     fixed order, so results are deterministic. Each must be called in uniform control
 //                 flow by all WG_1D threads, at most once per invocation (it owns its array tree_sN / tree_mN).
 
-struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, _p: f32 }
+struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, alpha: f32 }
 
 const WG_1D: u32 = 256u;
 

@@ -64,6 +64,36 @@ export interface SolverConfig {
    * solver uses 1e-6; benchmarks use 0 to make every step do `pcgIters` iterations).
    */
   pcgTol?: number;
+  /**
+   * Over-relaxation α ∈ (0, 2) of the u-side of both constraints (spec §4.5): v and s are
+   * computed from h = αu + (1 − α)v_old and αGu + (1 − α)s_old. 1 is plain ADMM.
+   */
+  alpha: number;
+  /**
+   * ρ rule (spec §4.5): the initial ρ is rhoBeta·β when rhoBeta > 0 and β > 0 (the best fixed ρ
+   * scales with β, research-wave2 §3.1); 0 = `rho` as given.
+   */
+  rhoBeta: number;
+  /**
+   * ρ race (spec §4.5): iterations per candidate ρ ∈ β·{0.1, 0.3, 1, 3, 10} (ρ·{…} when β = 0)
+   * before the run continues from the winner; 0 = off (ρ fixed at `rho`, or residual balancing).
+   */
+  rhoRace: number;
+  /** Anderson acceleration memory (type II, safeguarded, spec §4.5); 0 is off. CPU backend only. */
+  anderson: number;
+  /**
+   * Stopping rule: `gap` = certified relative gap (f − dual bound)/f ≤ tol and cone violation
+   * ≤ 0.3·tol·max(max|XU|, 1) (spec §4.4); `residuals` = the primal/dual residual thresholds.
+   */
+  stopRule: StopRule;
+}
+
+/** The stopping rules of spec §4.4. */
+export type StopRule = 'gap' | 'residuals';
+
+/** The initial ρ of a run: rhoBeta·β when both are positive, else `rho` (spec §4.5). */
+export function initialRho(config: Pick<SolverConfig, 'rho' | 'rhoBeta'>, beta: number): number {
+  return config.rhoBeta > 0 && beta > 0 ? config.rhoBeta * beta : config.rho;
 }
 
 /** The PCG tolerance of ADMM step k (0-based): `config.pcgTol` or the spec's 1/(1+k)^1.2. */
@@ -76,6 +106,39 @@ export function pcgTolerance(config: Pick<SolverConfig, 'pcgTol'>, k: number): n
  * table (solver/methods/cronos/params.ts), where the page's own defaults are declared too.
  */
 export const DEFAULT_CONFIG: SolverConfig = defaultsOf(CRONOS_PARAMS);
+
+/**
+ * The behaviour before issue 9 (and of v1 share links that name none of its fields): plain ADMM,
+ * no acceleration, the residual stopping rule, the Nyström preconditioner, and the old solver
+ * defaults (ρ = 0.1, tol 1e-6, 50 iterations). Tests that pin trajectories of those settings start from it.
+ */
+export const LEGACY_CONFIG: SolverConfig = Object.freeze({
+  // Written out, not derived from DEFAULT_CONFIG, so later default changes cannot move it.
+  model: 'relu' as const,
+  P: 32,
+  beta: 1e-3,
+  rho: 0.1,
+  adaptiveRho: false,
+  rank: 10,
+  preconditioner: 'nystrom' as const,
+  admmIters: 50,
+  pcgIters: 20,
+  tol: 1e-6,
+  seed: 0,
+  warmStart: true,
+  alpha: 1,
+  anderson: 0,
+  rhoRace: 0,
+  rhoBeta: 0,
+  stopRule: 'residuals' as const,
+});
+
+/**
+ * `--paper` and the page's "paper settings": the official CRONOS behaviour — fixed ρ = 0.1, no
+ * over-relaxation or acceleration, the Nyström preconditioner of rank 10, PCG cold start, 20 PCG and 50 ADMM iterations
+ * of the official examples, the residual stopping rule.
+ */
+export const PAPER_CONFIG: SolverConfig = Object.freeze({ ...LEGACY_CONFIG, rank: 10, pcgIters: 20, warmStart: false });
 
 /** Compile-time proof that the table declares exactly SolverConfig's fields with its types. */
 type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

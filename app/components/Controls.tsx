@@ -12,7 +12,7 @@ import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
 import type { AnyValues, Param, ParamTable } from '../../solver/params/table';
 import { DATASETS, datasetInfo, hasTestFile, isDatasetId, isPlanar } from '../datasets';
 import { PAGE_PARAMS } from '../params';
-import { clampSetting, LIMITS, methodChoices, methodValues, presets, withMethodValues, type Settings } from '../settings';
+import { clampSetting, LIMITS, methodChoices, methodValues, presets, withFastSettings, withMethodValues, withPaperSettings, type Settings } from '../settings';
 import { activeCsv, csvSourceInfo, seedsApartNote, withOneSeed, withoutCsv } from '../share/wire-source';
 import { Field, groupEntries, ParamFields, SelectField } from './ParamFields';
 import { ShareRemoteCsv } from './ShareRemoteCsv';
@@ -43,7 +43,11 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
   // The method's fields under its own keys (a field another table declares differently lives under `method.key`).
   const values: AnyValues = { ...settings, csv: undefined, ...methodValues(settings) };
   const setParam = (key: string, value: string | number | boolean | undefined): void => {
-    if (values[key] !== value) onChange(Object.hasOwn(PAGE_PARAMS, key) ? { ...settings, [key]: value } : withMethodValues(settings, settings.method, { [key]: value }));
+    if (values[key] === value) return;
+    if (Object.hasOwn(PAGE_PARAMS, key)) onChange({ ...settings, [key]: value });
+    // Choosing CRONOS's ρ means that ρ: the ρ = c·β rule (on by default) would override it otherwise.
+    else if (settings.method === 'cronos' && key === 'rho') onChange({ ...settings, rho: Number(value), rhoBeta: 0 });
+    else onChange(withMethodValues(settings, settings.method, { [key]: value }));
   };
   return (
     <form className="controls" aria-label="Settings" onSubmit={(e) => e.preventDefault()}>
@@ -131,6 +135,25 @@ export const Controls = memo(function Controls({ settings, onChange, disabled = 
           <ParamFields tables={tables} group={group} values={values} onChange={setParam} />
         </fieldset>
       ))}
+      {settings.method === 'cronos' && (
+        <fieldset disabled={disabled}>
+          <legend>Presets</legend>
+          <div className="field">
+            <button
+              type="button"
+              className="btn"
+              data-testid="paper-settings"
+              title="The official CRONOS behaviour: fixed ρ = 0.1, no over-relaxation or acceleration, Nyström rank 10, PCG cold start, 20 PCG and 50 ADMM iterations, the residual stopping rule (tol 1e-6)"
+              onClick={() => onChange(withPaperSettings(settings))}
+            >
+              Paper settings
+            </button>
+            <button type="button" className="btn" data-testid="fast-settings" title="The defaults: over-relaxation, ρ = 0.5·β, certified-gap stopping at 1e-4" onClick={() => onChange(withFastSettings(settings))}>
+              Fast defaults
+            </button>
+          </div>
+        </fieldset>
+      )}
     </form>
   );
 });

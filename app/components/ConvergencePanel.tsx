@@ -7,6 +7,7 @@
 import { memo, useMemo, type ReactNode } from 'react';
 import type { MetricDescriptor, MetricsRecord } from '../../solver/trainer';
 import type { ModelKind } from '../../solver/types';
+import { OUTPUT_SCALE_FLOOR } from '../../solver/residuals';
 import { certifiedGap, fmt } from '../format';
 import { numberOf, type MetricsHistory, type XAxis } from '../history';
 import { ACCURACY_PANEL_CHARTS, CHART_VIEWS } from '../plots/chartViews';
@@ -39,11 +40,12 @@ export const ConvergencePanel = memo(function ConvergencePanel({ metrics, histor
   return (
     <Panel
       title="Convergence"
-      subtitle="ADMM on the convex program: the run is ε-optimal when both residuals fall below their thresholds."
+      subtitle="ADMM on the convex program. Headline: the certified gap — how far f(u) can at most be above the global optimum f*, proven by the dual bound."
       className="wide"
       testId="convergence"
       actions={<AxisSwitch value={xAxis} onChange={onXAxis} />}
     >
+      <CertifiedGapHeadline latest={latest} />
       <div className="chart-grid">
         {charts.map(({ chart, view, drawn, traces }) => (
           <figure key={chart}>
@@ -95,15 +97,38 @@ function captionReadouts(drawn: readonly MetricDescriptor[], latest: MetricsReco
   ));
 }
 
+/**
+ * The headline figure: the certified relative gap (f(u) − dual bound)/f(u) once u is feasible
+ * (cone violation ≤ 1e-4·max(max|XU|, 1), the solver's gap rule), else why there is none yet.
+ */
+function CertifiedGapHeadline({ latest }: { latest: MetricsRecord | null }) {
+  const objective = numberOf(latest, 'objective');
+  const dualObjective = numberOf(latest, 'dualObjective');
+  const gap = objective !== undefined && dualObjective !== undefined ? certifiedGap({ objective, dualObjective }) : undefined;
+  const feasible = isFeasible(latest);
+  const text = gap === undefined ? '—' : feasible ? `≤ ${fmt(gap, 2)}` : 'u not yet feasible';
+  return (
+    <p className="headline" data-testid="certified-gap" title="(f(u) − dual bound)/f(u): an upper bound on (f(u) − f*)/f(u), certified by a dual-feasible point built from the iterate">
+      Certified gap to the global optimum <strong>{text}</strong>
+    </p>
+  );
+}
+
+/** u satisfies the cones to 1e-4·max(max|XU|, 1) (the solver's gap rule); true without cones. */
+function isFeasible(latest: MetricsRecord | null): boolean {
+  const cone = numberOf(latest, 'coneViolation');
+  const scale = numberOf(latest, 'maxAbsXU') ?? 0;
+  if (cone === undefined || Number.isNaN(cone)) return false;
+  return cone <= 1e-4 * Math.max(scale, OUTPUT_SCALE_FLOOR);
+}
+
 /** f(u), the certified lower bound on f* and, once u is feasible, the gap between them. */
 function ObjectiveReadouts({ latest }: { latest: MetricsRecord | null }) {
   const objective = numberOf(latest, 'objective');
   const dualObjective = numberOf(latest, 'dualObjective');
-  const cone = numberOf(latest, 'coneViolation') ?? NaN;
-  const scale = numberOf(latest, 'maxAbsXU') ?? NaN;
   const gap = objective !== undefined && dualObjective !== undefined ? certifiedGap({ objective, dualObjective }) : undefined;
   // NaN (a method without a cone) fails the comparison: no gap read-out without feasibility.
-  const feasible = cone <= 1e-4 * Math.max(scale, 1e-12);
+  const feasible = isFeasible(latest);
   return (
     <>
       <Readout v={objective} />{' '}
@@ -111,7 +136,7 @@ function ObjectiveReadouts({ latest }: { latest: MetricsRecord | null }) {
         <Readout v={dualObjective} prefix="f* ≥ " />
       </span>
       {gap !== undefined && feasible && (
-        <span title="(f(u) − dual bound) / f(u), with u feasible to 1e-4·max|XU|: how far, at most, f(u) is above f*">
+        <span title="(f(u) − dual bound) / f(u), with u feasible to 1e-4·max(max|XU|, 1): how far, at most, f(u) is above f*">
           {' '}
           <Readout v={gap} prefix="gap ≤ " digits={2} />
         </span>

@@ -1,13 +1,19 @@
 /**
  * Play/pause, step and reset, with the run's status: iteration count, device and the
- * ε-optimal badge when the stopping rule of the spec (§4.4) holds.
+ * ε-optimal badge when the stopping rule of the spec (§4.4) holds: under the gap rule (the
+ * default) it means *certified* within tolerance — the dual bound proves (f − f*)/f ≤ ε.
  */
+import type { StopRule } from '../../solver/types';
 import type { RunState } from '../runState';
 
 /** Props of {@link Transport}. */
 export interface TransportProps {
   state: RunState;
   admmIters: number;
+  /** The run's stopping rule: what the badge claims. */
+  stopRule: StopRule;
+  /** Its tolerance ε. */
+  tol: number;
   onPlay(): void;
   onPause(): void;
   onStep(): void;
@@ -15,7 +21,7 @@ export interface TransportProps {
 }
 
 /** The run's transport bar. */
-export function Transport({ state, admmIters, onPlay, onPause, onStep, onReset }: TransportProps) {
+export function Transport({ state, admmIters, stopRule, tol, onPlay, onPause, onStep, onReset }: TransportProps) {
   const { status, latest, finished, device } = state;
   const running = status === 'running';
   const idle = status === 'paused' || status === 'finished';
@@ -52,8 +58,16 @@ export function Transport({ state, admmIters, onPlay, onPause, onStep, onReset }
           </span>
         )}
         {(latest?.converged || finished === 'converged') && (
-          <span className="chip optimal" data-testid="eps-optimal" title="Primal and dual residuals are below ε_pri and ε_dual (stopping rule of spec §4.4)">
-            ε-optimal
+          <span
+            className="chip optimal"
+            data-testid="eps-optimal"
+            title={
+              stopRule === 'gap'
+                ? `Certified within tolerance: the dual lower bound proves f(u) is within ${tol} (relative) of the global optimum f*, with u feasible`
+                : 'Primal and dual residuals are below ε_pri and ε_dual (the residual stopping rule of spec §4.4; not a certificate)'
+            }
+          >
+            {stopRule === 'gap' ? 'certified ε-optimal' : 'ε-optimal (residuals)'}
           </span>
         )}
       </div>

@@ -146,7 +146,10 @@ function linkBounds(r: IntegerBounds): readonly [number, number] {
 export const WIRE_DEFAULTS_V1: ShareState = deepFreeze({
   dataset: { kind: 'builtin', id: 'fmnist-pullover-bag-10x10' },
   preprocessing: { standardize: true, testFraction: 0, splitSeed: 0, noise: 0, dataSeed: 0 },
-  solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'nystrom', admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true },
+  // Fields added after the first links (the preconditioner, α, Anderson, the stopping rule) default
+  // to the behaviour those links ran, so an old link replays the same run although the page's
+  // defaults moved on.
+  solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'nystrom', admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true, alpha: 1, anderson: 0, rhoRace: 0, rhoBeta: 0, stopRule: 'residuals' },
   device: 'auto',
   plot: { xAxis: 'iteration', logX: false, logY: true },
 });

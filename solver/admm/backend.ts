@@ -20,6 +20,8 @@ export interface StepScalars {
   rho: number;
   /** Absolute PCG tolerance of this step (pcgTolerance(config, k)). */
   pcgTol: number;
+  /** Over-relaxation α of this step (1 = plain ADMM; spec §4.5). */
+  alpha: number;
 }
 
 /**
@@ -37,9 +39,9 @@ export interface AdmmBackend {
   rhs(): void;
   /** u = PCG(A, b, M) (block, Nyström or none: solver/preconditioner.ts) at the step's tolerance, cold or warm start as configured (exact solve on request). */
   uSolve(): void;
-  /** v = prox_{(β/ρ)‖·‖}(u + λ) per column (old λ), then λ ← λ + (u − v). */
+  /** h = αu + (1 − α)v_old; v = prox_{(β/ρ)‖·‖}(h + λ) per column (old λ), then λ ← λ + (h − v). */
   vStep(): void;
-  /** Gu; s = max(Gu + ν, 0) (old ν); ν ← ν + (Gu − s); Gᵀs and Gᵀν for the next b. Gated: X·u only. */
+  /** Gu; hs = αGu + (1 − α)s_old; s = max(hs + ν, 0) (old ν); ν ← ν + (hs − s); Gᵀs and Gᵀν for the next b. Gated: X·u only. */
   sStep(): void;
   /** The reductions of the step just done (GPU: the submission and the one read-back). */
   metrics(): Promise<StepSums>;
@@ -57,6 +59,14 @@ export interface AdmmBackend {
   solution(): Promise<ConvexSolution>;
   /** Frees device resources. */
   dispose(): void;
+  /**
+   * Anderson acceleration (optional; a backend without it runs plain ADMM): the fixed-point
+   * variable ζ = (h + λ_old, hs + ν_old) of the step just done — the points the prox and the
+   * projection were applied to, from which v, λ, s, ν follow (spec §4.5) — as one float64 array.
+   */
+  readFixedPoint?(): Float64Array;
+  /** Sets the state from ζ: v = prox(ζ_u), λ = ζ_u − v, s = max(ζ_s, 0), ν = ζ_s − s, Gᵀs, Gᵀν. */
+  writeFixedPoint?(zeta: Float64Array, rho: number): void;
   /** The PCG preconditioner in use and why (solver/preconditioner.ts), for the page and the CLI. */
   readonly preconditioner?: ResolvedPreconditioner;
 }

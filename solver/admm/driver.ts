@@ -15,8 +15,10 @@
 import type { CronosSolver, TestSet } from '../solver';
 import { testTargets } from '../problem';
 import { fitScale, rhoBalanceFactor, stepMetrics, type FitScale, type StepSums } from '../residuals';
-import { pcgTolerance, type ConvexSolution, type DeviceKind, type IterationMetrics, type Problem, type SolverConfig } from '../types';
+import { initialRho, pcgTolerance, type ConvexSolution, type DeviceKind, type IterationMetrics, type Problem, type SolverConfig } from '../types';
 import type { AdmmBackend, StateArrayName } from './backend';
+import { Anderson } from './anderson';
+import { raceCandidates, RhoRace, type RaceAction } from './rho-race';
 import type { ResolvedPreconditioner } from '../preconditioner';
 
 /**
@@ -84,6 +86,11 @@ export class AdmmDriver implements CronosSolver {
   private k = 0;
   private rho: number;
   private readonly fit: FitScale;
+  /** Anderson acceleration when configured and the backend supports it (spec §4.5). */
+  private readonly anderson: Anderson | null;
+  /** The ρ race while it runs (spec §4.5); its entries are saved states. */
+  protected race: RhoRace<AdmmState> | null;
+  private raceResult: number | null = null;
 
   protected constructor(
     readonly device: DeviceKind,
@@ -92,24 +99,79 @@ export class AdmmDriver implements CronosSolver {
     private readonly backend: AdmmBackend,
     test: TestSet | undefined,
   ) {
-    this.rho = config.rho;
+    this.rho = initialRho(config, problem.beta);
     this.fit = fitScale(problem, test && test.n > 0 ? testTargets(problem, test) : null);
+    const zeta = config.anderson > 0 ? backend.readFixedPoint?.() : undefined;
+    this.anderson = zeta && zeta.length > 0 ? new Anderson(config.anderson, zeta.length) : null;
+    this.race = config.rhoRace > 0 ? new RhoRace<AdmmState>(raceCandidates(problem.beta, config.rho), config.rhoRace) : null;
   }
 
   /** One ADMM iteration (spec §4.2) and its metrics; throws {@link AdmmDivergedError} on non-finite iterates. */
   async step(): Promise<IterationMetrics> {
     const t0 = performance.now();
+    const start = this.race?.before();
+    if (start?.kind === 'start') await this.raceSwitch(start.rho, this.zeroState(start.rho));
     const rho = this.iterate();
     const m = this.measure(await this.backend.metrics(), rho);
-    if (this.balanceRho(m)) await this.backend.rebuildPreconditioner(this.rho);
+    if (this.race?.count()) {
+      const next = this.race.record(m, await this.saveState());
+      if (next.kind === 'resume') await this.raceSwitch(next.rho, next.state);
+      this.endRace(next);
+    } else if (this.balanceRho(m)) await this.backend.rebuildPreconditioner(this.rho);
+    else this.accelerate();
     m.timeMs = performance.now() - t0;
     return m;
+  }
+
+  /** The zero state (every array 0) at penalty `rho`: where each race candidate starts. */
+  protected zeroState(rho: number): AdmmState {
+    const arrays: Record<string, Float64Array> = {};
+    for (const [name, len] of Object.entries(this.backend.stateLengths())) arrays[name] = new Float64Array(len as number);
+    return { version: 1, k: this.k, rho, arrays };
+  }
+
+  /** Continues from `state` at `rho` (a race candidate's start or the winner), keeping the iteration count. */
+  private async raceSwitch(rho: number, state: AdmmState): Promise<void> {
+    await this.backend.writeState(state.arrays);
+    if (rho !== this.rho) await this.backend.rebuildPreconditioner(rho);
+    this.afterRaceSwitch(rho);
+  }
+
+  /** ρ and the Anderson memory after a race switch (the state arrays are written). */
+  protected afterRaceSwitch(rho: number): void {
+    this.rho = rho;
+    const zeta = this.anderson ? this.backend.readFixedPoint?.() : undefined;
+    if (this.anderson && zeta) this.anderson.reset(zeta);
+  }
+
+  /** Drops the race once it has picked its winner. */
+  protected endRace(next: RaceAction<AdmmState>): void {
+    if (next.kind !== 'resume') return;
+    this.raceResult = next.rho;
+    this.race = null;
+  }
+
+  /** The ρ the race picked (null while it runs or when there was none). */
+  raceWinner(): number | null {
+    return this.raceResult;
+  }
+
+  /**
+   * Anderson acceleration (spec §4.5): replaces the state by the extrapolated fixed point, or by
+   * the safeguard's fallback; a ρ change resets the memory instead (the scaled duals in ζ change).
+   */
+  protected accelerate(): void {
+    const aa = this.anderson;
+    const backend = this.backend;
+    if (!aa || !backend.readFixedPoint || !backend.writeFixedPoint) return;
+    const next = aa.next(backend.readFixedPoint());
+    if (next) backend.writeFixedPoint(next, this.rho);
   }
 
   /** The updates of one step at the current ρ and tolerance; returns that ρ. */
   protected iterate(): number {
     const rho = this.rho;
-    this.backend.beginStep({ k: this.k, rho, pcgTol: pcgTolerance(this.config, this.k) });
+    this.backend.beginStep({ k: this.k, rho, pcgTol: pcgTolerance(this.config, this.k), alpha: this.config.alpha });
     this.rhs();
     this.uUpdate();
     this.vUpdate();
@@ -161,6 +223,9 @@ export class AdmmDriver implements CronosSolver {
     if (f === 1) return false;
     this.rho *= f;
     this.backend.rescaleDuals(f);
+    const zeta = this.anderson ? this.backend.readFixedPoint?.() : undefined;
+    // ζ = (h + λ, hs + ν) mixes primal and scaled dual parts; after a ρ change the history no longer applies.
+    if (this.anderson && zeta) this.anderson.reset(zeta);
     return true;
   }
 
@@ -196,10 +261,14 @@ export class AdmmDriver implements CronosSolver {
    */
   async loadState(s: AdmmState): Promise<void> {
     validateState(s, this.backend.stateLengths());
+    // A saved run is past its race (a race's progress is not part of the state).
+    if (s.k > 0) this.race = null;
     await this.backend.writeState(s.arrays);
     if (s.rho !== this.rho) await this.backend.rebuildPreconditioner(s.rho);
     this.k = s.k;
     this.rho = s.rho;
+    const zeta = this.anderson ? this.backend.readFixedPoint?.() : undefined;
+    if (this.anderson && zeta) this.anderson.reset(zeta);
   }
 
   /** Frees device resources. */

@@ -3,7 +3,7 @@
  * the CPU backend (solver/cpu/backend.ts). It is the test oracle of the WebGPU solver and the
  * fallback solver of browsers without WebGPU.
  */
-import { AdmmDriver } from '../admm/driver';
+import { AdmmDriver, type AdmmState } from '../admm/driver';
 import type { TestSet } from '../solver';
 import type { IterationMetrics, Problem, SolverConfig } from '../types';
 import { CpuBackend, type CpuSolverOptions } from './backend';
@@ -33,11 +33,25 @@ export class CpuSolver extends AdmmDriver {
    */
   stepSync(): IterationMetrics {
     const t0 = performance.now();
+    const start = this.race?.before();
+    if (start?.kind === 'start') this.raceSwitchSync(start.rho, this.zeroState(start.rho));
     const rho = this.iterate();
     const m = this.measure(this.cpu.metricsSync(), rho);
-    if (this.balanceRho(m)) this.cpu.factorAt(this.currentRho());
+    if (this.race?.count()) {
+      const next = this.race.record(m, { version: 1, k: this.iterations(), rho, arrays: this.cpu.readStateSync() as Record<string, Float64Array> });
+      if (next.kind === 'resume') this.raceSwitchSync(next.rho, next.state);
+      this.endRace(next);
+    } else if (this.balanceRho(m)) this.cpu.factorAt(this.currentRho());
+    else this.accelerate();
     m.timeMs = performance.now() - t0;
     return m;
+  }
+
+  /** The driver's race switch with the CPU's synchronous state copy and refactorisation. */
+  private raceSwitchSync(rho: number, state: AdmmState): void {
+    this.cpu.writeStateSync(state.arrays);
+    if (rho !== this.currentRho()) this.cpu.factorAt(rho);
+    this.afterRaceSwitch(rho);
   }
 
   /**

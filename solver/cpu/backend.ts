@@ -9,13 +9,13 @@
  */
 import { activationPatterns, testTargets } from '../problem';
 import type { TestSet } from '../solver';
-import type { ConvexSolution, Problem, SolverConfig } from '../types';
+import { initialRho, type ConvexSolution, type Problem, type SolverConfig } from '../types';
 import { cholesky, choleskySolve, identity, matmul, maxAbs } from '../linalg';
 import { batchToFlat, blockToFlat, flatToBatch, flatToBlock } from '../layout';
 import { effectiveRank, nystromApplyCoeffs, nystromCoefficients, nystromFromSketch, orthonormalTestMatrix } from '../nystrom-core';
 import type { NystromFactor } from '../nystrom-core';
 import { accuracyFromTargets } from '../recovery';
-import type { StepSums } from '../residuals';
+import { coneMultiplierScale, type StepSums } from '../residuals';
 import type { AdmmBackend, StateArrayName, StepScalars } from '../admm/backend';
 import { blockFactor, blockSolve, resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
 import { CronosOperators } from './operators';
@@ -90,6 +90,8 @@ export class CpuBackend implements AdmmBackend {
   /** n×C residual Fu − Y for the dual bound (kept, not allocated per step). */
   private readonly zres: Float64Array;
   private readonly colSq: Float64Array;
+  /** Work array of the fixed-point variable ζ = (v + λ | s + ν) (d×K then n×K; Anderson acceleration). */
+  private readonly zeta: Float64Array;
 
   /** The preconditioner in use (solver/preconditioner.ts; exact solves report theirs too). */
   readonly preconditioner: ResolvedPreconditioner;
@@ -118,7 +120,7 @@ export class CpuBackend implements AdmmBackend {
     this.N = S * d * P;
     this.rank = effectiveRank(config.rank, this.N);
     this.shape = { rows: d, blocks: C, blockCols: S * P };
-    this.scalars = { k: 0, rho: config.rho, pcgTol: 0 };
+    this.scalars = { k: 0, rho: initialRho(config, problem.beta), pcgTol: 0, alpha: 1 };
     this.eager = emptyEager();
 
     const dk = d * K;
@@ -139,18 +141,19 @@ export class CpuBackend implements AdmmBackend {
     this.Fv = new Float64Array(n * C);
     this.zres = new Float64Array(n * C);
     this.colSq = new Float64Array(K);
+    this.zeta = new Float64Array(config.anderson > 0 ? dk + (this.relu ? n * K : 0) : 0);
     this.flatX = new Float64Array(this.N);
     this.flatWork = new Float64Array(Math.max(this.rank, 1));
 
     this.preconditioner = resolvePreconditioner(config, d);
     this.blockWork = new Float64Array(d);
     if (opts.exactSolve) {
-      this.dense = this.buildDense(config.rho);
+      this.dense = this.buildDense(initialRho(config, problem.beta));
     } else if (this.preconditioner.kind === 'block') {
       this.blockL = blockFactor(problem.X, n, d, this.ops.gramX);
     } else if (this.preconditioner.kind === 'nystrom') {
       this.sketch = this.buildSketch();
-      this.factorAt(config.rho);
+      this.factorAt(initialRho(config, problem.beta));
     }
 
     if (test) {
@@ -292,18 +295,49 @@ export class CpuBackend implements AdmmBackend {
     this.eager.pcgResidual = pcgResidual;
   }
 
-  /** v = prox_{(β/ρ)‖·‖}(u + λ) per column with the old λ; then λ ← λ + (u − v) and ‖u − v‖², ‖u‖², ‖v‖². */
+  /**
+   * h = αu + (1 − α)v_old; v = prox_{(β/ρ)‖·‖}(h + λ) per column with the old λ; then
+   * λ ← λ + (h − v) and ‖u − v‖², ‖u‖², ‖v‖². α = 1 runs the original operation order exactly
+   * (old trajectories replay bit for bit).
+   */
   vStep(): void {
-    const { d, K, beta } = this.problem;
+    const { d, K } = this.problem;
     const { U, V, Lam, Vprev } = this;
     Vprev.set(V);
+    const alpha = this.scalars.alpha;
+    if (alpha === 1) {
+      this.proxInto((t) => U[t] + Lam[t]);
+      for (let t = 0; t < d * K; t++) Lam[t] += U[t] - V[t];
+    } else {
+      // rhsVec is free once the u-solve has read b.
+      const zu = this.rhsVec;
+      for (let t = 0; t < d * K; t++) zu[t] = alpha * U[t] + (1 - alpha) * Vprev[t] + Lam[t];
+      this.proxInto((t) => zu[t]);
+      for (let t = 0; t < d * K; t++) Lam[t] = zu[t] - V[t];
+    }
+    let sqUminusV = 0;
+    let sqU = 0;
+    let sqV = 0;
+    for (let t = 0; t < d * K; t++) {
+      const diff = U[t] - V[t];
+      sqUminusV += diff * diff;
+      sqU += U[t] * U[t];
+      sqV += V[t] * V[t];
+    }
+    Object.assign(this.eager, { sqUminusV, sqU, sqV });
+  }
+
+  /** V = prox_{(β/ρ)‖·‖}(z) per column, z given element-wise (the group soft-threshold of spec §4.2). */
+  private proxInto(z: (t: number) => number): void {
+    const { d, K, beta } = this.problem;
+    const V = this.V;
     const thr = beta / this.scalars.rho;
     const colSq = this.colSq;
     colSq.fill(0);
     for (let k = 0; k < d; k++) {
       for (let col = 0; col < K; col++) {
-        const z = U[k * K + col] + Lam[k * K + col];
-        colSq[col] += z * z;
+        const zt = z(k * K + col);
+        colSq[col] += zt * zt;
       }
     }
     for (let col = 0; col < K; col++) {
@@ -313,20 +347,9 @@ export class CpuBackend implements AdmmBackend {
     for (let k = 0; k < d; k++) {
       for (let col = 0; col < K; col++) {
         const t = k * K + col;
-        V[t] = colSq[col] * (U[t] + Lam[t]);
+        V[t] = colSq[col] * z(t);
       }
     }
-    let sqUminusV = 0;
-    let sqU = 0;
-    let sqV = 0;
-    for (let t = 0; t < d * K; t++) {
-      const diff = U[t] - V[t];
-      Lam[t] += diff;
-      sqUminusV += diff * diff;
-      sqU += U[t] * U[t];
-      sqV += V[t] * V[t];
-    }
-    Object.assign(this.eager, { sqUminusV, sqU, sqV });
   }
 
   /** Z = X u, F u and max|Xu|; ReLU: Gu = E ∘ Z in place, s = max(Gu + ν, 0), ν ← ν + Gu − s, Gᵀs, Gᵀν. */
@@ -343,9 +366,11 @@ export class CpuBackend implements AdmmBackend {
     let sqGu = 0;
     let sqS = 0;
     let coneViolation = 0;
+    const alpha = this.scalars.alpha;
     for (let t = 0; t < Z.length; t++) {
       const gu = Z[t];
-      const w = gu + Nu[t];
+      // α = 1: exactly the original w = Gu + ν.
+      const w = alpha === 1 ? gu + Nu[t] : alpha * gu + (1 - alpha) * S[t] + Nu[t];
       const sv = Math.max(w, 0);
       S[t] = sv;
       // ν + (Gu − s) written as w − s = min(w, 0): exactly ≤ 0 and exactly 0 where s > 0.
@@ -431,18 +456,19 @@ export class CpuBackend implements AdmmBackend {
     this.factorAt(rho);
   }
 
-  /** max over columns of ‖Fᵀ(Fu − Y) + ρGᵀν‖ (see residuals.ts, dualLowerBound); uses the rhs vector as work space. */
+  /**
+   * max over columns g of min_{c ≥ 0} ‖a_g + c·b_g‖ with a = Fᵀ(Fu − Y), b = ρGᵀν (gated: ‖a_g‖):
+   * the dual point's column norms after the best scaling of its cone multiplier per column (spec
+   * §4.4, residuals.ts dualLowerBound). Uses the rhs vector as work space.
+   */
   private maxDualColumnNorm(rho: number): number {
     const { n, C, K, d } = this.problem;
     const z = this.zres;
     for (let t = 0; t < n * C; t++) z[t] = this.Fu[t] - this.problem.Y[t];
     const W = this.ops.applyFt(z, C, this.rhsVec);
-    if (this.relu) for (let t = 0; t < d * K; t++) W[t] += rho * this.GTnu[t];
     let best = 0;
     for (let col = 0; col < K; col++) {
-      let sq = 0;
-      for (let k = 0; k < d; k++) sq += W[k * K + col] ** 2;
-      best = Math.max(best, Math.sqrt(sq));
+      best = Math.max(best, this.relu ? bestConeScaledNorm(W, this.GTnu, rho, d, K, col) : columnNorm(W, d, K, col));
     }
     return best;
   }
@@ -500,11 +526,21 @@ export class CpuBackend implements AdmmBackend {
 
   /** Copies of the state arrays. */
   async readState(): Promise<Partial<Record<StateArrayName, Float64Array>>> {
+    return this.readStateSync();
+  }
+
+  /** {@link readState} without a promise (CpuSolver.stepSync's ρ race). */
+  readStateSync(): Partial<Record<StateArrayName, Float64Array>> {
     return Object.fromEntries(Object.entries(this.stateArrays()).map(([k, a]) => [k, Float64Array.from(a)]));
   }
 
   /** Copies `arrays` into the state (exact: float64 to float64). */
   async writeState(arrays: Partial<Record<StateArrayName, Float64Array>>): Promise<void> {
+    this.writeStateSync(arrays);
+  }
+
+  /** {@link writeState} without a promise (CpuSolver.stepSync's ρ race). */
+  writeStateSync(arrays: Partial<Record<StateArrayName, Float64Array>>): void {
     for (const [k, a] of Object.entries(this.stateArrays())) a.set(arrays[k as StateArrayName] as Float64Array);
   }
 
@@ -524,8 +560,65 @@ export class CpuBackend implements AdmmBackend {
     };
   }
 
+  /**
+   * ζ = (h + λ_old | hs + ν_old) of the last step (see AdmmBackend.readFixedPoint), recovered as
+   * (v + λ | s + ν): v = prox(ζ_u) and λ = ζ_u − v, s = max(ζ_s, 0) and ν = ζ_s − s. A view of a
+   * work array, valid until the next call.
+   */
+  readFixedPoint(): Float64Array {
+    const dk = this.U.length;
+    const z = this.zeta;
+    for (let t = 0; t < dk; t++) z[t] = this.V[t] + this.Lam[t];
+    for (let t = 0; t < this.S.length; t++) z[dk + t] = this.S[t] + this.Nu[t];
+    return z;
+  }
+
+  /** v = prox(ζ_u), λ = ζ_u − v, s = max(ζ_s, 0), ν = ζ_s − s, and Gᵀs, Gᵀν for the next b. */
+  writeFixedPoint(zeta: Float64Array, rho: number): void {
+    const { d, K, C } = this.problem;
+    const dk = d * K;
+    this.scalars = { ...this.scalars, rho };
+    this.proxInto((t) => zeta[t]);
+    for (let t = 0; t < dk; t++) this.Lam[t] = zeta[t] - this.V[t];
+    if (!this.relu) return;
+    for (let t = 0; t < this.S.length; t++) {
+      const w = zeta[dk + t];
+      const sv = Math.max(w, 0);
+      this.S[t] = sv;
+      this.Nu[t] = w - sv;
+    }
+    this.ops.applyGt(this.S, C, this.GTs, this.work);
+    this.ops.applyGt(this.Nu, C, this.GTnu, this.work);
+  }
+
   /** Nothing to free on the CPU. */
   dispose(): void {}
+}
+
+/** ‖M[:, col]‖ of a d×K row-major matrix. */
+function columnNorm(M: Float64Array, d: number, K: number, col: number): number {
+  let sq = 0;
+  for (let k = 0; k < d; k++) sq += M[k * K + col] ** 2;
+  return Math.sqrt(sq);
+}
+
+/**
+ * min over c ≥ 0 of ‖a + c·b‖ for column `col` of a = W and b = ρ·GtNu (closed form
+ * c = max(0, −⟨a, b⟩/‖b‖²), see residuals.ts coneMultiplierScale); the norm is recomputed at that
+ * c rather than taken as ‖a‖² − ⟨a, b⟩²/‖b‖², which cancels catastrophically near the optimum.
+ */
+function bestConeScaledNorm(W: Float64Array, GtNu: Float64Array, rho: number, d: number, K: number, col: number): number {
+  let ab = 0;
+  let bb = 0;
+  for (let k = 0; k < d; k++) {
+    const b = rho * GtNu[k * K + col];
+    ab += W[k * K + col] * b;
+    bb += b * b;
+  }
+  const c = coneMultiplierScale(ab, bb);
+  let sq = 0;
+  for (let k = 0; k < d; k++) sq += (W[k * K + col] + c * rho * GtNu[k * K + col]) ** 2;
+  return Math.sqrt(sq);
 }
 
 function emptyEager(): EagerSums {

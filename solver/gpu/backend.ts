@@ -6,8 +6,8 @@
  *
  *   b  = Fᵀy/ρ + v − λ + Gᵀ(s − ν)               rhs        (admm_rhs.wgsl)
  *   u  = PCG(A, b, M)                             uSolve     (GpuPcg; M: GpuBlockPreconditioner or GpuNystrom)
- *   v  = prox_{β/ρ}(u + λ);  λ += u − v           vStep      (fused in group_prox.wgsl)
- *   Gu = G u;  s = max(Gu + ν, 0);  ν += Gu − s   sStep      (then Gᵀs, Gᵀν for the next b)
+ *   v  = prox_{β/ρ}(h + λ);  λ += h − v           vStep      (fused in group_prox.wgsl; h = αu + (1 − α)v_old)
+ *   Gu = G u;  s = max(hs + ν, 0);  ν += hs − s   sStep      (hs = αGu + (1 − α)s_old; then Gᵀs, Gᵀν)
  *   residuals, objective, accuracies              metrics
  *
  * With Nyström, ρ changes re-sketch A(ρ)Ω on the GPU (GpuNystrom.rebuild, one extra submission
@@ -19,7 +19,7 @@
 import { activationPatterns, testTargets } from '../problem';
 import type { StepSums } from '../residuals';
 import type { TestSet } from '../solver';
-import type { ConvexSolution, Problem, SolverConfig } from '../types';
+import { initialRho, type ConvexSolution, type Problem, type SolverConfig } from '../types';
 import type { AdmmBackend, StateArrayName, StepScalars } from '../admm/backend';
 import { FIT_Q, gpuBufferSpecs, ST, type GpuBufferSpec } from './buffers';
 import { throwIfGpuFailed, type GpuContext } from './context';
@@ -100,8 +100,8 @@ export class GpuBackend implements AdmmBackend {
     this.staging = this.b.staging;
     this.admm = this.b.admm;
     this.test = test && testRows > 0 ? this.testBuffers(test) : null;
-    this.scalars = { k: 0, rho: config.rho, pcgTol: 0 };
-    this.writeAdmmUniform(config.rho, 0);
+    this.scalars = { k: 0, rho: initialRho(config, problem.beta), pcgTol: 0, alpha: 1 };
+    this.writeAdmmUniform(initialRho(config, problem.beta), 0);
     const rank = kind === 'nystrom' ? effectiveRank(config.rank, problem.S * d * P) : 0;
     this.precond = new GpuNystrom(ctx, this.g, this.data, rank, config.seed);
     this.block = kind === 'block' ? new GpuBlockPreconditioner(ctx, this.g, problem.X) : null;
@@ -126,7 +126,7 @@ export class GpuBackend implements AdmmBackend {
   /** Allocates the backend on `ctx`, uploads the problem and builds the first preconditioner. */
   static async create(ctx: GpuContext, problem: Problem, config: SolverConfig, test: TestSet | undefined, xBlockBytes: number): Promise<GpuBackend> {
     const backend = new GpuBackend(ctx, problem, config, test, xBlockBytes);
-    await backend.rebuildPreconditioner(config.rho);
+    await backend.rebuildPreconditioner(initialRho(config, problem.beta));
     return backend;
   }
 
@@ -196,7 +196,7 @@ export class GpuBackend implements AdmmBackend {
     const nK = n * this.K;
     return [
       ...applyG(ctx, g, data, b.U, b.Z, b.GU),
-      elementwise(ctx, 'slackDual', [u32(nK)], [b.GU, b.S, b.Nu], nK),
+      elementwise(ctx, 'slackDual', [u32(nK)], [b.GU, b.S, b.Nu, this.admm], nK),
       ...applyGt(ctx, g, data, b.S, b.GtS),
       ...applyGt(ctx, g, data, b.Nu, b.GtNu),
     ];
@@ -254,8 +254,8 @@ export class GpuBackend implements AdmmBackend {
     return list;
   }
 
-  private writeAdmmUniform(rho: number, pcgTol: number): void {
-    this.ctx.device.queue.writeBuffer(this.admm, 0, new Float32Array([rho, this.problem.beta / rho, pcgTol, 0]));
+  private writeAdmmUniform(rho: number, pcgTol: number, alpha = this.scalars.alpha): void {
+    this.ctx.device.queue.writeBuffer(this.admm, 0, new Float32Array([rho, this.problem.beta / rho, pcgTol, alpha]));
   }
 
   /** Writes ρ, β/ρ and the tolerance, opens the step's encoder: v_prev ← v, Gᵀs_prev ← Gᵀs, u ← 0 (cold start). */
@@ -263,7 +263,7 @@ export class GpuBackend implements AdmmBackend {
     if (this.pending) throw new Error('GpuBackend.beginStep: the previous step was not finished with metrics()');
     this.scalars = s;
     const { b } = this;
-    this.writeAdmmUniform(s.rho, s.pcgTol);
+    this.writeAdmmUniform(s.rho, s.pcgTol, s.alpha);
     const enc = this.ctx.device.createCommandEncoder({ label: `admm step ${s.k}` });
     enc.copyBufferToBuffer(b.V, 0, b.Vprev, 0, b.V.size);
     enc.copyBufferToBuffer(b.GtS, 0, b.GtSprev, 0, b.GtS.size);

@@ -164,10 +164,10 @@ describe('a throwaway method table', () => {
 describe('the page controls from the real tables', () => {
   it('keep the fieldsets, order and test ids of the hand-written panel', () => {
     expect(groupEntries([PAGE_PARAMS, CRONOS_PARAMS], 'model').map(([k]) => k)).toEqual(['model', 'P', 'beta']);
-    expect(groupEntries([PAGE_PARAMS, CRONOS_PARAMS], 'solver').map(([k]) => k)).toEqual(['rho', 'adaptiveRho', 'rank', 'preconditioner', 'pcgIters', 'warmStart', 'admmIters', 'tol', 'device']);
+    expect(groupEntries([PAGE_PARAMS, CRONOS_PARAMS], 'solver').map(([k]) => k)).toEqual(['rho', 'adaptiveRho', 'rank', 'preconditioner', 'pcgIters', 'warmStart', 'admmIters', 'tol', 'alpha', 'rhoBeta', 'rhoRace', 'anderson', 'stopRule', 'device']);
     const html = renderToStaticMarkup(createElement(Controls, { settings: { ...DEFAULT_SETTINGS, dataset: 'xor' }, onChange: () => {} }));
     const ids = [...html.matchAll(/data-testid="([^"]+)"/g)].map((m) => m[1]);
-    expect(ids).toEqual(['dataset', 'remote-url', 'remote-label', 'remote-load', 'noise', 'split', 'seed', 'dataset-licence', 'method', 'P', 'beta', 'rho', 'adaptive-rho', 'rank', 'preconditioner', 'pcg', 'warm-start', 'admm-iters', 'tol', 'device-pref']);
+    expect(ids).toEqual(['dataset', 'remote-url', 'remote-label', 'remote-load', 'noise', 'split', 'seed', 'dataset-licence', 'method', 'P', 'beta', 'rho', 'adaptive-rho', 'rank', 'preconditioner', 'pcg', 'warm-start', 'admm-iters', 'tol', 'alpha', 'rho-beta', 'rho-race', 'anderson', 'device-pref', 'paper-settings', 'fast-settings']);
     expect(html).toContain('aria-label="Model"');
     expect(html).toContain('<option value="0.000001">1e-6</option>');
   });

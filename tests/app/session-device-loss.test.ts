@@ -13,7 +13,8 @@ import { createSolver } from '../../solver/index';
 import type { CronosSolver } from '../../solver/solver';
 import { sessionHarness, type CreateSolverFn } from '../support/worker-harness';
 
-const settings: Settings = { ...DEFAULT_SETTINGS, dataset: 'spiral', P: 8, admmIters: 12, device: 'gpu', seed: 3, adaptiveRho: true, rho: 10 };
+const settings: Settings = { ...DEFAULT_SETTINGS, dataset: 'spiral', P: 8, admmIters: 12, device: 'gpu', seed: 3, adaptiveRho: true, rho: 10, rhoBeta: 0, anderson: 0 };
+// Anderson's memory is not part of the saved state, so an exact continuation after a loss needs it off.
 
 /** A factory of "GPU" solvers (CPU arithmetic, a device that can be lost); `gpuLeft` new devices can be had. */
 function fakeGpu(gpuLeft: number) {

@@ -30,7 +30,8 @@ describe('several runs per Worker', () => {
   it('an added run trains beside the page run, in turn, with its slot on every reply', async () => {
     const h = sessionHarness();
     h.send({ type: 'start', settings: small, autoplay: true });
-    h.send({ type: 'add-run', slot: 'b', settings: { ...small, rho: 1 }, autoplay: true });
+    // rhoBeta 0: ρ as given (the default ρ = 0.5·β would override it).
+    h.send({ type: 'add-run', slot: 'b', settings: { ...small, rho: 1, rhoBeta: 0 }, autoplay: true });
     await h.session.idle();
     await h.pump(20);
     const main = h.of('metrics').filter((m) => m.slot === undefined);

@@ -1,8 +1,8 @@
 /** Settings: defaults inside the limits, clamping, the solver config, and what a change rebuilds. */
 import { describe, expect, it } from 'vitest';
 import { DATASETS, datasetInfo, DEFAULT_DATASET, hasTestFile, isDatasetId, isPlanar } from '../../app/datasets';
-import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, presets, settingsKey, toSolverConfig, type NumericKey, type Settings } from '../../app/settings';
-import { DEFAULT_CONFIG } from '../../solver/types';
+import { changeLevel, clampSetting, clampSettings, DEFAULT_SETTINGS, LIMITS, menuOptions, PRESETS, presets, settingsKey, toSolverConfig, withFastSettings, withPaperSettings, type NumericKey, type Settings } from '../../app/settings';
+import { DEFAULT_CONFIG, PAPER_CONFIG } from '../../solver/types';
 import { METHODS, type MethodRegistry } from '../../solver/methods/index';
 import { defaultsOf } from '../../solver/params/table';
 
@@ -17,7 +17,7 @@ describe('settings', () => {
   });
 
   it('keeps both surfaces\' defaults: the solver\'s (CLI, library) and the page\'s overrides', () => {
-    expect(DEFAULT_CONFIG).toStrictEqual({ model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'auto', admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true });
+    expect(DEFAULT_CONFIG).toStrictEqual({ model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'auto', admmIters: 1500, pcgIters: 100, tol: 1e-4, seed: 0, warmStart: true, alpha: 1.6, rhoBeta: 0.5, rhoRace: 0, anderson: 10, stopRule: 'gap' });
     expect(DEFAULT_SETTINGS).toStrictEqual({
       method: 'cronos',
       dataset: 'fmnist-pullover-bag-10x10',
@@ -25,14 +25,12 @@ describe('settings', () => {
       testFraction: 0.3,
       device: 'auto',
       ...DEFAULT_CONFIG,
-      admmIters: 500,
-      tol: 1e-3,
       seed: 1,
       // Every other registered method's page defaults ride along.
       ...otherMethodDefaults(),
     });
     // NumericKey is derived from the tables: exactly the clamped settings, no more, no fewer.
-    const keys: Partial<Record<NumericKey, true>> = { noise: true, testFraction: true, P: true, beta: true, rho: true, rank: true, pcgIters: true, admmIters: true, tol: true, seed: true };
+    const keys: Partial<Record<NumericKey, true>> = { noise: true, testFraction: true, P: true, beta: true, rho: true, rank: true, pcgIters: true, admmIters: true, tol: true, seed: true, alpha: true, anderson: true, rhoRace: true, rhoBeta: true };
     // …plus the numeric settings with a default of every other registered method.
     const others = Object.values(METHODS as MethodRegistry)
       .filter((m) => m.id !== 'cronos')
@@ -75,8 +73,8 @@ describe('settings', () => {
   });
 
   it('toSolverConfig copies every solver field', () => {
-    const s: Settings = { ...DEFAULT_SETTINGS, model: 'gated', P: 8, beta: 0.1, rho: 1, adaptiveRho: true, rank: 5, preconditioner: 'block', pcgIters: 50, admmIters: 77, tol: 1e-5, warmStart: false, seed: 9 };
-    expect(toSolverConfig(s)).toEqual({ model: 'gated', P: 8, beta: 0.1, rho: 1, adaptiveRho: true, rank: 5, preconditioner: 'block', pcgIters: 50, admmIters: 77, tol: 1e-5, warmStart: false, seed: 9 });
+    const s: Settings = { ...DEFAULT_SETTINGS, model: 'gated', P: 8, beta: 0.1, rho: 1, adaptiveRho: true, rank: 5, preconditioner: 'block', pcgIters: 50, admmIters: 77, tol: 1e-5, warmStart: false, seed: 9, alpha: 1.5, rhoBeta: 3, rhoRace: 7, anderson: 4, stopRule: 'residuals' };
+    expect(toSolverConfig(s)).toEqual({ model: 'gated', P: 8, beta: 0.1, rho: 1, adaptiveRho: true, rank: 5, preconditioner: 'block', pcgIters: 50, admmIters: 77, tol: 1e-5, warmStart: false, seed: 9, alpha: 1.5, rhoBeta: 3, rhoRace: 7, anderson: 4, stopRule: 'residuals' });
   });
 
   it('changeLevel: data/model/seed rebuild the problem, solver knobs the solver, the cap nothing', () => {
@@ -103,6 +101,15 @@ describe('dataset catalogue helpers', () => {
     expect(isDatasetId('mnist')).toBe(false);
     expect(DATASETS.filter(isPlanar).map((d) => d.id)).toEqual(['spiral', 'circles', 'xor', 'gaussian']);
     expect(DATASETS.filter(hasTestFile).map((d) => d.id)).toEqual(['fmnist-pullover-bag-10x10', 'fmnist-pullover-bag-28x28']);
+  });
+
+  it('Paper settings run Nyström, the fast defaults the auto preconditioner (both keep model and data)', () => {
+    const s: Settings = { ...DEFAULT_SETTINGS, dataset: 'xor', model: 'gated', preconditioner: 'none' };
+    const paper = withPaperSettings(s);
+    expect(paper.preconditioner).toBe('nystrom');
+    expect(toSolverConfig(paper)).toMatchObject({ ...PAPER_CONFIG, model: 'gated', P: s.P, beta: s.beta, seed: s.seed });
+    expect(paper.dataset).toBe('xor');
+    expect(withFastSettings(paper).preconditioner).toBe(DEFAULT_CONFIG.preconditioner);
   });
 });
 

@@ -25,7 +25,7 @@ import { syntheticDataset } from '../../data/synthetic';
 import { buildProblem } from '../../solver/problem';
 import { accuracyFromLabels, predictNetwork, recoverNetwork } from '../../solver/recovery';
 import { createRng } from '../../solver/rng';
-import { DEFAULT_CONFIG, type Network } from '../../solver/types';
+import { LEGACY_CONFIG, type Network } from '../../solver/types';
 
 const identityStats = (d: number): Standardization => ({ mean: new Float64Array(d), std: new Float64Array(d).fill(1), constant: new Uint8Array(d) });
 
@@ -207,7 +207,7 @@ describe('computeSnapshot on a solved 2-D problem', () => {
     if (!test) return;
     const problem = buildProblem(train, { model: 'relu', P: 8, beta: 0.1, seed: 2 });
     const testSet = { X: test.X, n: test.n, labels: test.labels };
-    const solver = new CpuSolver(problem, { ...DEFAULT_CONFIG, P: 8, beta: 0.1, seed: 2 }, testSet);
+    const solver = new CpuSolver(problem, { ...LEGACY_CONFIG, P: 8, beta: 0.1, seed: 2 }, testSet);
     let last = await solver.step();
     for (let k = 1; k < 40; k++) last = await solver.step();
     const { U, V } = await solver.solution();

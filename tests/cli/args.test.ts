@@ -9,7 +9,7 @@ import { parseArgs, usageFor } from '../../cli/args';
 import { METHOD_IDS } from '../../solver/methods/index';
 
 const USAGE = usageFor();
-import { DEFAULT_CONFIG } from '../../solver/types';
+import { DEFAULT_CONFIG, PAPER_CONFIG } from '../../solver/types';
 
 /** argv, and JSON.stringify of the result or `UsageError: message`. */
 const RECORDED: [string[], string][] = [
@@ -69,8 +69,28 @@ describe('cli/args from the tables', () => {
     expect(USAGE.replace(methodLine, '')).toBe(readFileSync(new URL('./fixtures/usage-before-table.txt', import.meta.url), 'utf8'));
   });
 
-  it('parses and rejects exactly as before', () => {
-    for (const [argv, expected] of RECORDED) expect(outcome(argv), argv.join(' ')).toBe(expected);
+  it('parses and rejects exactly as before (the config with the defaults issue 9 changed)', () => {
+    for (const [argv, expected] of RECORDED) {
+      if (!expected.startsWith('{"help":false')) {
+        expect(outcome(argv), argv.join(' ')).toBe(expected);
+        continue;
+      }
+      const want = JSON.parse(expected) as { args: { config: Record<string, unknown> } };
+      // Issue 9 moved the defaults (certified-gap stopping, α, ρ = c·β, 100 PCG iterations); flags given keep their value, and --rho alone sets c = 0.
+      const given = (flag: string): boolean => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+      const moved: Record<string, unknown> = { alpha: 1.6, anderson: 10, rhoRace: 0, rhoBeta: given('--rho') ? 0 : 0.5, stopRule: 'gap' };
+      if (!given('--admm-iters')) moved.admmIters = 1500;
+      if (!given('--tol')) moved.tol = 1e-4;
+      if (!given('--pcg-iters')) moved.pcgIters = 100;
+      want.args.config = { ...want.args.config, ...moved };
+      expect(JSON.parse(outcome(argv)), argv.join(' ')).toEqual(want);
+    }
+  });
+
+  it('--paper gives the official settings; explicit flags still win', () => {
+    const r = parseArgs(['train', '--data', 'a.csv', '--paper', '--P', '8']);
+    if (r.help) throw new Error('help');
+    expect(r.args.config).toStrictEqual({ ...PAPER_CONFIG, P: 8 });
   });
 
   it('a bare command line trains with the solver defaults on the GPU', () => {

@@ -216,11 +216,12 @@ describe('cronos train (cpu)', () => {
 describe('cronos train --save-state / --resume', () => {
   it('a run saved at 40 and resumed to 80 equals a straight 80-iteration run, bit for bit (CPU, adaptive ρ)', async () => {
     // ρ = 10 is far off, so residual balancing moves ρ (and rescales the duals) before the save.
-    const flags = [...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho'];
+    // Anderson's memory is not part of the saved state: a resumed accelerated run restarts it, so bit-exactness needs --anderson 0.
+    const flags = [...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--anderson', '0'];
     const base = ['train', '--data', path('train.csv'), '--test', path('test.csv')];
     const straight = await cli([...base, ...flags, '--out', path('straight.json')]);
     expect(straight.code).toBe(0);
-    const first = await cli([...base, ...small({ '--admm-iters': '40', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--save-state', path('s40.json'), '--out', path('first.json')]);
+    const first = await cli([...base, ...small({ '--admm-iters': '40', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--anderson', '0', '--save-state', path('s40.json'), '--out', path('first.json')]);
     expect(first.code).toBe(0);
     const resumed = await cli([...base, ...flags, '--resume', path('s40.json'), '--save-state', path('s80.json'), '--out', path('resumed.json')]);
     expect(resumed.stderr).toMatch(/resumed: .* at iteration 40/);
@@ -247,13 +248,13 @@ describe('cronos train --save-state / --resume', () => {
     const saved = await cli(['train', '--data', path('train.csv'), ...small({ '--admm-iters': '40', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--save-state', path('s40.json')]);
     expect(saved.code).toBe(0);
     const base = ['train', '--data', path('train.csv'), '--out', path('never.json')];
-    const other = await cli([...base, ...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10', '--P': '7' }), '--adaptive-rho', '--resume', path('s40.json')]);
+    const other = await cli([...base, ...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10', '--P': '7' }), '--adaptive-rho', '--anderson', '0', '--resume', path('s40.json')]);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/s40\.json: the state was saved with P = 6, this run has 7/);
-    const done = await cli([...base, ...small({ '--admm-iters': '30', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--resume', path('s40.json')]);
+    const done = await cli([...base, ...small({ '--admm-iters': '30', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--anderson', '0', '--resume', path('s40.json')]);
     expect(done.code).toBe(1);
     expect(done.stderr).toMatch(/already at iteration 40; raise --admm-iters/);
-    const data = await cli(['train', '--data', path('multi.csv'), '--label', 'cls', '--out', path('never.json'), ...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--resume', path('s40.json')]);
+    const data = await cli(['train', '--data', path('multi.csv'), '--label', 'cls', '--out', path('never.json'), ...small({ '--admm-iters': '80', '--tol': '1e-12', '--rho': '10' }), '--adaptive-rho', '--anderson', '0', '--resume', path('s40.json')]);
     expect(data.code).toBe(1);
     expect(data.stderr).toMatch(/belongs to data with n=120, d=4/);
     // The same shape and classes, other rows (two swapped): the content hash refuses it.

@@ -86,8 +86,13 @@ const solverArb: fc.Arbitrary<SolverConfig> = fc.record(
     seed: uint32,
     warmStart: fc.boolean(),
     pcgTol: fc.double({ min: 0, max: 1, noNaN: true }).map(noNegZero),
+    alpha: fc.double({ min: 0.01, max: 1.99, noNaN: true }),
+    anderson: fc.integer({ min: 0, max: 50 }),
+    rhoRace: fc.integer({ min: 0, max: 100_000 }),
+    rhoBeta: fc.double({ min: 0, max: 1e6, noNaN: true }).map(noNegZero),
+    stopRule: fc.constantFrom('gap' as const, 'residuals' as const),
   },
-  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'preconditioner', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart'] },
+  { requiredKeys: ['model', 'P', 'beta', 'rho', 'adaptiveRho', 'rank', 'preconditioner', 'admmIters', 'pcgIters', 'tol', 'seed', 'warmStart', 'alpha', 'anderson', 'rhoRace', 'rhoBeta', 'stopRule'] },
 );
 
 /** Any valid state; `fc.constant` branches make "field equals its default" common, as in real links. */
@@ -126,8 +131,9 @@ describe('share link: round trips', () => {
     expect(WIRE_DEFAULTS_V1).toStrictEqual({
       dataset: { kind: 'builtin', id: 'fmnist-pullover-bag-10x10' },
       preprocessing: { standardize: true, testFraction: 0, splitSeed: 0, noise: 0, dataSeed: 0 },
-      // preconditioner: a field added later; its wire default is the old behaviour (Nyström).
-      solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'nystrom', admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true },
+      // Fields added later (the preconditioner, issue 9's) with the behaviour links had before them
+      // (Nyström, plain ADMM, residual rule).
+      solver: { model: 'relu', P: 32, beta: 1e-3, rho: 0.1, adaptiveRho: false, rank: 10, preconditioner: 'nystrom', admmIters: 50, pcgIters: 20, tol: 1e-6, seed: 0, warmStart: true, alpha: 1, anderson: 0, rhoRace: 0, rhoBeta: 0, stopRule: 'residuals' },
       device: 'auto',
       plot: { xAxis: 'iteration', logX: false, logY: true },
     });

@@ -7,11 +7,14 @@ import { DEFAULT_SETTINGS, type Settings } from '../../app/settings';
 import { decodeState, encodeState } from '../../app/share/state';
 import { fromShareState, toShareState } from '../../app/share/wire';
 
+/** What links made before issue 9 ran: Nyström, plain ADMM, no acceleration, the residual stopping rule. */
+const BEFORE_ISSUE_9 = { preconditioner: 'nystrom', alpha: 1, anderson: 0, rhoRace: 0, rhoBeta: 0, stopRule: 'residuals' } as const;
+
 interface Fixture {
   name: string;
   hash: string;
-  /** The page and CRONOS fields then (any other method's stay at their defaults); `preconditioner` did not exist (it must read as Nyström). */
-  settings: Partial<Omit<Settings, 'method' | 'preconditioner'>>;
+  /** The page and CRONOS fields then (any other method's stay at their defaults); `preconditioner` and issue 9's fields did not exist (they must read as the old behaviour). */
+  settings: Partial<Omit<Settings, 'method' | keyof typeof BEFORE_ISSUE_9>>;
   xAxis: 'iteration' | 'time';
 }
 
@@ -31,8 +34,9 @@ describe('v1 links from the pre-table encoder', () => {
       const applied = fromShareState(r.state, DEFAULT_SETTINGS);
       expect(applied.notices).toEqual([]);
       expect(applied.view).toEqual({ xAxis: f.xAxis });
-      // A link without `preconditioner` replays the run it was made from: Nyström, not the new 'auto'.
-      expect(applied.settings).toStrictEqual({ ...DEFAULT_SETTINGS, preconditioner: 'nystrom', ...f.settings });
+      // A link without the later fields replays the run it was made from: Nyström, not the new
+      // 'auto', and plain ADMM with the residual rule.
+      expect(applied.settings).toStrictEqual({ ...DEFAULT_SETTINGS, ...BEFORE_ISSUE_9, ...f.settings });
       // And the page writes the very same fragment back (the address does not change on open).
       expect(encodeState(toShareState(applied.settings, applied.view))).toBe(f.hash);
     });

@@ -9,7 +9,7 @@ import { GpuSolver } from '../../solver/gpu/admm';
 import { buildRegressionProblem } from '../../solver/problem';
 import { predictNetwork, recoverNetwork } from '../../solver/recovery';
 import { createRng } from '../../solver/rng';
-import { DEFAULT_CONFIG, type IterationMetrics, type ModelKind, type SolverConfig } from '../../solver/types';
+import { LEGACY_CONFIG, type IterationMetrics, type ModelKind, type SolverConfig } from '../../solver/types';
 import { gpuContext } from '../support/helpers';
 
 let ctx: GpuContext;
@@ -54,7 +54,7 @@ describe.each(['relu', 'gated'] as ModelKind[])('regression: %s', (model) => {
     const Xte = withBias(test.X, 200);
     const problem = buildRegressionProblem({ X: Xtr, n: 400, d: d + 1 }, train.y, { model, P: 24, beta: 1e-3, seed: 0 });
     const testSet = { X: Xte, n: 200, labels: new Int32Array(0), targets: test.y };
-    const config: SolverConfig = { ...DEFAULT_CONFIG, model, P: 24, rho: 0.1, pcgIters: 20, admmIters: 20 };
+    const config: SolverConfig = { ...LEGACY_CONFIG, model, P: 24, rho: 0.1, pcgIters: 20, admmIters: 20 };
     const cpu = await run(new CpuSolver(problem, config, testSet), 20);
     const gpuSolver = await GpuSolver.create(ctx, problem, config, testSet);
     const gpu = await run(gpuSolver, 20);

@@ -5,7 +5,7 @@
 import { activationPatterns, sampleGates, signTargets } from '../../solver/problem';
 import { createRng } from '../../solver/rng';
 import type { ModelKind, Problem, SolverConfig } from '../../solver/types';
-import { DEFAULT_CONFIG } from '../../solver/types';
+import { LEGACY_CONFIG } from '../../solver/types';
 
 /** Test-only random stream id (distinct from the solver's streams). */
 const TEST_STREAM = 77;
@@ -52,7 +52,7 @@ export function makeProblem(opts: {
  * asks for another: the tests written before the setting existed test Nyström PCG.
  */
 export function testConfig(problem: Problem, over: Partial<SolverConfig> = {}): SolverConfig {
-  return { ...DEFAULT_CONFIG, model: problem.model, P: problem.P, beta: problem.beta, preconditioner: 'nystrom', ...over };
+  return { ...LEGACY_CONFIG, model: problem.model, P: problem.P, beta: problem.beta, ...over };
 }
 
 /** Dense F (n×N) of ONE class in the flat order s·dP + k·P + i: F[j, (s,k,i)] = ±D[j,i]·X[j,k]. */

@@ -153,7 +153,9 @@ export function warmHeadState(problem: Problem, prev: HeadSolution, rho: number)
  */
 export function headSolverConfig(s: Pick<CronosAmParams, 'P' | 'beta' | 'rho' | 'rank' | 'admmIters' | 'pcgIters' | 'seed'>): SolverConfig {
   // tol 0: no stopping rule, the official solver runs admm_iters steps (an exact optimum still stops it).
-  return { model: 'relu', P: s.P, beta: s.beta, rho: s.rho, adaptiveRho: false, rank: s.rank, admmIters: s.admmIters, pcgIters: s.pcgIters, tol: 0, seed: s.seed, warmStart: true, pcgTol: HEAD_PCG_TOL, preconditioner: 'nystrom' };
+  return { model: 'relu', P: s.P, beta: s.beta, rho: s.rho, adaptiveRho: false, rank: s.rank, admmIters: s.admmIters, pcgIters: s.pcgIters, tol: 0, seed: s.seed, warmStart: true, pcgTol: HEAD_PCG_TOL, preconditioner: 'nystrom',
+    // The official head solve: plain ADMM at the given ρ (issue 9's acceleration is not measured here).
+    alpha: 1, rhoBeta: 0, rhoRace: 0, anderson: 0, stopRule: 'residuals' };
 }
 
 /** DAdapt-Adam at γ = 1 with the run's weight decay (spec §7.4). */

@@ -9,14 +9,14 @@ import { METHODS } from '../../../solver/methods/index';
 import { CronosTrainer } from '../../../solver/methods/cronos/trainer';
 import { recoverNetwork } from '../../../solver/recovery';
 import type { Trainer, TrainerState, TrainingData } from '../../../solver/trainer';
-import { DEFAULT_CONFIG, type SolverConfig } from '../../../solver/types';
+import { LEGACY_CONFIG, type SolverConfig } from '../../../solver/types';
 import { randomDataset, runSteps } from '../../support/helpers';
 
 const train = randomDataset(60, 4, 3, 11);
 const test = randomDataset(30, 4, 3, 12);
 const data: TrainingData = { train, test: { X: test.X, n: test.n, labels: test.labels } };
 // ρ far off with residual balancing, so ρ and the rescaled duals are part of the saved state.
-const settings: SolverConfig = { ...DEFAULT_CONFIG, P: 6, rank: 4, pcgIters: 8, rho: 10, adaptiveRho: true, tol: 1e-12, admmIters: 30 };
+const settings: SolverConfig = { ...LEGACY_CONFIG, P: 6, rank: 4, pcgIters: 8, rho: 10, adaptiveRho: true, tol: 1e-12, admmIters: 30 };
 
 async function cronos(): Promise<Trainer> {
   const create = await METHODS.cronos.load();

@@ -11,7 +11,7 @@ import type { GpuContext } from '../../../solver/gpu/context';
 import { destroyDispatches, readF32, runDispatches, uploadF32 } from '../../../solver/gpu/kernel';
 import { columns } from '../../../solver/gpu/operators';
 import { blockFactor, blockSolve } from '../../../solver/preconditioner';
-import { DEFAULT_CONFIG, type SolverConfig } from '../../../solver/types';
+import { LEGACY_CONFIG, type SolverConfig } from '../../../solver/types';
 import { gpuContext, randomProblem, randomVector, relError, runSteps } from '../../support/helpers';
 
 let ctx: GpuContext;
@@ -44,7 +44,7 @@ describe('GpuBlockPreconditioner', () => {
 
 describe('block-preconditioned PCG: GPU against the float64 CPU solver', () => {
   const problem = randomProblem({ n: 120, d: 8, P: 6, classes: 2, model: 'relu', beta: 0.05, seed: 5 });
-  const config: SolverConfig = { ...DEFAULT_CONFIG, model: 'relu', P: 6, rho: 0.5, rank: 8, pcgIters: 60, pcgTol: 1e-6, admmIters: 20, preconditioner: 'block', warmStart: false };
+  const config: SolverConfig = { ...LEGACY_CONFIG, model: 'relu', P: 6, rho: 0.5, rank: 8, pcgIters: 60, pcgTol: 1e-6, admmIters: 20, preconditioner: 'block', warmStart: false };
 
   it('the same iterates after 1 and 5 steps, and nearly the same PCG iteration counts', async () => {
     const gpu = await GpuSolver.create(ctx, problem, config);

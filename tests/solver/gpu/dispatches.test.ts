@@ -10,7 +10,7 @@ import { countWork, type GpuContext } from '../../../solver/gpu/context';
 import { destroyDispatches, storageBuffer, uploadF32 } from '../../../solver/gpu/kernel';
 import { columns, matvecA, type Geometry } from '../../../solver/gpu/operators';
 import { uploadRowBlocks, destroyRowBlocks } from '../../../solver/gpu/rowblocks';
-import { DEFAULT_CONFIG, type SolverConfig } from '../../../solver/types';
+import { LEGACY_CONFIG, type SolverConfig } from '../../../solver/types';
 import { gpuContext, randomProblem } from '../../support/helpers';
 
 let ctx: GpuContext;
@@ -53,7 +53,7 @@ function matvecDispatches(): number {
 
 describe('GPU work per ADMM iteration', () => {
   // PCG tolerance 0: every step runs exactly pcgIters iterations.
-  const base: SolverConfig = { ...DEFAULT_CONFIG, model: 'relu', P: 4, rank: 6, pcgTol: 0, adaptiveRho: false, warmStart: false };
+  const base: SolverConfig = { ...LEGACY_CONFIG, model: 'relu', P: 4, rank: 6, pcgTol: 0, adaptiveRho: false, warmStart: false };
 
   it.each([
     ['block', 1],

@@ -10,7 +10,7 @@ import type { GpuContext } from '../../../solver/gpu/context';
 import { GpuSolver } from '../../../solver/gpu/admm';
 import { coneViolation, convexObjective, nonConvexObjective, recoverNetwork } from '../../../solver/recovery';
 import { runCronos } from '../../../solver/solver';
-import { DEFAULT_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
+import { LEGACY_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
 import { gpuContext, randomProblem } from '../../support/helpers';
 
 let ctx: GpuContext;
@@ -28,7 +28,7 @@ describe.each([
   it('reaches relative gap ≤ 1e-4 and violation ≤ 1e-4·max|XU|, and the recovered net attains f(u)', async () => {
     // The spec's verification size (§10): n=60, d=5, P=8, β=0.1.
     const problem = randomProblem({ n: 60, d: 5, P: 8, classes, model, beta: 0.1, seed });
-    const base: SolverConfig = { ...DEFAULT_CONFIG, model, P: 8, rho: 1, adaptiveRho: true, rank: 10 };
+    const base: SolverConfig = { ...LEGACY_CONFIG, model, P: 8, rho: 1, adaptiveRho: true, rank: 10 };
     // Reference optimum: exact u-solves in float64, to the spec's 1e-10 level.
     const ref = new CpuSolver(problem, { ...base, tol: 1e-10, admmIters: 40000 }, undefined, { exactSolve: true });
     const refHist = await runCronos(ref);

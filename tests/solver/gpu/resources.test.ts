@@ -10,7 +10,7 @@ import { GpuSolver } from '../../../solver/gpu/admm';
 import { cachedPipelineCount, destroyDispatches, placeholderBuffer, programKey, storageBuffer, u32 } from '../../../solver/gpu/kernel';
 import { axpby, elementwise } from '../../../solver/gpu/kernels';
 import { GpuResources } from '../../../solver/gpu/resources';
-import { DEFAULT_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
+import { LEGACY_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
 import { gpuContext, randomProblem } from '../../support/helpers';
 
 let ctx: GpuContext;
@@ -42,7 +42,7 @@ type Precond = SolverConfig['preconditioner'];
 
 function adaptiveConfig(model: ModelKind, preconditioner: Precond): SolverConfig {
   // ρ far from balanced, so residual balancing changes it (and re-sketches Nyström) several times.
-  return { ...DEFAULT_CONFIG, model, P: 4, rho: 50, rank: 6, pcgIters: 8, pcgTol: 1e-6, adaptiveRho: true, admmIters: 30, preconditioner };
+  return { ...LEGACY_CONFIG, model, P: 4, rho: 50, rank: 6, pcgIters: 8, pcgTol: 1e-6, adaptiveRho: true, admmIters: 30, preconditioner };
 }
 
 // The block preconditioner is ReLU-only (gated resolves to Nyström, solver/preconditioner.ts).
@@ -112,22 +112,24 @@ describe('GpuResources', () => {
     const x = storageBuffer(ctx, 64, 'x');
     const y = storageBuffer(ctx, 64, 'y');
     const z = storageBuffer(ctx, 64, 'z');
-    const list = [axpby(ctx, x, y, 1, 2, 16), elementwise(ctx, 'slackDual', [u32(16)], [x, y, z], 16)];
+    // slack_dual reads α from the ADMM uniform (over-relaxation).
+    const admm = ctx.device.createBuffer({ label: 'admm', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const list = [axpby(ctx, x, y, 1, 2, 16), elementwise(ctx, 'slackDual', [u32(16)], [x, y, z, admm], 16)];
     expect(list.every((d) => d.owned.length === 1)).toBe(true);
     const res = new GpuResources(ctx, 'test');
     res.adoptDispatches(list);
     expect(res.liveBuffers).toBe(2);
     expect(list.every((d) => d.owned.length === 0)).toBe(true);
     destroyDispatches(list);
-    expect(live.size).toBe(before + 5);
+    expect(live.size).toBe(before + 6);
     res.destroy();
-    expect(live.size).toBe(before + 3);
+    expect(live.size).toBe(before + 4);
     const again = [axpby(ctx, x, y, 1, 2, 16)];
     const copy = [{ ...again[0]! }];
     destroyDispatches(again);
     expect(copy[0]!.owned).toHaveLength(0);
-    expect(live.size).toBe(before + 3);
-    for (const b of [x, y, z]) b.destroy();
+    expect(live.size).toBe(before + 4);
+    for (const b of [x, y, z, admm]) b.destroy();
     expect(live.size).toBe(before);
   });
 });

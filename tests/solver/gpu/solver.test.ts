@@ -14,7 +14,7 @@ import { columns, type Geometry } from '../../../solver/gpu/operators';
 import { GpuPcg, PCG_STATE_FLOATS } from '../../../solver/gpu/pcg';
 import { accuracyFromLabels, predictNetwork, recoverNetwork } from '../../../solver/recovery';
 import { runCronos } from '../../../solver/solver';
-import { DEFAULT_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
+import { LEGACY_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
 import { buildProblem } from '../../../solver/problem';
 import { gpuContext, randomDataset, randomProblem, randomVector, runSteps as run } from '../../support/helpers';
 
@@ -33,7 +33,7 @@ describe.each([
   it('matches the float64 reference after 1, 5 and 20 ADMM steps', async () => {
     const problem = randomProblem({ n: 120, d: 8, P: 6, classes, model, beta: 0.05, seed: 5 });
     // Spec §10.1 test 2: PCG run to a tight tolerance, so both follow the exact-solve trajectory.
-    const config: SolverConfig = { ...DEFAULT_CONFIG, model, P: 6, rho: 0.5, rank: 8, pcgIters: 60, pcgTol: 1e-6, admmIters: 20 };
+    const config: SolverConfig = { ...LEGACY_CONFIG, model, P: 6, rho: 0.5, rank: 8, pcgIters: 60, pcgTol: 1e-6, admmIters: 20 };
     const gpu = await GpuSolver.create(ctx, problem, config);
     const cpu = new CpuSolver(problem, config);
     const g = await run(gpu, 20);
@@ -55,7 +55,7 @@ it('reports the recovered network’s test accuracy', async () => {
   const test = { n: 100, X: data.X.slice(300 * 6), labels: data.labels.slice(300) };
   for (const model of ['relu', 'gated'] as ModelKind[]) {
     const problem = buildProblem(train, { model, P: 8, beta: 1e-3, seed: 4 });
-    const gpu = await GpuSolver.create(ctx, problem, { ...DEFAULT_CONFIG, model, P: 8, admmIters: 15 }, test);
+    const gpu = await GpuSolver.create(ctx, problem, { ...LEGACY_CONFIG, model, P: 8, admmIters: 15 }, test);
     const hist = await runCronos(gpu);
     const { U } = await gpu.solution();
     const net = recoverNetwork(problem, U, { pruneRel: 0 });
@@ -114,7 +114,7 @@ describe.each(['relu', 'gated'] as ModelKind[])('X stored in row blocks: %s', (m
     const test = { n: 70, X: data.X.slice(260 * 8), labels: data.labels.slice(260) };
     const problem = buildProblem(train, { model, P: 6, beta: 0.05, seed: 3 });
     // A tight PCG tolerance, so that rounding differences cannot change PCG's stopping step.
-    const config: SolverConfig = { ...DEFAULT_CONFIG, model, P: 6, rho: 0.5, rank: 6, pcgIters: 60, pcgTol: 1e-6, admmIters: 6 };
+    const config: SolverConfig = { ...LEGACY_CONFIG, model, P: 6, rho: 0.5, rank: 6, pcgIters: 60, pcgTol: 1e-6, admmIters: 6 };
     const whole = await run(await GpuSolver.create(ctx, problem, config, test), 6);
     // 64-row blocks: 5 blocks for the training rows (the last one partial), 2 for the test rows.
     const blocked = await run(await GpuSolver.create(ctx, problem, config, test, { xBlockBytes: 64 * 8 * 4 }), 6);
@@ -129,7 +129,7 @@ describe('a Nyström rank above the system size', () => {
   it('is clamped to N = S·d·P on the GPU as on the CPU (same trajectory)', async () => {
     // d = 3, P = 4, ReLU: N = 24 < rank 50 (a page preset).
     const problem = randomProblem({ n: 40, d: 3, P: 4, classes: 2, model: 'relu', seed: 4 });
-    const config: SolverConfig = { ...DEFAULT_CONFIG, P: 4, rank: 50, pcgIters: 30, pcgTol: 1e-7 };
+    const config: SolverConfig = { ...LEGACY_CONFIG, P: 4, rank: 50, pcgIters: 30, pcgTol: 1e-7 };
     const gpu = await GpuSolver.create(ctx, problem, config);
     const cpu = new CpuSolver(problem, config);
     const g = await run(gpu, 5);

@@ -9,7 +9,7 @@ import { CpuSolver } from '../../../solver/cpu/admm';
 import type { GpuContext } from '../../../solver/gpu/context';
 import { GpuSolver } from '../../../solver/gpu/admm';
 import { gpuMemoryPlan } from '../../../solver/gpu/buffers';
-import { DEFAULT_CONFIG, type SolverConfig } from '../../../solver/types';
+import { LEGACY_CONFIG, type SolverConfig } from '../../../solver/types';
 import { makeProblem, testConfig } from '../../support/cpu-fixtures';
 import { gpuContext, randomDataset, randomProblem, relError, runSteps as run } from '../../support/helpers';
 import { buildProblem } from '../../../solver/problem';
@@ -60,7 +60,7 @@ describe('states move between devices (float64 ↔ float32)', () => {
   const model = 'relu' as const;
   const problem = randomProblem({ n: 120, d: 8, P: 6, classes: 2, model, beta: 0.05, seed: 5 });
   // Tight PCG, fixed ρ: both devices follow the exact-solve trajectory (as in solver.test.ts).
-  const config: SolverConfig = { ...DEFAULT_CONFIG, model, P: 6, rho: 0.5, rank: 8, pcgIters: 60, pcgTol: 1e-6, admmIters: 30 };
+  const config: SolverConfig = { ...LEGACY_CONFIG, model, P: 6, rho: 0.5, rank: 8, pcgIters: 60, pcgTol: 1e-6, admmIters: 30 };
 
   it('a CPU state continued on the GPU, and a GPU state continued on the CPU, match the CPU run', async () => {
     const cpu = new CpuSolver(problem, config);
@@ -130,7 +130,7 @@ describe.each([
   const train = { ...data, n: 300, X: data.X.slice(0, 300 * 6), labels: data.labels.slice(0, 300) };
   const test = { n: 100, X: data.X.slice(300 * 6), labels: data.labels.slice(300) };
   const problem = buildProblem(train, { model, P: 5, beta: 0.01, seed: 2 });
-  const config: SolverConfig = { ...DEFAULT_CONFIG, model, P: 5, rank: 6, pcgIters: 5, admmIters: 3, adaptiveRho: false };
+  const config: SolverConfig = { ...LEGACY_CONFIG, model, P: 5, rank: 6, pcgIters: 5, admmIters: 3, adaptiveRho: false };
   // Small row blocks, so X (300 rows) and the test X are split (128 rows per block).
   const xBlockBytes = 4096;
 
@@ -163,7 +163,7 @@ describe.each([
 
 it('one ADMM step is one queue submission and one read-back (fixed ρ)', async () => {
   const problem = randomProblem({ n: 120, d: 8, P: 6, classes: 3, model: 'relu', beta: 0.05, seed: 5 });
-  const config: SolverConfig = { ...DEFAULT_CONFIG, model: 'relu', P: 6, rank: 8, pcgIters: 10, adaptiveRho: false };
+  const config: SolverConfig = { ...LEGACY_CONFIG, model: 'relu', P: 6, rank: 8, pcgIters: 10, adaptiveRho: false };
   const solver = await GpuSolver.create(ctx, problem, config);
   await solver.step();
   const queue = ctx.device.queue;
