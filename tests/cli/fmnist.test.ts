@@ -54,7 +54,10 @@ function check(run: Run, out: string, device: string): void {
 describe('Fashion-MNIST Pullover vs Bag (10×10) from the CLI', () => {
   it('cpu: ≥ 95 % test accuracy', async () => {
     const out = join(dir, 'cpu.json');
-    const run = await train('cpu', out, ['--P', '32', '--admm-iters', '20']);
+    // β = 1e-2: the accelerated default (Anderson, ρ = c·β) comes close to the β = 1e-3 optimum within
+    // 20 iterations, and that optimum interpolates these 3000 rows (train 100 %, test ≈ 91 %); the
+    // old 97 % at β = 1e-3 was early stopping. At β = 1e-2 the solution itself generalises.
+    const run = await train('cpu', out, ['--P', '32', '--beta', '0.01', '--admm-iters', '20']);
     check(run, out, 'cpu');
   }, 180_000);
 

@@ -203,6 +203,8 @@ describe('bring your own data', () => {
     // A long run, so it is still training when the bad file arrives.
     await page.getByTestId('admm-iters').selectOption('5000');
     await page.getByTestId('tol').selectOption('0.000001');
+    // The residual rule: a certified gap of 1e-6 comes within a few hundred iterations on this small problem.
+    await page.getByRole('radio', { name: 'residuals ≤ ε' }).check();
     await until('running', async () => (await text(page, 'run-status')) === 'Running', 20_000);
     const lines = ['a,b,label', ...Array.from({ length: 30 }, (_, i) => `${i},${i === 6 ? 'twelve' : 2 * i},${i % 2 ? 'p' : 'q'}`)];
     await page.getByTestId('data-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
