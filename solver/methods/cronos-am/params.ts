@@ -55,6 +55,11 @@ export const CRONOS_AM_PARAMS = defineTable({
     control: { kind: 'menu', group: 'solver', testId: 'admm-iters', format: 'plain' },
   }),
   pcgIters: CRONOS_PARAMS.pcgIters,
+  preconditioner: {
+    ...CRONOS_PARAMS.preconditioner,
+    // PLACEHOLDER default, set from the accuracy sweep below.
+    default: 'nystrom',
+  },
   checkpoint: integer({
     default: DEFAULT_CHECKPOINT,
     label: 'Head solve every (minibatches)',

@@ -151,9 +151,9 @@ export function warmHeadState(problem: Problem, prev: HeadSolution, rho: number)
  * official Nyström preconditioner — the block preconditioner of spec §5.5 is not yet measured on
  * CRONOS-AM's heads).
  */
-export function headSolverConfig(s: Pick<CronosAmParams, 'P' | 'beta' | 'rho' | 'rank' | 'admmIters' | 'pcgIters' | 'seed'>): SolverConfig {
+export function headSolverConfig(s: Pick<CronosAmParams, 'P' | 'beta' | 'rho' | 'rank' | 'admmIters' | 'pcgIters' | 'seed' | 'preconditioner'>): SolverConfig {
   // tol 0: no stopping rule, the official solver runs admm_iters steps (an exact optimum still stops it).
-  return { model: 'relu', P: s.P, beta: s.beta, rho: s.rho, adaptiveRho: false, rank: s.rank, admmIters: s.admmIters, pcgIters: s.pcgIters, tol: 0, seed: s.seed, warmStart: true, pcgTol: HEAD_PCG_TOL, preconditioner: 'nystrom' };
+  return { model: 'relu', P: s.P, beta: s.beta, rho: s.rho, adaptiveRho: false, rank: s.rank, admmIters: s.admmIters, pcgIters: s.pcgIters, tol: 0, seed: s.seed, warmStart: true, pcgTol: HEAD_PCG_TOL, preconditioner: s.preconditioner };
 }
 
 /** DAdapt-Adam at γ = 1 with the run's weight decay (spec §7.4). */
