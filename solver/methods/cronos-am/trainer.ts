@@ -148,8 +148,8 @@ export function warmHeadState(problem: Problem, prev: HeadSolution, rho: number)
 
 /**
  * The settings of every head solve (spec §7.2: fixed iterations, PCG tolerance 1e-6, fixed ρ, the
- * official Nyström preconditioner — the block preconditioner of spec §5.5 is not yet measured on
- * CRONOS-AM's heads).
+ * run's preconditioner — Nyström by default; the block one of spec §5.5 solves heads closer to
+ * optimal but measured lower test accuracy, spec §7.6).
  */
 export function headSolverConfig(s: Pick<CronosAmParams, 'P' | 'beta' | 'rho' | 'rank' | 'admmIters' | 'pcgIters' | 'seed' | 'preconditioner'>): SolverConfig {
   // tol 0: no stopping rule, the official solver runs admm_iters steps (an exact optimum still stops it).
