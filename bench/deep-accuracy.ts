@@ -43,6 +43,8 @@ export interface AccuracyOptions {
   readonly out: string | null;
   /** Method ids to run (all when empty). */
   readonly methods: readonly string[];
+  /** CRONOS-AM variants (`--am key=value,…`, one per flag) run instead of its defaults; empty = defaults. */
+  readonly amVariants: readonly AnyValues[];
 }
 
 /** What one run gave. */
@@ -54,12 +56,30 @@ export interface RunResult {
   readonly seconds: number;
 }
 
-const USAGE = 'usage: npm run bench -- accuracy [--pair Pullover/Bag]… [--rows 4000] [--test 0] [--epochs 10] [--batch 256] [--device gpu|cpu] [--methods adam,sgd,…] [--out results.json]';
+const USAGE = 'usage: npm run bench -- accuracy [--pair Pullover/Bag]… [--rows 4000] [--test 0] [--epochs 10] [--batch 256] [--device gpu|cpu] [--methods adam,sgd,…] [--am checkpoint=5,admmIters=20]… [--out results.json]';
 
 function intFlag(name: string, raw: string | undefined, min: number): number {
   const v = Number(raw);
   if (raw === undefined || !(Number.isInteger(v) && v >= min)) throw new Error(`${name} ${raw ?? '(missing)'} is not a whole number ≥ ${min}. ${USAGE}`);
   return v;
+}
+
+/**
+ * Parses one `--am` value `key=value,…` into CRONOS-AM overrides: numbers as numbers, true/false
+ * as flags, anything else as text (the factory checks names and ranges against its table).
+ */
+export function parseAmVariant(raw: string): AnyValues {
+  const out: Record<string, number | string | boolean> = {};
+  for (const part of raw.split(',').filter((p) => p !== '')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`--am ${JSON.stringify(raw)}: ${JSON.stringify(part)} is not key=value (e.g. --am checkpoint=5,admmIters=20). ${USAGE}`);
+    const key = part.slice(0, eq);
+    const text = part.slice(eq + 1);
+    const num = Number(text);
+    out[key] = text === 'true' ? true : text === 'false' ? false : text !== '' && Number.isFinite(num) ? num : text;
+  }
+  if (Object.keys(out).length === 0) throw new Error(`--am needs key=value pairs (e.g. --am checkpoint=5). ${USAGE}`);
+  return out as AnyValues;
 }
 
 /** Parses the command line (defaults: Pullover/Bag and Shirt/T-shirt, 4000 rows, 10 epochs, batch 256, GPU). */
@@ -72,6 +92,7 @@ export function parseAccuracyArgs(argv: readonly string[]): AccuracyOptions {
   let device: 'gpu' | 'cpu' = 'gpu';
   let out: string | null = null;
   let methods: string[] = [];
+  const amVariants: AnyValues[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = (): string | undefined => argv[++i];
@@ -90,6 +111,7 @@ export function parseAccuracyArgs(argv: readonly string[]): AccuracyOptions {
       if (v !== 'gpu' && v !== 'cpu') throw new Error(`--device ${v ?? '(missing)'}: use gpu or cpu.`);
       device = v;
     } else if (a === '--out') out = next() ?? null;
+    else if (a === '--am') amVariants.push(parseAmVariant(next() ?? ''));
     else if (a === '--methods') {
       methods = (next() ?? '').split(',').filter((m) => m !== '');
       const unknown = methods.filter((m) => !(METHOD_IDS as readonly string[]).includes(m));
@@ -98,17 +120,23 @@ export function parseAccuracyArgs(argv: readonly string[]): AccuracyOptions {
     else throw new Error(`unknown argument ${JSON.stringify(a)}. ${USAGE}`);
   }
   if (pairs.length === 0) pairs.push([2, 8], [6, 0]);
-  return { pairs, rows, testRows, epochs, batch, device, out, methods };
+  return { pairs, rows, testRows, epochs, batch, device, out, methods, amVariants };
 }
 
 /** The runs of the table: the grids, AdamW, DAdapt-Adam, and CRONOS-AM if registered. */
-export function runSpecs(registered: readonly string[]): RunSpec[] {
+export function runSpecs(registered: readonly string[], amVariants: readonly AnyValues[] = []): RunSpec[] {
   const runs: RunSpec[] = [];
   for (const lr of LR_GRID.adam) runs.push({ method: 'adam', label: `Adam lr=${lr}`, settings: { lr } });
   for (const lr of LR_GRID.sgd) runs.push({ method: 'sgd', label: `SGD(μ=0.9) lr=${lr}`, settings: { lr, momentum: 0.9 } });
   runs.push({ method: 'adamw', label: 'AdamW lr=0.001 wd=1e-4', settings: { lr: 1e-3, weightDecay: 1e-4 } });
   runs.push({ method: 'dadapt-adam', label: 'DAdapt-Adam (no lr)', settings: {} });
-  if (registered.includes('cronos-am')) runs.push({ method: 'cronos-am', label: 'CRONOS-AM (defaults)', settings: {} });
+  if (registered.includes('cronos-am')) {
+    if (amVariants.length === 0) runs.push({ method: 'cronos-am', label: 'CRONOS-AM (defaults)', settings: {} });
+    for (const v of amVariants) {
+      const label = `AM ${Object.entries(v).map(([k, x]) => `${k}=${String(x)}`).join(',')}`;
+      runs.push({ method: 'cronos-am', label, settings: v });
+    }
+  }
   return runs;
 }
 
@@ -145,7 +173,7 @@ export async function runAccuracy(argv: readonly string[]): Promise<void> {
   const env: TrainerEnv = o.device === 'gpu' ? { device: 'gpu', gpu: nodeGpu() } : { device: 'cpu' };
   const train = readIdx('train');
   const test = readIdx('t10k');
-  const specs = runSpecs(METHOD_IDS).filter((r) => o.methods.length === 0 || o.methods.includes(r.method));
+  const specs = runSpecs(METHOD_IDS, o.amVariants).filter((r) => o.methods.length === 0 || o.methods.includes(r.method));
   if (!(METHOD_IDS as readonly string[]).includes('cronos-am')) console.log('CRONOS-AM is not in the registry yet: not run.');
   console.log(`mlp:256,256, MSE on ±1, ${o.epochs} epochs, batch ${o.batch}, shuffled, seed 0, device ${o.device}; ${o.rows} training rows per pair (balanced)\n`);
   const all: RunResult[] = [];
@@ -158,7 +186,7 @@ export async function runAccuracy(argv: readonly string[]): Promise<void> {
     for (const spec of specs) {
       const r = await runOne(spec, data, o, env, name);
       results.push(r);
-      console.log(`  ${r.label.padEnd(26)} train ${pct(r.trainAccuracy).padStart(7)}  test ${pct(r.testAccuracy).padStart(7)}  (${r.seconds.toFixed(0)} s)`);
+      console.log(`  ${r.label.padEnd(34)} train ${pct(r.trainAccuracy).padStart(7)}  test ${pct(r.testAccuracy).padStart(7)}  (${r.seconds.toFixed(0)} s)`);
     }
     const adam = results.filter((r) => r.label.startsWith('Adam '));
     if (adam.length > 0) {

@@ -71,4 +71,14 @@ describe('accuracy harness command line', () => {
     expect(runSpecs(['adam']).some((r) => r.method === 'cronos-am')).toBe(false);
     expect(runSpecs(['adam', 'cronos-am']).some((r) => r.method === 'cronos-am')).toBe(true);
   });
+
+  it('reads CRONOS-AM variants and runs them instead of the defaults', () => {
+    const o = parseAccuracyArgs(['--am', 'admmIters=20,preconditioner=block', '--am', 'headWarmStart=true']);
+    expect(o.amVariants).toEqual([{ admmIters: 20, preconditioner: 'block' }, { headWarmStart: true }]);
+    const am = runSpecs(['cronos-am'], o.amVariants).filter((r) => r.method === 'cronos-am');
+    expect(am.map((r) => r.settings)).toEqual(o.amVariants);
+    expect(am.some((r) => r.label.includes('defaults'))).toBe(false);
+    expect(() => parseAccuracyArgs(['--am', 'checkpoint'])).toThrow(/"checkpoint" is not key=value/);
+    expect(() => parseAccuracyArgs(['--am', ''])).toThrow(/--am needs key=value pairs/);
+  });
 });

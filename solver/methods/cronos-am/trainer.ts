@@ -148,12 +148,12 @@ export function warmHeadState(problem: Problem, prev: HeadSolution, rho: number)
 
 /**
  * The settings of every head solve (spec §7.2: fixed iterations, PCG tolerance 1e-6, fixed ρ, the
- * official Nyström preconditioner — the block preconditioner of spec §5.5 is not yet measured on
- * CRONOS-AM's heads).
+ * run's preconditioner — Nyström by default; the block one of spec §5.5 solves heads closer to
+ * optimal but measured lower test accuracy, spec §7.6).
  */
-export function headSolverConfig(s: Pick<CronosAmParams, 'P' | 'beta' | 'rho' | 'rank' | 'admmIters' | 'pcgIters' | 'seed'>): SolverConfig {
+export function headSolverConfig(s: Pick<CronosAmParams, 'P' | 'beta' | 'rho' | 'rank' | 'admmIters' | 'pcgIters' | 'seed' | 'preconditioner'>): SolverConfig {
   // tol 0: no stopping rule, the official solver runs admm_iters steps (an exact optimum still stops it).
-  return { model: 'relu', P: s.P, beta: s.beta, rho: s.rho, adaptiveRho: false, rank: s.rank, admmIters: s.admmIters, pcgIters: s.pcgIters, tol: 0, seed: s.seed, warmStart: true, pcgTol: HEAD_PCG_TOL, preconditioner: 'nystrom',
+  return { model: 'relu', P: s.P, beta: s.beta, rho: s.rho, adaptiveRho: false, rank: s.rank, admmIters: s.admmIters, pcgIters: s.pcgIters, tol: 0, seed: s.seed, warmStart: true, pcgTol: HEAD_PCG_TOL, preconditioner: s.preconditioner,
     // The official head solve: plain ADMM at the given ρ (issue 9's acceleration is not measured here).
     alpha: 1, rhoBeta: 0, rhoRace: 0, anderson: 0, stopRule: 'residuals' };
 }

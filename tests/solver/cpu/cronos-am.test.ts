@@ -242,7 +242,11 @@ describe('CRONOS-AM (CPU)', () => {
   it('the table: CRONOS entries with the official CRONOS-AM defaults, flags and link fields round-trip', () => {
     const defaults = defaultsOf(CRONOS_AM_PARAMS) as AnyValues;
     expect(validateValues(CRONOS_AM_PARAMS, defaults)).toEqual([]);
-    expect(defaults).toMatchObject({ P: 10, rho: 1, admmIters: 5, checkpoint: 10, headWarmStart: false, weightDecay: 0 });
+    expect(defaults).toMatchObject({ P: 10, rho: 1, admmIters: 5, checkpoint: 10, headWarmStart: false, weightDecay: 0, preconditioner: 'nystrom' });
+    // The head solves use the run's preconditioner (the block one is settable, spec §7.6).
+    const block = parseFlags(CRONOS_AM_PARAMS, ['--preconditioner', 'block']);
+    expect(headSolverConfig({ ...(defaults as CronosAmParams), ...block } as CronosAmParams).preconditioner).toBe('block');
+    expect(headSolverConfig(defaults as CronosAmParams).preconditioner).toBe('nystrom');
     expect(Object.keys(CRONOS_AM_PARAMS)).not.toContain('lr');
     expect(Object.keys(CRONOS_AM_PARAMS)).not.toContain('loss');
     const parsed = parseFlags(CRONOS_AM_PARAMS, ['--arch', 'cnn', '--checkpoint', '1', '--P', '8', '--head-warm-start', '--admm-iters', '4']);
