@@ -8,15 +8,7 @@
 //           8 W (read; a placeholder unless minus_w = 1).
 // Workgroup: 256 threads, 1 element each; grid folded into 2-D (x·y workgroups).
 struct Params { count: u32, has_cone: u32, minus_w: u32, _p1: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> b1: array<f32>;
-@group(0) @binding(2) var<storage, read> V: array<f32>;
-@group(0) @binding(3) var<storage, read> Lam: array<f32>;
-@group(0) @binding(4) var<storage, read> GtS: array<f32>;
-@group(0) @binding(5) var<storage, read> GtNu: array<f32>;
-@group(0) @binding(6) var<storage, read_write> B: array<f32>;
-@group(0) @binding(7) var<uniform> admm: Admm;
-@group(0) @binding(8) var<storage, read> W: array<f32>;
+@bindings(prm: uniform Params, b1: read, V: read, Lam: read, GtS: read, GtNu: read, B: rw, admm: uniform Admm, W: read)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

@@ -4,9 +4,7 @@
 // Shapes: x, y: `count` f32. Bindings: 0 params (uniform), 1 x (read), 2 y (read_write).
 // Workgroup: 256 threads, 1 element each; grid folded into 2-D.
 struct Params { count: u32, a: f32, b: f32, _p: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@bindings(prm: uniform Params, x: read, y: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

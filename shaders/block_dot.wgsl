@@ -5,12 +5,7 @@
 // Bindings: 0 params (uniform), 1 a, 2 b, 3 c2, 4 e2 (read), 5 partials (read_write).
 // Workgroup: 256 threads; grid (G, C).
 struct Params { rows: u32, K: u32, SP: u32, C: u32, pairs: u32, G: u32, _p0: u32, _p1: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> c2: array<f32>;
-@group(0) @binding(4) var<storage, read> e2: array<f32>;
-@group(0) @binding(5) var<storage, read_write> partials: array<f32>;
+@bindings(prm: uniform Params, a: read, b: read, c2: read, e2: read, partials: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {

@@ -7,12 +7,7 @@
 // Bindings: 0 params (uniform), 1 Z, 2 D, 3 R (out, mode 0), 4 F (out, modes 1–2), 5 admm (uniform ρ).
 // Workgroup: 256 threads, one (row j, class c) pair each; grid folded into 2-D.
 struct Params { n: u32, C: u32, S: u32, P: u32, mode: u32, _p0: u32, _p1: u32, _p2: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> Z: array<f32>;
-@group(0) @binding(2) var<storage, read> D: array<f32>;
-@group(0) @binding(3) var<storage, read_write> R: array<f32>;
-@group(0) @binding(4) var<storage, read_write> F: array<f32>;
-@group(0) @binding(5) var<uniform> admm: Admm;
+@bindings(prm: uniform Params, Z: read, D: read, R: rw, F: rw, admm: uniform Admm)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

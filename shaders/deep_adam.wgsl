@@ -9,12 +9,7 @@
 // Workgroup: 256 threads, 1 element each; grid folded into 2-D (sized for all of θ).
 struct Params { n: u32, P: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, G: u32 }
 struct Step { t: f32, bc1: f32, bc2: f32, dbc: f32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<uniform> step: Step;
-@group(0) @binding(2) var<storage, read> g: array<f32>;
-@group(0) @binding(3) var<storage, read_write> theta: array<f32>;
-@group(0) @binding(4) var<storage, read_write> mom: array<f32>;
-@group(0) @binding(5) var<storage, read_write> state: array<f32>;
+@bindings(prm: uniform Params, step: uniform Step, g: read, theta: rw, mom: rw, state: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

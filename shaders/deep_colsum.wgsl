@@ -7,9 +7,7 @@
 // Bindings (group 0): 0 params (uniform), 1 M (read), 2 out (read_write).
 // Workgroup: 256 threads, one (j, s) pair each, flat index e = s·C + j; grid folded into 2-D.
 struct Params { R: u32, C: u32, S: u32, oc: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> M: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@bindings(prm: uniform Params, M: read, out: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

@@ -1,4 +1,4 @@
-// deep_conv_bwd_weights.wgsl — kernel gradient of deep_conv_fwd, first level of a split-K sum
+// deep_conv_bwd_weights.wgsl — kernel gradient of deep_conv_direct, first level of a split-K sum
 // over the Q = Bmax·H·W output pixels:
 //   part[s, ((ky·3+kx)·Cin+ci)·Cout+co] = Σ_{q in chunk s} x[q shifted by (ky−1, kx−1), ci] · dy[q, co]
 // (out-of-image taps contribute 0). deep_colsum then sums the S partial rows into θ's gradient.
@@ -8,16 +8,11 @@
 //   output channels of one tap (ky, kx, ci); pixels q = s·chunk … min((s+1)·chunk, Q) − 1.
 //   Grid folded into 2-D.
 struct Params { B: u32, H: u32, W: u32, Cin: u32, Cout: u32, S: u32, chunk: u32, _a: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> part: array<f32>;
+@bindings(prm: uniform Params, x: read, dy: read, part: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let e = flat_index(wg, nwg, li);
-  let H = prm.H;
-  let W = prm.W;
   let Cin = prm.Cin;
   let Cout = prm.Cout;
   let G = (Cout + 3u) / 4u;
@@ -29,25 +24,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   let tap = w / G;
   let ci = tap % Cin;
   let kk = tap / Cin;
-  let ky = kk / 3u;
-  let kx = kk % 3u;
-  let c1 = min(co + 1u, Cout - 1u);
-  let c2 = min(co + 2u, Cout - 1u);
-  let c3 = min(co + 3u, Cout - 1u);
-  let Q = prm.B * H * W;
+  let c = lanes4(co, Cout);
   let q0 = s * prm.chunk;
-  let q1 = min(q0 + prm.chunk, Q);
+  let q1 = min(q0 + prm.chunk, prm.B * prm.H * prm.W);
   var acc = vec4<f32>(0.0);
   for (var q = q0; q < q1; q++) {
-    let px = q % W;
-    let py = (q / W) % H;
-    let iy = i32(py) + i32(ky) - 1;
-    let ix = i32(px) + i32(kx) - 1;
-    if (iy < 0 || iy >= i32(H) || ix < 0 || ix >= i32(W)) { continue; }
-    let b = q / (W * H);
-    let xv = x[((b * H + u32(iy)) * W + u32(ix)) * Cin + ci];
+    let src = shifted_pixel(pixel_of(q, prm.H, prm.W), i32(kk / 3u) - 1, i32(kk % 3u) - 1, prm.H, prm.W);
+    if (src < 0) { continue; }
     let db = q * Cout;
-    acc += xv * vec4<f32>(dy[db + co], dy[db + c1], dy[db + c2], dy[db + c3]);
+    acc += x[u32(src) * Cin + ci] * vec4<f32>(dy[db + c.x], dy[db + c.y], dy[db + c.z], dy[db + c.w]);
   }
   let ob = s * 9u * Cin * Cout + tap * Cout + co;
   for (var j = 0u; j < 4u; j++) {

@@ -13,13 +13,7 @@
 //   prelude's fixed tree (deterministic partial sums).
 struct Params { n: u32, P: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, G: u32 }
 struct Step { t: f32, bc1: f32, bc2: f32, dbc: f32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<uniform> step: Step;
-@group(0) @binding(2) var<storage, read> g: array<f32>;
-@group(0) @binding(3) var<storage, read_write> theta: array<f32>;
-@group(0) @binding(4) var<storage, read_write> mom: array<f32>;
-@group(0) @binding(5) var<storage, read> state: array<f32>;
-@group(0) @binding(6) var<storage, read_write> part: array<f32>;
+@bindings(prm: uniform Params, step: uniform Step, g: read, theta: rw, mom: rw, state: read, part: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

@@ -7,10 +7,7 @@
 // Workgroup: ONE workgroup of 256 threads (prelude tree_sum2); thread 0 writes the scalars.
 struct Params { n: u32, P: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, G: u32 }
 struct Step { t: f32, bc1: f32, bc2: f32, dbc: f32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<uniform> step: Step;
-@group(0) @binding(2) var<storage, read> part: array<f32>;
-@group(0) @binding(3) var<storage, read_write> state: array<f32>;
+@bindings(prm: uniform Params, step: uniform Step, part: read, state: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(local_invocation_index) li: u32) {

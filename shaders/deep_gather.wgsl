@@ -12,14 +12,7 @@
 // Workgroup: 256 threads, one output element each; grid folded into 2-D.
 struct Params { D: u32, Bmax: u32, mode: u32, rows_per_block: u32 }
 struct Batch { B: u32, base: u32, invB: f32, _p: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<uniform> batch: Batch;
-@group(0) @binding(2) var<storage, read> idx: array<u32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read> X0: array<f32>;
-@group(0) @binding(5) var<storage, read> X1: array<f32>;
-@group(0) @binding(6) var<storage, read> X2: array<f32>;
-@group(0) @binding(7) var<storage, read> X3: array<f32>;
+@bindings(prm: uniform Params, batch: uniform Batch, idx: read u32, out: rw, X0: read, X1: read, X2: read, X3: read)
 
 // Element k of split row `row` from its block (WGSL cannot index an array of bindings).
 fn loadX(row: u32, k: u32, D: u32) -> f32 {

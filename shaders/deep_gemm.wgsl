@@ -28,11 +28,7 @@ struct Params {
   grid_x: u32, tiles_n: u32, num_tiles: u32, kchunk: u32,
   part: u32, chunks: u32, _p0: u32, _p1: u32,
 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> Bm: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@bindings(prm: uniform Params, A: read, Bm: read, bias: read, out: rw)
 
 const TS: u32 = 64u;
 const TK: u32 = 16u;

@@ -9,28 +9,18 @@
 // Bindings (group 0): 0 params (uniform), 1 x (read), 2 patches (read_write).
 // Workgroup: 256 threads, one patch element each; grid folded into 2-D.
 struct Params { B: u32, H: u32, W: u32, Cin: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> patches: array<f32>;
+@bindings(prm: uniform Params, x: read, patches: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let e = flat_index(wg, nwg, li);
-  let H = prm.H;
-  let W = prm.W;
   let Cin = prm.Cin;
   let cols = 9u * Cin;
-  if (e >= prm.B * H * W * cols) { return; }
+  if (e >= prm.B * prm.H * prm.W * cols) { return; }
   let col = e % cols;
-  let q = e / cols;
-  let ci = col % Cin;
   let kk = col / Cin;
-  let px = q % W;
-  let py = (q / W) % H;
-  let b = q / (W * H);
-  let iy = i32(py) + i32(kk / 3u) - 1;
-  let ix = i32(px) + i32(kk % 3u) - 1;
+  let src = shifted_pixel(pixel_of(e / cols, prm.H, prm.W), i32(kk / 3u) - 1, i32(kk % 3u) - 1, prm.H, prm.W);
   var v = 0.0;
-  if (iy >= 0 && iy < i32(H) && ix >= 0 && ix < i32(W)) { v = x[((b * H + u32(iy)) * W + u32(ix)) * Cin + ci]; }
+  if (src >= 0) { v = x[u32(src) * Cin + col % Cin]; }
   patches[e] = v;
 }

@@ -14,14 +14,7 @@
 //   are combined by the prelude's fixed tree (deterministic), thread 0 adds them to acc.
 struct Params { K: u32, Bmax: u32, kind: u32, mode: u32 }
 struct Batch { B: u32, base: u32, invB: f32, _p: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<uniform> batch: Batch;
-@group(0) @binding(2) var<storage, read> idx: array<u32>;
-@group(0) @binding(3) var<storage, read> F: array<f32>;
-@group(0) @binding(4) var<storage, read> Y: array<f32>;
-@group(0) @binding(5) var<storage, read> labels: array<u32>;
-@group(0) @binding(6) var<storage, read_write> G: array<f32>;
-@group(0) @binding(7) var<storage, read_write> acc: array<f32>;
+@bindings(prm: uniform Params, batch: uniform Batch, idx: read u32, F: read, Y: read, labels: read u32, G: rw, acc: rw)
 
 fn rowMax(fb: u32, K: u32) -> f32 {
   var m = F[fb];

@@ -3,10 +3,7 @@
 // Shapes: y, dy, dx: `count` f32. Bindings: 0 params (uniform), 1 y (read), 2 dy (read),
 // 3 dx (read_write). Workgroup: 256 threads, 1 element each; grid folded into 2-D.
 struct Params { count: u32, _a: u32, _b: u32, _c: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> y: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+@bindings(prm: uniform Params, y: read, dy: read, dx: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

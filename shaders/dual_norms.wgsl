@@ -8,11 +8,7 @@
 // Workgroup: 256 threads striding over the d rows of one column, two tree reductions (prelude
 // tree_sum2 for ⟨a, b⟩ and ‖b‖², tree_sum1 for the norm); grid K.
 struct Params { d: u32, K: u32, has_cone: u32, _p: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> W: array<f32>;
-@group(0) @binding(2) var<storage, read> GtNu: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> admm: Admm;
+@bindings(prm: uniform Params, W: read, GtNu: read, out: rw, admm: uniform Admm)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {

@@ -9,12 +9,7 @@
 // Workgroup: 256 threads striding over the d rows of one column, tree reduction
 // (prelude tree_sum2); grid K.
 struct Params { d: u32, K: u32, _p0: u32, _p1: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> U: array<f32>;
-@group(0) @binding(2) var<storage, read_write> V: array<f32>;
-@group(0) @binding(3) var<storage, read_write> Lam: array<f32>;
-@group(0) @binding(4) var<storage, read_write> colnorm: array<f32>;
-@group(0) @binding(5) var<uniform> admm: Admm;
+@bindings(prm: uniform Params, U: read, V: rw, Lam: rw, colnorm: rw, admm: uniform Admm)
 
 // h = αu + (1 − α)v_old, exactly u when α = 1.
 fn relaxed(u: f32, v_old: f32) -> f32 {

@@ -5,15 +5,7 @@
 //           8 partials (read_write).
 // Workgroup: 256 threads, grid-stride, then prelude tree_sum4 (q0–q3) and tree_sum1 (q4); grid G.
 struct Params { count: u32, has_cone: u32, G: u32, _p: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> U: array<f32>;
-@group(0) @binding(2) var<storage, read> V: array<f32>;
-@group(0) @binding(3) var<storage, read> Vprev: array<f32>;
-@group(0) @binding(4) var<storage, read> Lam: array<f32>;
-@group(0) @binding(5) var<storage, read> GtS: array<f32>;
-@group(0) @binding(6) var<storage, read> GtSprev: array<f32>;
-@group(0) @binding(7) var<storage, read> GtNu: array<f32>;
-@group(0) @binding(8) var<storage, read_write> partials: array<f32>;
+@bindings(prm: uniform Params, U: read, V: read, Vprev: read, Lam: read, GtS: read, GtSprev: read, GtNu: read, partials: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {

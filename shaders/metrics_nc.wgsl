@@ -5,10 +5,7 @@
 // Bindings: 0 params (uniform), 1 F, 2 Y (read), 3 partials (read_write).
 // Workgroup: 256 threads, grid-stride over rows, then prelude tree_sum4; grid G.
 struct Params { n: u32, C: u32, G: u32, _p: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> F: array<f32>;
-@group(0) @binding(2) var<storage, read> Y: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partials: array<f32>;
+@bindings(prm: uniform Params, F: read, Y: read, partials: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {

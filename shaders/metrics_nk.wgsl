@@ -5,11 +5,7 @@
 // Bindings: 0 params (uniform), 1 GU, 2 S, 3 Z (= XU) (read), 4 partials (read_write).
 // Workgroup: 256 threads, grid-stride, then prelude tree_sum4 / tree_max2; grid G.
 struct Params { count: u32, has_cone: u32, G: u32, _p: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> GU: array<f32>;
-@group(0) @binding(2) var<storage, read> S: array<f32>;
-@group(0) @binding(3) var<storage, read> Z: array<f32>;
-@group(0) @binding(4) var<storage, read_write> partials: array<f32>;
+@bindings(prm: uniform Params, GU: read, S: read, Z: read, partials: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {

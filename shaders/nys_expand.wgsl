@@ -4,12 +4,7 @@
 // Bindings: 0 params (uniform), 1 Unys, 2 coef, 3 t, 4 x (read), 5 z (read_write).
 // Workgroup: 256 threads, one element of z each; grid folded into 2-D.
 struct Params { d: u32, P: u32, S: u32, C: u32, r: u32, _p0: u32, _p1: u32, _p2: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> Unys: array<f32>;
-@group(0) @binding(2) var<storage, read> coef: array<f32>;
-@group(0) @binding(3) var<storage, read> t: array<f32>;
-@group(0) @binding(4) var<storage, read> x: array<f32>;
-@group(0) @binding(5) var<storage, read_write> z: array<f32>;
+@bindings(prm: uniform Params, Unys: read, coef: read, t: read, x: read, z: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

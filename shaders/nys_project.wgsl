@@ -5,10 +5,7 @@
 // Bindings: 0 params (uniform), 1 Unys (read), 2 x (read), 3 t (read_write, r×C).
 // Workgroup: 256 threads, tree reduction over N (prelude tree_sum1); grid (r, C).
 struct Params { d: u32, P: u32, S: u32, C: u32, r: u32, _p0: u32, _p1: u32, _p2: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> Unys: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> t: array<f32>;
+@bindings(prm: uniform Params, Unys: read, x: read, t: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {

@@ -6,10 +6,7 @@
 // at pcg[8c + 5]), 2 grids (read, 3·count u32), 3 args (read_write, 3·count u32, INDIRECT).
 // Workgroup: 64 threads, one dispatch's arguments each; grid ⌈count/64⌉.
 struct Params { C: u32, count: u32, _p0: u32, _p1: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> pcg: array<f32>;
-@group(0) @binding(2) var<storage, read> grids: array<u32>;
-@group(0) @binding(3) var<storage, read_write> args: array<u32>;
+@bindings(prm: uniform Params, pcg: read, grids: read u32, args: rw u32)
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {

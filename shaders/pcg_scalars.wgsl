@@ -7,10 +7,7 @@
 // Bindings: 0 params (uniform), 1 dots (read), 2 pcg (read_write), 3 admm (uniform: pcg_tol).
 // Workgroup: 64 threads, one class each; grid ⌈C/64⌉.
 struct Params { C: u32, _p0: u32, _p1: u32, _p2: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> dots: array<f32>;
-@group(0) @binding(2) var<storage, read_write> pcg: array<f32>;
-@group(0) @binding(3) var<uniform> admm: Admm;
+@bindings(prm: uniform Params, dots: read, pcg: rw, admm: uniform Admm)
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {

@@ -21,15 +21,7 @@
 //           6 w (read), 7 z (read), 8 admm (uniform: pcg_tol).
 // Workgroup: 256 threads, one element each; grid folded into 2-D.
 struct Params { count: u32, K: u32, SP: u32, C: u32, mode: u32, G: u32, Q: u32, _p0: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> partials: array<f32>;
-@group(0) @binding(2) var<storage, read_write> pcg: array<f32>;
-@group(0) @binding(3) var<storage, read_write> x: array<f32>;
-@group(0) @binding(4) var<storage, read_write> r: array<f32>;
-@group(0) @binding(5) var<storage, read_write> p: array<f32>;
-@group(0) @binding(6) var<storage, read> w: array<f32>;
-@group(0) @binding(7) var<storage, read> z: array<f32>;
-@group(0) @binding(8) var<uniform> admm: Admm;
+@bindings(prm: uniform Params, partials: read, pcg: rw, x: rw, r: rw, p: rw, w: read, z: read, admm: uniform Admm)
 
 // Σ_g partials[g·Q + q] in a fixed order: 8 interleaved running sums (g mod 8), then their sum.
 fn dot_of(q: u32) -> f32 {

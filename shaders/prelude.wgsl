@@ -12,6 +12,10 @@
 //   tree_sumN /   workgroup tree reductions of one f32 (N = 1), vec2 (2) or vec4 (4) per thread, in a
 //   tree_maxN     fixed order, so results are deterministic. Each must be called in uniform control
 //                 flow by all WG_1D threads, at most once per invocation (it owns its array tree_sN / tree_mN).
+//   pixel_of /    NHWC image indexing of the conv and pool kernels (B×H×W×C, C fastest): a flat pixel
+//   shifted_pixel index as (b, y, x), and the flat index of its neighbour at (y + dy, x + dx) or −1 in
+//                 the zero padding of a 'same' convolution
+//   lanes4        four consecutive channels of a vec4 group, clamped to the last valid one
 
 struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, alpha: f32 }
 
@@ -79,4 +83,24 @@ fn tree_max2(li: u32, v: vec2<f32>) -> vec2<f32> {
     workgroupBarrier();
   }
   return tree_m2[0];
+}
+
+// (b, y, x) of flat pixel index pix = (b·H + y)·W + x.
+fn pixel_of(pix: u32, H: u32, W: u32) -> vec3u {
+  return vec3u(pix / (W * H), (pix / W) % H, pix % W);
+}
+
+// Flat pixel index of (b, y + dy, x + dx), or −1 when that lies outside the H×W image (the zero
+// padding of a 'same' convolution).
+fn shifted_pixel(p: vec3u, dy: i32, dx: i32, H: u32, W: u32) -> i32 {
+  let y = i32(p.y) + dy;
+  let x = i32(p.z) + dx;
+  if (y < 0 || y >= i32(H) || x < 0 || x >= i32(W)) { return -1; }
+  return (i32(p.x * H) + y) * i32(W) + x;
+}
+
+// Channels c, c+1, c+2, c+3 clamped to n − 1: the lanes of a vec4 channel group past n read a
+// valid index, and the kernel never stores them.
+fn lanes4(c: u32, n: u32) -> vec4u {
+  return min(vec4u(c, c + 1u, c + 2u, c + 3u), vec4u(n - 1u));
 }

@@ -4,9 +4,7 @@
 // Bindings: 0 params (uniform), 1 partials (read), 2 out (read_write).
 // Workgroup: 256 threads, prelude tree_sum1 / tree_max1; grid Q (one workgroup per quantity).
 struct Params { G: u32, Q: u32, max_mask: u32, dst: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> partials: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@bindings(prm: uniform Params, partials: read, out: rw)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {

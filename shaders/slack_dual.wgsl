@@ -4,11 +4,7 @@
 // 4 admm (uniform: alpha).
 // Workgroup: 256 threads, one element each; grid folded into 2-D.
 struct Params { count: u32, _p0: u32, _p1: u32, _p2: u32 }
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> GU: array<f32>;
-@group(0) @binding(2) var<storage, read_write> S: array<f32>;
-@group(0) @binding(3) var<storage, read_write> Nu: array<f32>;
-@group(0) @binding(4) var<uniform> admm: Admm;
+@bindings(prm: uniform Params, GU: read, S: rw, Nu: rw, admm: uniform Admm)
 
 @compute @workgroup_size(WG_1D)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

@@ -25,10 +25,7 @@ struct Params {
   _pad: u32,
 }
 
-@group(0) @binding(0) var<storage, read> partials: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> base: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outT: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
+@bindings(partials: read vec4<f32>, base: read, outT: rw, params: uniform Params)
 
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3<u32>) {

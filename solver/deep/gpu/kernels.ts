@@ -12,8 +12,7 @@ import reluFwdSrc from '../../../shaders/deep_relu_fwd.wgsl?raw';
 import reluBwdSrc from '../../../shaders/deep_relu_bwd.wgsl?raw';
 import poolFwdSrc from '../../../shaders/deep_pool_fwd.wgsl?raw';
 import poolBwdSrc from '../../../shaders/deep_pool_bwd.wgsl?raw';
-import convFwdSrc from '../../../shaders/deep_conv_fwd.wgsl?raw';
-import convBwdDataSrc from '../../../shaders/deep_conv_bwd_data.wgsl?raw';
+import convDirectSrc from '../../../shaders/deep_conv_direct.wgsl?raw';
 import convBwdWeightsSrc from '../../../shaders/deep_conv_bwd_weights.wgsl?raw';
 import gatherSrc from '../../../shaders/deep_gather.wgsl?raw';
 import lossSrc from '../../../shaders/deep_loss.wgsl?raw';
@@ -33,8 +32,7 @@ const SOURCES = {
   deep_relu_bwd: reluBwdSrc,
   deep_pool_fwd: poolFwdSrc,
   deep_pool_bwd: poolBwdSrc,
-  deep_conv_fwd: convFwdSrc,
-  deep_conv_bwd_data: convBwdDataSrc,
+  deep_conv_direct: convDirectSrc,
   deep_conv_bwd_weights: convBwdWeightsSrc,
   deep_gather: gatherSrc,
   deep_loss: lossSrc,
@@ -52,9 +50,16 @@ export type DeepKernelName = keyof typeof SOURCES;
 const WG = 256;
 
 /** A dispatch of `name` with a params uniform from `fields` at binding 0 (owned by the dispatch). */
-function withParams(ctx: GpuContext, name: DeepKernelName, fields: ParamValue[], buffers: GPUBuffer[], grid: [number, number]): Dispatch {
+function withParams(
+  ctx: GpuContext,
+  name: DeepKernelName,
+  fields: ParamValue[],
+  buffers: GPUBuffer[],
+  grid: [number, number],
+  constants?: Record<string, number>,
+): Dispatch {
   const params = paramsBuffer(ctx, fields, name);
-  return dispatchOf(programKernel(ctx, { name, source: SOURCES[name] }), [params, ...buffers], grid[0], grid[1], 1, [params]);
+  return dispatchOf(programKernel(ctx, { name, source: SOURCES[name], constants }), [params, ...buffers], grid[0], grid[1], 1, [params]);
 }
 
 /** A 1-D grid of `groups` workgroups folded into 2-D within maxComputeWorkgroupsPerDimension. */
@@ -66,8 +71,15 @@ export function foldGrid(ctx: GpuContext, groups: number): [number, number] {
   return [Math.ceil(g / y), y];
 }
 
-function elementwise(ctx: GpuContext, name: DeepKernelName, fields: ParamValue[], buffers: GPUBuffer[], count: number): Dispatch {
-  return withParams(ctx, name, fields, buffers, foldGrid(ctx, Math.ceil(count / WG)));
+function elementwise(
+  ctx: GpuContext,
+  name: DeepKernelName,
+  fields: ParamValue[],
+  buffers: GPUBuffer[],
+  count: number,
+  constants?: Record<string, number>,
+): Dispatch {
+  return withParams(ctx, name, fields, buffers, foldGrid(ctx, Math.ceil(count / WG)), constants);
 }
 
 /** One operand of {@link gemm}: a buffer, an element offset and the strides of (row, inner) or (inner, column). */
@@ -225,16 +237,26 @@ export interface ConvArgs {
  * flipped kernel K′ built each step).
  */
 
-/** y = conv3x3_same(x, K) + b (direct). */
-export function convForward(ctx: GpuContext, x: GPUBuffer, theta: GPUBuffer, y: GPUBuffer, c: ConvArgs): Dispatch {
-  const fields = [u32(c.B), u32(c.H), u32(c.W), u32(c.cin), u32(c.cout), u32(c.kernelOffset), u32(c.biasOffset ?? 0), u32(c.biasOffset === null ? 0 : 1)];
-  return elementwise(ctx, 'deep_conv_fwd', fields, [x, theta, y], c.B * c.H * c.W * Math.ceil(c.cout / 4));
+/**
+ * One pass of deep_conv_direct.wgsl: `dst` (nout channels) from `src` (nin channels) through the
+ * HWIO kernel with the strides of the summed and produced channel (forward or data gradient).
+ */
+function convDirect(ctx: GpuContext, src: GPUBuffer, theta: GPUBuffer, dst: GPUBuffer, c: ConvArgs, dataGrad: boolean): Dispatch {
+  const [nin, nout] = dataGrad ? [c.cout, c.cin] : [c.cin, c.cout];
+  const [sIn, sOut] = dataGrad ? [1, c.cout] : [c.cout, 1];
+  const bias = !dataGrad && c.biasOffset !== null;
+  const fields = [c.B, c.H, c.W, nin, nout, c.kernelOffset, sIn, sOut, bias ? c.biasOffset! : 0, bias ? 1 : 0, 0, 0].map(u32);
+  return elementwise(ctx, 'deep_conv_direct', fields, [src, theta, dst], c.B * c.H * c.W * Math.ceil(nout / 4), { DATA_GRAD: dataGrad ? 1 : 0 });
 }
 
-/** dx of the convolution from dy (direct). */
+/** y = conv3x3_same(x, K) + b (direct). */
+export function convForward(ctx: GpuContext, x: GPUBuffer, theta: GPUBuffer, y: GPUBuffer, c: ConvArgs): Dispatch {
+  return convDirect(ctx, x, theta, y, c, false);
+}
+
+/** dx of the convolution from dy (direct: the same kernel over the flipped, transposed K). */
 export function convBackwardData(ctx: GpuContext, dy: GPUBuffer, theta: GPUBuffer, dx: GPUBuffer, c: ConvArgs): Dispatch {
-  const fields = [u32(c.B), u32(c.H), u32(c.W), u32(c.cin), u32(c.cout), u32(c.kernelOffset), u32(0), u32(0)];
-  return elementwise(ctx, 'deep_conv_bwd_data', fields, [dy, theta, dx], c.B * c.H * c.W * Math.ceil(c.cin / 4));
+  return convDirect(ctx, dy, theta, dx, c, true);
 }
 
 /**

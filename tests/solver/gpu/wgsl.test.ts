@@ -1,12 +1,12 @@
 /**
- * WGSL source preparation (solver/gpu/wgsl.ts): the `@unroll` expansion and the prelude, and
+ * WGSL source preparation (solver/gpu/wgsl.ts): the `@bindings` and `@unroll` expansions and the prelude, and
  * every shader in shaders/ compiling without errors on this adapter as the solver compiles it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../../solver/gpu/context';
-import { compiledSource, expandUnroll, WGSL_PRELUDE } from '../../../solver/gpu/wgsl';
+import { compiledSource, expandBindings, expandUnroll, WGSL_PRELUDE } from '../../../solver/gpu/wgsl';
 import { gpuContext } from '../../support/helpers';
 import { ROOT } from '../../support/paths';
 
@@ -35,11 +35,35 @@ describe('expandUnroll', () => {
   });
 });
 
+describe('expandBindings', () => {
+  it('numbers the declarations in order, f32 arrays unless a type is named', () => {
+    const src = ['struct P { n: u32 }', '@bindings(prm: uniform P, x: read, idx: read u32, y: rw vec4<f32>)', 'fn f() {}'].join('\n');
+    expect(expandBindings(src)).toBe(
+      [
+        'struct P { n: u32 }',
+        '@group(0) @binding(0) var<uniform> prm: P;',
+        '@group(0) @binding(1) var<storage, read> x: array<f32>;',
+        '@group(0) @binding(2) var<storage, read> idx: array<u32>;',
+        '@group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;',
+        'fn f() {}',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves other lines alone and rejects malformed entries', () => {
+    const src = '// @bindings(x: read) in a comment is not a directive\n';
+    expect(expandBindings(src)).toBe(src);
+    expect(() => expandBindings('x\n@bindings(prm: uniform)')).toThrow(/line 2: uniform binding 'prm' needs its struct type/);
+    expect(() => expandBindings('@bindings(x: write)')).toThrow(/bad @bindings entry 'x: write'/);
+    expect(() => expandBindings('@bindings(x read)')).toThrow(/bad @bindings entry/);
+  });
+});
+
 describe('shader sources', () => {
   it.each(shaders)('%s: no directive or placeholder is left after expansion, no prelude copy', (file) => {
     const src = readFileSync(join(shaderDir, file), 'utf8');
-    const out = expandUnroll(src);
-    expect(out).not.toMatch(/^\s*\/\/\s*@(unroll|end)\b|\{[A-Za-z_]\w*([+-]\d+)?\}/m);
+    const out = expandUnroll(expandBindings(src));
+    expect(out).not.toMatch(/^\s*\/\/\s*@(unroll|end)\b|^@bindings\b|\{[A-Za-z_]\w*([+-]\d+)?\}/m);
     // Declarations the prelude owns must not be repeated (WGSL rejects redeclarations).
     expect(src).not.toMatch(/struct Admm\b|const WG_1D\b|fn flat_index\b|fn tree_(sum|max)\d\b|var<workgroup> tree_[sm]\d\b/);
   });
