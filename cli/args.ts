@@ -141,10 +141,10 @@ export type ParsedArgs = { help: true; method: string } | { help: false; args: T
 
 /** Parses `argv` (without node and the script). Throws {@link UsageError} on any problem. */
 export function parseArgs(argv: string[], methods: MethodRegistry = METHODS): ParsedArgs {
-  if (argv.length === 0) throw new UsageError('no command given; use `train` (see --help).');
+  if (argv.length === 0) throw new UsageError('no command given; use `train` or `race` (see --help).');
   if (argv.includes('--help') || argv.includes('-h')) return { help: true, method: methodArg(argv, methods) };
   const [command, ...rest] = argv;
-  if (command !== 'train') throw new UsageError(`unknown command ${JSON.stringify(command)}; the only command is \`train\` (see --help).`);
+  if (command !== 'train') throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are \`train\` and \`race\` (see --help).`);
   const method = methodArg(rest, methods);
   checkForeignFlags(rest, method, methods);
   const table = methods[method].params;

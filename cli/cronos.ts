@@ -24,6 +24,7 @@ import type { IterationMetrics, Network } from '../solver/types';
 import { parseArgs, usageFor, UsageError, type TrainArgs } from './args';
 import { loadTrainingData } from './data';
 import { runMethodCli } from './train-method';
+import { runRaceCli } from './race';
 import { DEFAULT_METHOD } from '../solver/methods/index';
 import { exportProblem } from './export-problem';
 import { readStateFile, stateFileText } from './state-file';
@@ -281,7 +282,10 @@ function describeError(e: unknown): string {
 
 async function main(): Promise<number> {
   try {
-    const parsed = parseArgs(process.argv.slice(2));
+    const argv = process.argv.slice(2);
+    // `race` has its own flags (cli/race.ts); everything else is `train`.
+    if (argv[0] === 'race') return await runRaceCli(argv.slice(1), (s) => void process.stderr.write(`${s}\n`));
+    const parsed = parseArgs(argv);
     if (parsed.help) {
       process.stdout.write(`${usageFor(parsed.method)}\n`);
       return 0;

@@ -151,16 +151,18 @@ export async function trainMethod(args: TrainArgs, env: TrainerEnv, log: (s: str
   return { result, stateText, stopped };
 }
 
+/** Where a CLI run's trainers run: the CPU, or dawn.node's WebGPU (loaded only here, so --device cpu never starts it). */
+export async function trainerEnv(device: 'gpu' | 'cpu'): Promise<TrainerEnv> {
+  if (device === 'cpu') return { device: 'cpu' };
+  const { nodeGpu } = await import('../solver/gpu/node-gpu');
+  return { device: 'gpu', gpu: nodeGpu() };
+}
+
 /** The CLI around {@link trainMethod}: checks the outputs, opens the device, writes result.json and the state atomically. */
 export async function runMethodCli(args: TrainArgs, log: (s: string) => void, methods: MethodRegistry = METHODS): Promise<number> {
   if (args.out !== undefined) checkWritable(args.out, '--out');
   if (args.saveState !== undefined) checkWritable(args.saveState, '--save-state');
-  let env: TrainerEnv = { device: 'cpu' };
-  if (args.device === 'gpu') {
-    // Loaded only here, so --device cpu never starts dawn.node.
-    const { nodeGpu } = await import('../solver/gpu/node-gpu');
-    env = { device: 'gpu', gpu: nodeGpu() };
-  }
+  const env = await trainerEnv(args.device);
   const { result, stateText, stopped } = await trainMethod(args, env, log, methods);
   const resultText = toJson(result, 1) + '\n';
   const files: { path: string; text: string }[] = [];

@@ -56,4 +56,4 @@ function rotl(v: number, k: number): number {
 }
 
 /** Seed streams, so that changing P does not change the Nyström sketch's randomness and so on. */
-export const RNG_STREAM = { gates: 1, nystrom: 2, split: 3, data: 4, deepInit: 5, deepSampler: 6 } as const;
+export const RNG_STREAM = { gates: 1, nystrom: 2, split: 3, data: 4, deepInit: 5, deepSampler: 6, raceLr: 7 } as const;

@@ -13,8 +13,8 @@ import { DEFAULT_CONFIG, PAPER_CONFIG } from '../../solver/types';
 
 /** argv, and JSON.stringify of the result or `UsageError: message`. */
 const RECORDED: [string[], string][] = [
-  [[], "UsageError: no command given; use `train` (see --help)."],
-  [["fit"], "UsageError: unknown command \"fit\"; the only command is `train` (see --help)."],
+  [[], "UsageError: no command given; use `train` or `race` (see --help)."],
+  [["fit"], "UsageError: unknown command \"fit\"; the commands are `train` and `race` (see --help)."],
   [["train"], "UsageError: --data TRAIN.csv is required."],
   [["train", "--data", "a.csv"], "{\"help\":false,\"args\":{\"data\":\"a.csv\",\"device\":\"gpu\",\"config\":{\"model\":\"relu\",\"P\":32,\"beta\":0.001,\"rho\":0.1,\"adaptiveRho\":false,\"rank\":10,\"admmIters\":50,\"pcgIters\":20,\"tol\":0.000001,\"seed\":0,\"warmStart\":true,\"preconditioner\":\"auto\"}}}"],
   [["train", "--data", "a.csv", "--P", "0"], "UsageError: --P: \"0\" is not an integer ≥ 1."],

@@ -8,22 +8,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeXorCsv } from '../support/helpers';
 import { parseArgs } from '../../cli/args';
 import { trainMethod } from '../../cli/train-method';
 
 const dir = mkdtempSync(join(tmpdir(), 'cronos-deep-cli-'));
 const file = (name: string): string => join(dir, name);
 
-/** Two features, a nonlinear (XOR-like) label rule, 80 rows. */
+/** The XOR-like CSV of tests/support/helpers.ts, 80 rows from `offset`, in this test's folder. */
 function writeData(name: string, offset = 0): string {
-  const lines = ['a,b,label'];
-  for (let j = offset; j < offset + 80; j++) {
-    const a = Math.sin(j * 1.7) * 2;
-    const b = Math.cos(j * 0.9) * 2;
-    lines.push(`${a.toFixed(4)},${b.toFixed(4)},${a * b > 0 ? 'same' : 'other'}`);
-  }
-  writeFileSync(file(name), `${lines.join('\n')}\n`);
-  return file(name);
+  return writeXorCsv(file(name), 80, offset);
 }
 
 function args(argv: string[]) {

@@ -1,4 +1,5 @@
 /** Shared test fixtures: seeded random problems and the dawn.node GPU context. */
+import { writeFileSync } from 'node:fs';
 import { createGpuContext, type GpuContext } from '../../solver/gpu/context';
 import { nodeGpu } from '../../solver/gpu/node-gpu';
 import { buildProblem } from '../../solver/problem';
@@ -72,4 +73,16 @@ export async function runSteps<M>(solver: { step(): Promise<M> }, steps: number)
   const out: M[] = [];
   for (let k = 0; k < steps; k++) out.push(await solver.step());
   return out;
+}
+
+/** Writes `rows` rows of two features with an XOR-like label rule (same/other) from row `offset` to `path` as CSV; returns `path`. */
+export function writeXorCsv(path: string, rows: number, offset = 0): string {
+  const lines = ['a,b,label'];
+  for (let j = offset; j < offset + rows; j++) {
+    const a = Math.sin(j * 1.7) * 2;
+    const b = Math.cos(j * 0.9) * 2;
+    lines.push(`${a.toFixed(4)},${b.toFixed(4)},${a * b > 0 ? 'same' : 'other'}`);
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
 }
