@@ -51,6 +51,21 @@ const FMNIST_CITATION =
 const SKLEARN_LICENCE = 'BSD-3-Clause (scikit-learn); data from the UCI Machine Learning Repository';
 
 /** Every dataset, in menu order. */
+/** The Fashion-MNIST Pullover-vs-Bag set at `size`×`size` pixels (its train and test CSVs). */
+function fmnistPulloverBag(size: 10 | 28, description: string): DatasetInfo {
+  const id: DatasetId = size === 10 ? 'fmnist-pullover-bag-10x10' : 'fmnist-pullover-bag-28x28';
+  return {
+    id,
+    title: `Fashion-MNIST Pullover vs Bag, ${size}×${size}`,
+    group: 'real',
+    description,
+    source: { kind: 'csv', train: `${id}-train.csv`, test: `${id}-test.csv`, label: 'label' },
+    image: { width: size, height: size },
+    licence: FMNIST_LICENCE,
+    citation: FMNIST_CITATION,
+  };
+}
+
 export const DATASETS: readonly DatasetInfo[] = [
   {
     id: 'spiral',
@@ -92,26 +107,8 @@ export const DATASETS: readonly DatasetInfo[] = [
     licence: PLAYGROUND_NOTE,
     citation: null,
   },
-  {
-    id: 'fmnist-pullover-bag-10x10',
-    title: 'Fashion-MNIST Pullover vs Bag, 10×10',
-    group: 'real',
-    description: "The CRONOS paper's binary task at 10×10 pixels: 3000 training and 1000 test images.",
-    source: { kind: 'csv', train: 'fmnist-pullover-bag-10x10-train.csv', test: 'fmnist-pullover-bag-10x10-test.csv', label: 'label' },
-    image: { width: 10, height: 10 },
-    licence: FMNIST_LICENCE,
-    citation: FMNIST_CITATION,
-  },
-  {
-    id: 'fmnist-pullover-bag-28x28',
-    title: 'Fashion-MNIST Pullover vs Bag, 28×28',
-    group: 'real',
-    description: 'The same task at full resolution (784 pixels): 600 training and 300 test images.',
-    source: { kind: 'csv', train: 'fmnist-pullover-bag-28x28-train.csv', test: 'fmnist-pullover-bag-28x28-test.csv', label: 'label' },
-    image: { width: 28, height: 28 },
-    licence: FMNIST_LICENCE,
-    citation: FMNIST_CITATION,
-  },
+  fmnistPulloverBag(10, "The CRONOS paper's binary task at 10×10 pixels: 3000 training and 1000 test images."),
+  fmnistPulloverBag(28, 'The same task at full resolution (784 pixels): 600 training and 300 test images.'),
   {
     id: 'breast-cancer',
     title: 'Breast cancer (Wisconsin diagnostic)',

@@ -17,18 +17,18 @@ import type { AdapterSummary, BufferCensus } from '../solver/gpu/context';
 import { AdmmDivergedError, type TestSet } from '../solver/index';
 import { cronosAttempts } from '../solver/methods/cronos/create';
 import type { CronosTrainer } from '../solver/methods/cronos/trainer';
-import { ResilientRun, RunBrokeDownError, type RunEvent } from '../solver/resilience';
+import { RunBrokeDownError } from '../solver/resilience';
 import { buildProblem } from '../solver/problem';
 import { accuracyFromLabels, coneViolation, convexObjectiveParts, nonConvexObjective, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { IterationMetrics, Network } from '../solver/types';
 import { parseArgs, usageFor, UsageError, type TrainArgs } from './args';
-import { loadTrainingData } from './data';
+import { dataFacts, loadTrainingData } from './data';
 import { runMethodCli } from './train-method';
 import { runRaceCli } from './race';
 import { DEFAULT_METHOD } from '../solver/methods/index';
 import { exportProblem } from './export-problem';
 import { readStateFile, stateFileText } from './state-file';
-import { simulatedNaN } from './test-hooks';
+import { startCliRun, stepToEnd } from './run-loop';
 import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
 
 function pct(x: number): string {
@@ -87,7 +87,8 @@ async function train(args: TrainArgs): Promise<number> {
   if (args.exportProblem !== undefined) checkWritable(args.exportProblem, '--export-problem');
   if (args.saveState !== undefined) checkWritable(args.saveState, '--save-state');
 
-  const { trainData, testData, std, labelColumn, testSource } = loadTrainingData(args, args.config.seed, log);
+  const loaded = loadTrainingData(args, args.config.seed, log);
+  const { trainData, testData, std } = loaded;
 
   const { config } = args;
   const problem = buildProblem(trainData, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });
@@ -132,17 +133,13 @@ async function train(args: TrainArgs): Promise<number> {
   }
 
   // The run steps through solver/resilience.ts: checkpoints, device-loss recovery, last good state on a breakdown.
-  const events: RunEvent[] = [];
-  const run = await ResilientRun.start<CronosTrainer, IterationMetrics>({
+  const { run, events } = await startCliRun<CronosTrainer, IterationMetrics>({
     create: cronosAttempts(problem, config, { ...(test ? { test } : {}), ...(gpu ? { gpu } : {}) }),
     device: args.device,
     initial: resumed,
     ...(args.simulateDeviceLoss !== undefined ? { simulateDeviceLoss: args.simulateDeviceLoss } : {}),
-    ...simulatedNaN(),
-    onEvent: (e) => {
-      events.push(e);
-      log(`event at iteration ${e.iteration}: ${e.type}: ${e.detail}`);
-    },
+    unit: 'iteration',
+    log,
   });
   const precond = run.trainer.solver.preconditionerInUse?.();
   if (precond) log(`PCG preconditioner: ${precond.reason}`);
@@ -157,29 +154,15 @@ async function train(args: TrainArgs): Promise<number> {
   try {
     if (resumed) log(`resumed: ${args.resume} at iteration ${resumed.iteration}, ρ ${resumed.scalars.rho}`);
     // --admm-iters is the total: a resumed run does the iterations that are left.
-    for (;;) {
-      let m: IterationMetrics;
-      try {
-        m = await run.step();
-      } catch (e) {
-        // A breakdown after good iterations leaves the last good state to report (see below).
-        if (e instanceof RunBrokeDownError && history.length > 0) {
-          stopped = e;
-          break;
-        }
-        // A breakdown at the first step leaves nothing to write: report the breakdown itself.
-        throw e instanceof RunBrokeDownError ? e.breakdown : e;
-      }
+    stopped = await stepToEnd(run, history, async (m) => {
       if (events.length !== eventsSeen) {
         // After a recovery the buffers live on another device (or none, on the CPU).
         eventsSeen = events.length;
         census = gpuCensus ? await gpuCensus(run.trainer.device) : null;
       }
-      history.push(m);
       log(progressLine(m));
       if (m.iter % RESOURCE_EVERY === 0 || resources.length === 0) resources.push(resourceSample(m.iter, census));
-      if (run.trainer.finished(m)) break;
-    }
+    });
     U = (await run.trainer.solver.solution()).U;
     if (args.saveState !== undefined) savedText = stateFileText(await run.trainer.saveState(), stateCtx);
   } finally {
@@ -201,14 +184,7 @@ async function train(args: TrainArgs): Promise<number> {
     method: DEFAULT_METHOD,
     config: { ...config, device: args.device },
     data: {
-      train_file: args.data,
-      test_file: testSource,
-      label_column: labelColumn,
-      n: trainData.n,
-      n_test: testData ? testData.n : null,
-      d: trainData.d,
-      classes: trainData.classNames,
-      features: trainData.featureNames,
+      ...dataFacts(args.data, loaded),
       /** How class indices become ±1 targets (problem.ts signTargets). */
       targets: trainData.classNames.length <= 2 ? `${trainData.classNames[0]} ↦ −1, ${trainData.classNames[1]} ↦ +1` : 'one-vs-all: column c is +1 for class c, −1 otherwise',
       standardisation: std,

@@ -51,3 +51,21 @@ export function loadTrainingData(args: Pick<TrainArgs, 'data' | 'test' | 'label'
 
   return { trainData, testData, std, labelColumn, testSource };
 }
+
+/**
+ * The facts about the data at the head of result.json's `data`, the same for every method (a
+ * method adds its own after them, then `standardisation`); `file` is the training file.
+ */
+export function dataFacts(file: string, loaded: LoadedData) {
+  const { trainData, testData } = loaded;
+  return {
+    train_file: file,
+    test_file: loaded.testSource,
+    label_column: loaded.labelColumn,
+    n: trainData.n,
+    n_test: testData ? testData.n : null,
+    d: trainData.d,
+    classes: trainData.classNames,
+    features: trainData.featureNames,
+  };
+}

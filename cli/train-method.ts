@@ -11,14 +11,14 @@ import { DataError } from '../data/errors';
 import { METHODS, type MethodRegistry } from '../solver/methods/index';
 import { predictModel } from '../solver/predict';
 import { accuracyFromLabels } from '../solver/recovery';
-import { ResilientRun, RunBrokeDownError, trainerAttempt, type RunEvent } from '../solver/resilience';
+import { trainerAttempt, type RunBrokeDownError } from '../solver/resilience';
 import type { MetricsRecord, Trainer, TrainerEnv, TrainedModel } from '../solver/trainer';
 import type { Network } from '../solver/types';
 import type { TrainArgs } from './args';
-import { loadTrainingData } from './data';
+import { dataFacts, loadTrainingData } from './data';
 import { checkWritable, nested, toJson, writeFilesAtomically } from './output';
 import { readStateFile, stateFileText } from './state-file';
-import { simulatedNaN } from './test-hooks';
+import { startCliRun, stepToEnd } from './run-loop';
 
 /** What {@link trainMethod} produced: the result document, the state file's text (when asked for) and the breakdown that stopped it, if one did. */
 export interface MethodRun {
@@ -52,7 +52,8 @@ export async function trainMethod(args: TrainArgs, env: TrainerEnv, log: (s: str
   const t0 = performance.now();
   const info = methods[args.method];
   const seed = typeof args.settings.seed === 'number' ? args.settings.seed : 0;
-  const { trainData, testData, std, labelColumn, testSource } = loadTrainingData(args, seed, log);
+  const loaded = loadTrainingData(args, seed, log);
+  const { trainData, testData, std } = loaded;
   const stateCtx = { method: args.method, config: args.settings, n: trainData.n, d: trainData.d, classes: trainData.classNames, X: trainData.X, labels: trainData.labels };
   const resumed = args.resume !== undefined ? readStateFile(args.resume, stateCtx, methods) : null;
   // A resumed run at its budget has nothing left to do: say which flag to raise.
@@ -69,17 +70,13 @@ export async function trainMethod(args: TrainArgs, env: TrainerEnv, log: (s: str
   const data = { train: trainData, test };
   // Every method steps through solver/resilience.ts: checkpoints, a new device after a loss (the
   // CPU after too many), and the last good state on a numerical breakdown.
-  const events: RunEvent[] = [];
-  const run = await ResilientRun.start<Trainer>({
+  const { run, events } = await startCliRun<Trainer>({
     create: async (device) => trainerAttempt(await factory(data, settings, device === 'gpu' ? env : { device: 'cpu' })),
     device: env.device,
     initial: resumed,
     ...(args.simulateDeviceLoss !== undefined ? { simulateDeviceLoss: args.simulateDeviceLoss } : {}),
-    ...simulatedNaN(),
-    onEvent: (e) => {
-      events.push(e);
-      log(`event at step ${e.iteration}: ${e.type}: ${e.detail}`);
-    },
+    unit: 'step',
+    log,
   });
   const history: MetricsRecord[] = [];
   let stateText: string | null = null;
@@ -87,22 +84,7 @@ export async function trainMethod(args: TrainArgs, env: TrainerEnv, log: (s: str
   let model: TrainedModel;
   try {
     if (resumed) log(`resumed: ${args.resume} at step ${resumed.iteration}`);
-    for (;;) {
-      let m: MetricsRecord;
-      try {
-        m = await run.step();
-      } catch (e) {
-        // A breakdown after good steps leaves the last good state to report; at the first step there is none.
-        if (e instanceof RunBrokeDownError && history.length > 0) {
-          stopped = e;
-          break;
-        }
-        throw e instanceof RunBrokeDownError ? e.breakdown : e;
-      }
-      history.push(m);
-      log(progressLine(m));
-      if (run.trainer.finished(m)) break;
-    }
+    stopped = await stepToEnd(run, history, (m) => log(progressLine(m)));
     model = await run.trainer.model();
     if (args.saveState !== undefined) stateText = stateFileText(await run.trainer.saveState(), stateCtx, methods);
   } finally {
@@ -120,14 +102,7 @@ export async function trainMethod(args: TrainArgs, env: TrainerEnv, log: (s: str
     method: args.method,
     config: { ...args.settings, device: trainer.device },
     data: {
-      train_file: args.data,
-      test_file: testSource,
-      label_column: labelColumn,
-      n: trainData.n,
-      n_test: testData ? testData.n : null,
-      d: trainData.d,
-      classes: trainData.classNames,
-      features: trainData.featureNames,
+      ...dataFacts(args.data, loaded),
       standardisation: std,
     },
     resumed_from: resumed ? { file: args.resume, iteration: resumed.iteration } : null,

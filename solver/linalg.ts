@@ -58,17 +58,17 @@ export function transpose(A: Float64Array, m: number, n: number, out: Float64Arr
 
 /**
  * The 4×4 register block of {@link matmul} and {@link matmulTA}: for r, q < 4 and j < n,
- * out[o0 + r·n + j] += Σ_q a_rq · B[b0 + q·n + j], with row r's coefficients (x, y, z, w) held in
- * locals, summed left to right as a_r0·c0 + a_r1·c1 + a_r2·c2 + a_r3·c3 (both callers rely on
- * that order for bit-identical results).
+ * out[o0 + r·n + j] += Σ_q a_rq · B[b0 + q·n + j] with a_rq = A[a + r·rs + q·cs] (matmul reads A
+ * by rows, rs = k and cs = 1; matmulTA by columns, rs = 1 and cs = m). Row r's coefficients are
+ * held in locals and summed left to right as a_r0·c0 + a_r1·c1 + a_r2·c2 + a_r3·c3 (both callers
+ * rely on that order for bit-identical results).
  */
-function block4x4(
-  out: Float64Array, o0: number, B: Float64Array, b0: number, n: number,
-  x0: number, x1: number, x2: number, x3: number,
-  y0: number, y1: number, y2: number, y3: number,
-  z0: number, z1: number, z2: number, z3: number,
-  w0: number, w1: number, w2: number, w3: number,
-): void {
+function block4x4(out: Float64Array, o0: number, B: Float64Array, b0: number, n: number, A: Float64Array, a: number, rs: number, cs: number): void {
+  const a1 = a + rs, a2 = a1 + rs, a3 = a2 + rs;
+  const x0 = A[a], x1 = A[a + cs], x2 = A[a + 2 * cs], x3 = A[a + 3 * cs];
+  const y0 = A[a1], y1 = A[a1 + cs], y2 = A[a1 + 2 * cs], y3 = A[a1 + 3 * cs];
+  const z0 = A[a2], z1 = A[a2 + cs], z2 = A[a2 + 2 * cs], z3 = A[a2 + 3 * cs];
+  const w0 = A[a3], w1 = A[a3 + cs], w2 = A[a3 + 2 * cs], w3 = A[a3 + 3 * cs];
   const o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
   const b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
   for (let j = 0; j < n; j++) {
@@ -80,10 +80,19 @@ function block4x4(
   }
 }
 
-/** One output row of the 4×4 block: out[oi + j] += a0·B[b0 + j] + a1·B[b0 + n + j] + a2·… + a3·…, in that order. */
-function row1x4(out: Float64Array, oi: number, B: Float64Array, b0: number, n: number, a0: number, a1: number, a2: number, a3: number): void {
+/**
+ * One output row of the 4×4 block: out[oi + j] += a0·B[b0 + j] + a1·B[b0 + n + j] + a2·… + a3·…,
+ * in that order, with a_q = A[a + q·cs].
+ */
+function row1x4(out: Float64Array, oi: number, B: Float64Array, b0: number, n: number, A: Float64Array, a: number, cs: number): void {
+  const a0 = A[a], a1 = A[a + cs], a2 = A[a + 2 * cs], a3 = A[a + 3 * cs];
   const b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
   for (let j = 0; j < n; j++) out[oi + j] += a0 * B[b0 + j] + a1 * B[b1 + j] + a2 * B[b2 + j] + a3 * B[b3 + j];
+}
+
+/** One output row of a single k: out[oi + j] += a·B[b0 + j] (the remainders of the blocked loops). */
+function row1x1(out: Float64Array, oi: number, B: Float64Array, b0: number, n: number, a: number): void {
+  for (let j = 0; j < n; j++) out[oi + j] += a * B[b0 + j];
 }
 
 /**
@@ -91,58 +100,23 @@ function row1x4(out: Float64Array, oi: number, B: Float64Array, b0: number, n: n
  * pass over four output rows carries sixteen multiply-adds per loaded B entry group, which is
  * about twice as fast in V8 as the plain i-k-j loop (measured 2.7 vs 1.3 GMAC/s).
  */
-export function matmul(
-  A: Float64Array,
-  B: Float64Array,
-  m: number,
-  k: number,
-  n: number,
-  out: Float64Array = new Float64Array(m * n),
-  accumulate = false,
-): Float64Array {
+export function matmul(A: Float64Array, B: Float64Array, m: number, k: number, n: number, out: Float64Array = new Float64Array(m * n), accumulate = false): Float64Array {
   if (!accumulate) out.fill(0, 0, m * n);
   let i = 0;
   for (; i + 3 < m; i += 4) {
-    const o0 = i * n;
-    const o1 = o0 + n;
-    const o2 = o1 + n;
-    const o3 = o2 + n;
     const r0 = i * k;
-    const r1 = r0 + k;
-    const r2 = r1 + k;
-    const r3 = r2 + k;
     let t = 0;
-    for (; t + 3 < k; t += 4) {
-      const x0 = A[r0 + t], x1 = A[r0 + t + 1], x2 = A[r0 + t + 2], x3 = A[r0 + t + 3];
-      const y0 = A[r1 + t], y1 = A[r1 + t + 1], y2 = A[r1 + t + 2], y3 = A[r1 + t + 3];
-      const z0 = A[r2 + t], z1 = A[r2 + t + 1], z2 = A[r2 + t + 2], z3 = A[r2 + t + 3];
-      const w0 = A[r3 + t], w1 = A[r3 + t + 1], w2 = A[r3 + t + 2], w3 = A[r3 + t + 3];
-      block4x4(out, o0, B, t * n, n, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3, w0, w1, w2, w3);
-    }
+    for (; t + 3 < k; t += 4) block4x4(out, i * n, B, t * n, n, A, r0 + t, k, 1);
     for (; t < k; t++) {
-      const x = A[r0 + t], y = A[r1 + t], z = A[r2 + t], w = A[r3 + t];
-      const b0 = t * n;
-      for (let j = 0; j < n; j++) {
-        const c = B[b0 + j];
-        out[o0 + j] += x * c;
-        out[o1 + j] += y * c;
-        out[o2 + j] += z * c;
-        out[o3 + j] += w * c;
-      }
+      // Four rows of one k: each output row takes its own single product, as in the i-tail.
+      for (let r = 0; r < 4; r++) row1x1(out, (i + r) * n, B, t * n, n, A[r0 + r * k + t]);
     }
   }
   for (; i < m; i++) {
-    const oi = i * n;
     const ai = i * k;
     let t = 0;
-    for (; t + 3 < k; t += 4) {
-      row1x4(out, oi, B, t * n, n, A[ai + t], A[ai + t + 1], A[ai + t + 2], A[ai + t + 3]);
-    }
-    for (; t < k; t++) {
-      const a = A[ai + t];
-      const b0 = t * n;
-      for (let j = 0; j < n; j++) out[oi + j] += a * B[b0 + j];
-    }
+    for (; t + 3 < k; t += 4) row1x4(out, i * n, B, t * n, n, A, ai + t, 1);
+    for (; t < k; t++) row1x1(out, i * n, B, t * n, n, A[ai + t]);
   }
   return out;
 }
@@ -152,43 +126,18 @@ export function matmul(
  * long dimension k = n samples in Xᵀ·Z), four at a time, and updates four output rows per pass
  * (4×4 register blocking) while the small output stays in cache.
  */
-export function matmulTA(
-  A: Float64Array,
-  B: Float64Array,
-  k: number,
-  m: number,
-  n: number,
-  out: Float64Array = new Float64Array(m * n),
-  accumulate = false,
-): Float64Array {
+export function matmulTA(A: Float64Array, B: Float64Array, k: number, m: number, n: number, out: Float64Array = new Float64Array(m * n), accumulate = false): Float64Array {
   if (!accumulate) out.fill(0, 0, m * n);
   let t = 0;
   for (; t + 3 < k; t += 4) {
     const a0 = t * m;
-    const a1 = a0 + m;
-    const a2 = a1 + m;
-    const a3 = a2 + m;
     const b0 = t * n;
     let i = 0;
-    for (; i + 3 < m; i += 4) {
-      const x0 = A[a0 + i], x1 = A[a1 + i], x2 = A[a2 + i], x3 = A[a3 + i];
-      const y0 = A[a0 + i + 1], y1 = A[a1 + i + 1], y2 = A[a2 + i + 1], y3 = A[a3 + i + 1];
-      const z0 = A[a0 + i + 2], z1 = A[a1 + i + 2], z2 = A[a2 + i + 2], z3 = A[a3 + i + 2];
-      const w0 = A[a0 + i + 3], w1 = A[a1 + i + 3], w2 = A[a2 + i + 3], w3 = A[a3 + i + 3];
-      block4x4(out, i * n, B, b0, n, x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3, w0, w1, w2, w3);
-    }
-    for (; i < m; i++) {
-      row1x4(out, i * n, B, b0, n, A[a0 + i], A[a1 + i], A[a2 + i], A[a3 + i]);
-    }
+    for (; i + 3 < m; i += 4) block4x4(out, i * n, B, b0, n, A, a0 + i, 1, m);
+    for (; i < m; i++) row1x4(out, i * n, B, b0, n, A, a0 + i, m);
   }
   for (; t < k; t++) {
-    const a0 = t * m;
-    const b0 = t * n;
-    for (let i = 0; i < m; i++) {
-      const x = A[a0 + i];
-      const oi = i * n;
-      for (let j = 0; j < n; j++) out[oi + j] += x * B[b0 + j];
-    }
+    for (let i = 0; i < m; i++) row1x1(out, i * n, B, t * n, n, A[t * m + i]);
   }
   return out;
 }
@@ -333,6 +282,31 @@ export function qrThin(A: Float64Array, m: number, n: number): { Q: Float64Array
 }
 
 /**
+ * The Jacobi rotation (c, s) that zeroes the off-diagonal entry whose cot 2φ is `x`: the smaller
+ * root t = sign(x)/(|x| + √(x² + 1)) of t² + 2xt − 1 = 0, c = 1/√(t² + 1), s = t·c (Golub & Van
+ * Loan 8.5.2; the small root keeps the rotation within π/4, which is what makes the sweeps converge).
+ */
+function jacobiRotation(x: number): [number, number] {
+  const t = (x >= 0 ? 1 : -1) / (Math.abs(x) + Math.sqrt(x * x + 1));
+  const c = 1 / Math.sqrt(t * t + 1);
+  return [c, t * c];
+}
+
+/**
+ * Applies the rotation (c, s) to two lines of a matrix in place: for k < len, with
+ * u = M[p + k·stride] and w = M[q + k·stride], u ← c·u − s·w and w ← s·u + c·w. Columns p, q of a
+ * row-major m×m matrix start at p and q with stride m; rows p, q start at p·m and q·m, stride 1.
+ */
+function rotate(M: Float64Array, len: number, p: number, q: number, c: number, s: number, stride: number): void {
+  for (let k = 0; k < len; k++) {
+    const u = M[p + k * stride];
+    const w = M[q + k * stride];
+    M[p + k * stride] = c * u - s * w;
+    M[q + k * stride] = s * u + c * w;
+  }
+}
+
+/**
  * Eigendecomposition of a symmetric m×m matrix by cyclic Jacobi rotations (accurate, O(m³) per
  * sweep; meant for m ≤ ~100). Returns eigenvalues in descending order and the eigenvectors as
  * the columns of the row-major m×m `vectors`.
@@ -354,30 +328,12 @@ export function symEig(A: Float64Array, m: number): { values: Float64Array; vect
         if (apq === 0) continue;
         const app = a[p * m + p];
         const aqq = a[q * m + q];
-        const theta = (aqq - app) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < m; k++) {
-          const akp = a[k * m + p];
-          const akq = a[k * m + q];
-          a[k * m + p] = c * akp - s * akq;
-          a[k * m + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < m; k++) {
-          const apk = a[p * m + k];
-          const aqk = a[q * m + k];
-          a[p * m + k] = c * apk - s * aqk;
-          a[q * m + k] = s * apk + c * aqk;
-        }
+        const [c, s] = jacobiRotation((aqq - app) / (2 * apq));
+        rotate(a, m, p, q, c, s, m);
+        rotate(a, m, p * m, q * m, c, s, 1);
         a[p * m + q] = 0;
         a[q * m + p] = 0;
-        for (let k = 0; k < m; k++) {
-          const vkp = v[k * m + p];
-          const vkq = v[k * m + q];
-          v[k * m + p] = c * vkp - s * vkq;
-          v[k * m + q] = s * vkp + c * vkq;
-        }
+        rotate(v, m, p, q, c, s, m);
       }
     }
   }
@@ -418,20 +374,9 @@ export function svdThin(A: Float64Array, m: number, n: number): { U: Float64Arra
         }
         if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
         rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
-        for (let k = 0; k < n; k++) {
-          const wp = W[k * n + p];
-          const wq = W[k * n + q];
-          W[k * n + p] = c * wp - s * wq;
-          W[k * n + q] = s * wp + c * wq;
-          const jp = J[k * n + p];
-          const jq = J[k * n + q];
-          J[k * n + p] = c * jp - s * jq;
-          J[k * n + q] = s * jp + c * jq;
-        }
+        const [c, s] = jacobiRotation((beta - alpha) / (2 * gamma));
+        rotate(W, n, p, q, c, s, n);
+        rotate(J, n, p, q, c, s, n);
       }
     }
     if (!rotated) break;

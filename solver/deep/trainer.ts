@@ -4,7 +4,7 @@
  * full evaluation of the training and test splits. The arithmetic is a {@link DeepBackend}'s:
  * the float64 CPU reference, or the WebGPU backend loaded on demand.
  */
-import { checkStateHeader, type FinishReason, type MetricDescriptor, type Trainer, type TrainerEnv, type TrainerState, type TrainedModel, type TrainingData } from '../trainer';
+import { checkStateHeader, type FinishReason, type MetricDescriptor, type MetricsRecord, type Trainer, type TrainerEnv, type TrainerState, type TrainedModel, type TrainingData } from '../trainer';
 import { pick, validateValues, type ParamTable, type Values } from '../params/table';
 import type { Network } from '../types';
 import { parseArch } from './arch';
@@ -72,26 +72,30 @@ export function twoLayerView(arch: Architecture, theta: Float64Array, slots: Dee
   return { model: 'relu', d: head ? head.shape[0] : 0, m: 0, C: out, W1: new Float64Array(0), w2: new Float64Array(0) };
 }
 
-/** A run of one first-order method. */
-export class DeepTrainer implements Trainer<DeepMetrics> {
-  readonly metrics: readonly MetricDescriptor[];
-  private iter = 0;
+/** What a saved minibatch run's fingerprint fields are called in a refusal (`names[k]`). */
+export type FingerprintNames = Readonly<Record<string, string>>;
+
+/**
+ * What every minibatch-trained deep network shares, whatever else a step does (the first-order
+ * methods; CRONOS-AM adds its head solves): the reporting interval, the epoch budget, the full
+ * evaluation after a step, the network, and saving and restoring θ, the optimizer and the sampler.
+ * A subclass says what a step is, what its saved state must match and what else it saves.
+ */
+export abstract class MinibatchTrainer<M extends DeepMetricsBase> {
+  protected iter = 0;
   /** Steps in all (epochs × steps per epoch unless moved by setBudget). */
-  private budget: number;
+  protected budget: number;
   /** Minibatches per step (an epoch's worth when `logEvery` is 0). */
-  private readonly perStep: number;
+  protected readonly perStep: number;
 
   constructor(
-    readonly method: DeepMethodId,
     /** The device backend; the trainer owns it (dispose frees it). */
     readonly backend: DeepBackend,
     readonly sampler: MinibatchSampler,
-    readonly settings: DeepSettings,
-    private readonly hasTest: boolean,
+    run: Pick<DeepSettings, 'logEvery' | 'epochs'>,
   ) {
-    this.metrics = deepMetrics(method);
-    this.perStep = settings.logEvery > 0 ? Math.min(settings.logEvery, sampler.batchesPerEpoch) : sampler.batchesPerEpoch;
-    this.budget = settings.epochs * this.stepsPerEpoch;
+    this.perStep = run.logEvery > 0 ? Math.min(run.logEvery, sampler.batchesPerEpoch) : sampler.batchesPerEpoch;
+    this.budget = run.epochs * this.stepsPerEpoch;
   }
 
   /** Reported steps per epoch (the last of an epoch may have fewer minibatches). */
@@ -107,31 +111,8 @@ export class DeepTrainer implements Trainer<DeepMetrics> {
     return this.iter;
   }
 
-  async step(): Promise<DeepMetrics> {
-    const t0 = performance.now();
-    const left = this.sampler.batchesPerEpoch - this.sampler.position.batch;
-    for (let k = 0; k < Math.min(this.perStep, left); k++) this.backend.step(this.sampler.next());
-    const { loss } = await this.backend.takeLoss();
-    const train = await this.backend.evaluate('train');
-    const test = this.hasTest ? await this.backend.evaluate('test') : { loss: NaN, accuracy: NaN };
-    const d: Record<string, number> = this.method === 'dadapt-adam' ? { d: await this.backend.dEstimate() } : {};
-    this.iter += 1;
-    const p = this.sampler.position;
-    return {
-      iter: this.iter,
-      timeMs: performance.now() - t0,
-      epoch: p.epoch + p.batch / this.sampler.batchesPerEpoch,
-      batchLoss: loss,
-      trainLoss: train.loss,
-      trainAccuracy: train.accuracy,
-      testLoss: test.loss,
-      testAccuracy: test.accuracy,
-      ...d,
-    };
-  }
-
-  /** The epoch budget (no convergence rule for first-order methods). */
-  finished(m: DeepMetrics): FinishReason | null {
+  /** The epoch budget (no convergence rule for minibatch methods). */
+  finished(m: M): FinishReason | null {
     return m.iter >= this.budget ? 'max-iterations' : null;
   }
 
@@ -139,14 +120,143 @@ export class DeepTrainer implements Trainer<DeepMetrics> {
     this.budget = steps;
   }
 
+  /** The whole network; `network` is its plain two-layer form where it has one ({@link twoLayerView}). */
   async model(): Promise<TrainedModel> {
     const theta = await this.backend.getParams();
     const { arch, slots } = this.backend;
     return { network: twoLayerView(arch, theta, slots), deep: { arch, theta } };
   }
 
+  /** Minibatches the next step takes: `perStep`, never past the epoch's end. */
+  protected minibatchesThisStep(): number {
+    return Math.min(this.perStep, this.sampler.batchesPerEpoch - this.sampler.position.batch);
+  }
+
+  /** Loss and accuracy on the training rows and the test rows (NaN without a test split). */
+  protected async evaluateSplits(hasTest: boolean): Promise<Splits> {
+    const train = await this.backend.evaluate('train');
+    const test = hasTest ? await this.backend.evaluate('test') : { loss: NaN, accuracy: NaN };
+    return { train, test };
+  }
+
+  /**
+   * Ends a step: counts it and gives the fields every minibatch method reports first — the step,
+   * its time since `t0`, the real epochs (sampler passes over the training rows), the minibatch
+   * loss and the evaluation of both splits ({@link evaluateSplits}).
+   */
+  protected stepRecord(t0: number, batchLoss: number, splits: Splits): DeepStepRecord {
+    this.iter += 1;
+    const p = this.sampler.position;
+    return {
+      iter: this.iter,
+      timeMs: performance.now() - t0,
+      epoch: p.epoch + p.batch / this.sampler.batchesPerEpoch,
+      batchLoss,
+      trainLoss: splits.train.loss,
+      trainAccuracy: splits.train.accuracy,
+      testLoss: splits.test.loss,
+      testAccuracy: splits.test.accuracy,
+    };
+  }
+
   /** What must match between a saved state and this run (a mismatch is refused, named). */
-  private fingerprint(): Record<string, number> {
+  protected abstract fingerprint(): Record<string, number>;
+
+  /**
+   * The state of θ, the optimizer and the sampler: `extra` scalars go between the sampler
+   * position and the optimizer's, `extraArrays` after the optimizer's.
+   */
+  protected async deepState(version: number, extra: Record<string, number>, extraArrays: Record<string, Float64Array | Int32Array> = {}): Promise<TrainerState> {
+    const opt = await this.backend.getOptimizerState();
+    const arrays: Record<string, Float64Array | Int32Array> = { theta: await this.backend.getParams() };
+    for (const [k, a] of Object.entries(opt.arrays)) arrays[`opt.${k}`] = a;
+    const scalars: Record<string, number> = { ...this.fingerprint(), samplerEpoch: this.sampler.position.epoch, samplerBatch: this.sampler.position.batch, ...extra };
+    for (const [k, v] of Object.entries(opt.scalars)) scalars[`opt.${k}`] = v;
+    return { format: 'cronos-playground-state', method: this.method, version, iteration: this.iter, scalars, arrays: { ...arrays, ...extraArrays } };
+  }
+
+  /** Its registry id (the saved state's `method`). */
+  abstract readonly method: string;
+
+  /**
+   * Checks `state` against this run — header, fingerprint (refusals name the field by `names`), θ
+   * — then `check` (a subclass's own fields; it must change nothing), the optimizer and the
+   * sampler position, and only then restores θ, the optimizer, the sampler and the step count, so
+   * a refused state changes nothing.
+   */
+  protected restoreDeep(state: TrainerState, version: number, optimizer: OptimizerKind, names: FingerprintNames, check: () => void = () => undefined): void {
+    checkStateHeader(state, this.method, version);
+    for (const [k, v] of Object.entries(this.fingerprint())) {
+      if (state.scalars[k] !== v) throw new Error(`The saved ${this.method} state was made with ${names[k]} ${String(state.scalars[k])}; this run has ${v}. Continue it with the same data and settings.`);
+    }
+    const theta = state.arrays.theta;
+    if (!(theta instanceof Float64Array || theta instanceof Float32Array) || theta.length !== this.backend.paramCount) throw new Error(`The saved state's θ is missing or does not have ${this.backend.paramCount} values.`);
+    check();
+    const arrays: Record<string, Float64Array> = {};
+    for (const name of momentNames(optimizer)) {
+      const a = state.arrays[`opt.${name}`];
+      if (a) arrays[name] = Float64Array.from(a);
+    }
+    const scalars: Record<string, number> = {};
+    for (const name of scalarNames(optimizer)) scalars[name] = state.scalars[`opt.${name}`];
+    // Check the sampler position first, so a refused state changes nothing (setOptimizerState checks the moments).
+    const position = { epoch: state.scalars.samplerEpoch, batch: state.scalars.samplerBatch };
+    this.sampler.checkPosition(position);
+    this.backend.setOptimizerState({ scalars, arrays });
+    this.sampler.position = position;
+    this.backend.setParams(Float64Array.from(theta));
+    this.iter = state.iteration;
+  }
+}
+
+/** The fields every minibatch method's step reports first. */
+export interface DeepMetricsBase extends MetricsRecord {
+  iter: number;
+}
+
+/** Loss and accuracy of both splits after a step. */
+export interface Splits {
+  train: { loss: number; accuracy: number };
+  test: { loss: number; accuracy: number };
+}
+
+/** What {@link MinibatchTrainer.stepRecord} gives: the first fields of every step's record. */
+export interface DeepStepRecord extends DeepMetricsBase {
+  timeMs: number;
+  epoch: number;
+  batchLoss: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+}
+
+/** A run of one first-order method. */
+export class DeepTrainer extends MinibatchTrainer<DeepMetrics> implements Trainer<DeepMetrics> {
+  readonly metrics: readonly MetricDescriptor[];
+
+  constructor(
+    readonly method: DeepMethodId,
+    backend: DeepBackend,
+    sampler: MinibatchSampler,
+    readonly settings: DeepSettings,
+    private readonly hasTest: boolean,
+  ) {
+    super(backend, sampler, settings);
+    this.metrics = deepMetrics(method);
+  }
+
+  async step(): Promise<DeepMetrics> {
+    const t0 = performance.now();
+    const k = this.minibatchesThisStep();
+    for (let b = 0; b < k; b++) this.backend.step(this.sampler.next());
+    const { loss } = await this.backend.takeLoss();
+    const splits = await this.evaluateSplits(this.hasTest);
+    const d: Record<string, number> = this.method === 'dadapt-adam' ? { d: await this.backend.dEstimate() } : {};
+    return { ...this.stepRecord(t0, loss, splits), ...d };
+  }
+
+  protected fingerprint(): Record<string, number> {
     return {
       paramCount: this.backend.paramCount,
       trainRows: this.sampler.n,
@@ -157,44 +267,21 @@ export class DeepTrainer implements Trainer<DeepMetrics> {
     };
   }
 
-  async saveState(): Promise<TrainerState> {
-    const opt = await this.backend.getOptimizerState();
-    const arrays: Record<string, Float64Array> = { theta: await this.backend.getParams() };
-    for (const [k, a] of Object.entries(opt.arrays)) arrays[`opt.${k}`] = a;
-    const scalars: Record<string, number> = { ...this.fingerprint(), samplerEpoch: this.sampler.position.epoch, samplerBatch: this.sampler.position.batch };
-    for (const [k, v] of Object.entries(opt.scalars)) scalars[`opt.${k}`] = v;
-    return { format: 'cronos-playground-state', method: this.method, version: DEEP_STATE_VERSION, iteration: this.iter, scalars, arrays };
+  saveState(): Promise<TrainerState> {
+    return this.deepState(DEEP_STATE_VERSION, {});
   }
 
   async loadState(state: TrainerState): Promise<void> {
-    checkStateHeader(state, this.method, DEEP_STATE_VERSION);
-    const names: Record<string, string> = { paramCount: 'parameters', trainRows: 'training rows', batchSize: 'batch size', replacement: 'sampling (1 = with replacement)', perStep: 'minibatches per step', seed: 'seed' };
-    for (const [k, v] of Object.entries(this.fingerprint())) {
-      if (state.scalars[k] !== v) throw new Error(`The saved ${this.method} state was made with ${names[k]} ${String(state.scalars[k])}; this run has ${v}. Continue it with the same data and settings.`);
-    }
-    const theta = state.arrays.theta;
-    if (!(theta instanceof Float64Array || theta instanceof Float32Array) || theta.length !== this.backend.paramCount) throw new Error(`The saved state's θ is missing or does not have ${this.backend.paramCount} values.`);
-    const kind = this.method;
-    const arrays: Record<string, Float64Array> = {};
-    for (const name of momentNames(kind)) {
-      const a = state.arrays[`opt.${name}`];
-      if (a) arrays[name] = Float64Array.from(a);
-    }
-    const scalars: Record<string, number> = {};
-    for (const name of scalarNames(kind)) scalars[name] = state.scalars[`opt.${name}`];
-    // Check the sampler position first, so a refused state changes nothing (setOptimizerState checks the moments).
-    const position = { epoch: state.scalars.samplerEpoch, batch: state.scalars.samplerBatch };
-    this.sampler.checkPosition(position);
-    this.backend.setOptimizerState({ scalars, arrays });
-    this.sampler.position = position;
-    this.backend.setParams(Float64Array.from(theta));
-    this.iter = state.iteration;
+    this.restoreDeep(state, DEEP_STATE_VERSION, this.method, DEEP_FINGERPRINT_NAMES);
   }
 
   dispose(): void {
     this.backend.dispose();
   }
 }
+
+/** The fingerprint fields of a first-order run, as a refusal names them. */
+export const DEEP_FINGERPRINT_NAMES: FingerprintNames = { paramCount: 'parameters', trainRows: 'training rows', batchSize: 'batch size', replacement: 'sampling (1 = with replacement)', perStep: 'minibatches per step', seed: 'seed' };
 
 /** A trainer of method `kind` on `data` with `settings` on `env.device` (throws naming bad settings or data). */
 export async function createDeepTrainer(kind: DeepMethodId, data: TrainingData, settings: DeepSettings, env: TrainerEnv): Promise<DeepTrainer> {

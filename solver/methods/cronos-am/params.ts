@@ -6,7 +6,8 @@
  * paper; no loss choice: the head is fitted by squared loss, so the features are trained on it too.
  */
 import { DEEP_MODEL_PARAMS, DEEP_RUN_PARAMS, weightDecayParam } from '../../deep/params';
-import { defineTable, flag, integer, type Values } from '../../params/table';
+import { menuInteger } from '../../params/menu';
+import { defineTable, flag, type Values } from '../../params/table';
 import { CRONOS_PARAMS } from '../cronos/params';
 
 /**
@@ -43,18 +44,13 @@ export const CRONOS_AM_PARAMS = defineTable({
     default: 1,
   },
   rank: CRONOS_PARAMS.rank,
-  admmIters: integer({
-    // The official CRONOS-AM runs use 4–7 ADMM iterations per head solve (5 in mlp_test/cnn_test).
-    default: 5,
-    label: 'ADMM iterations per head solve',
-    short: 'ADMM iterations per head solve',
+  // The official CRONOS-AM runs use 4–7 ADMM iterations per head solve (5 in mlp_test/cnn_test).
+  admmIters: menuInteger('admmIters', {
+    label: 'ADMM iterations per head solve', short: 'ADMM iterations per head solve', change: 'solver',
     help: 'A fixed number of ADMM iterations each time the head is solved (no stopping rule, as the official code).',
-    change: 'solver',
-    limits: { min: 1, max: 10_000 },
-    presets: [1, 2, 5, 10, 20, 50, 100],
-    cli: { flag: '--admm-iters', arg: 'N', help: 'ADMM iterations per head solve', range: { min: 1, max: 10_000 } },
-    link: { key: 'admmIters', range: { min: 1, max: 10_000 } },
-    control: { kind: 'menu', group: 'solver', testId: 'admm-iters', format: 'plain' },
+    default: 5, min: 1, max: 10_000, presets: [1, 2, 5, 10, 20, 50, 100],
+    flag: '--admm-iters', arg: 'N', cliHelp: 'ADMM iterations per head solve',
+    group: 'solver', testId: 'admm-iters',
   }),
   pcgIters: CRONOS_PARAMS.pcgIters,
   preconditioner: {
@@ -64,18 +60,12 @@ export const CRONOS_AM_PARAMS = defineTable({
     // test rows less (spec §7.6: −0.5 to −2.3 points of test accuracy on three pairs).
     default: 'nystrom',
   },
-  checkpoint: integer({
-    default: DEFAULT_CHECKPOINT,
-    label: 'Head solve every (minibatches)',
-    short: 'checkpoint',
+  checkpoint: menuInteger('checkpoint', {
+    label: 'Head solve every (minibatches)', short: 'checkpoint', change: 'solver',
     help: 'Minibatch steps between CRONOS solves of the head (1 = before every step, as the official MLP runner).',
-    change: 'solver',
-    limits: { min: 1, max: 100_000 },
-    logScale: true,
-    presets: [1, 2, 3, 5, 10, 20, 50],
-    cli: { flag: '--checkpoint', arg: 'N', help: 'minibatch steps between head solves', range: { min: 1, max: 100_000 } },
-    link: { key: 'checkpoint', range: { min: 1, max: 100_000 } },
-    control: { kind: 'menu', group: 'solver', testId: 'checkpoint', format: 'plain' },
+    default: DEFAULT_CHECKPOINT, min: 1, max: 100_000, logScale: true, presets: [1, 2, 3, 5, 10, 20, 50],
+    flag: '--checkpoint', arg: 'N', cliHelp: 'minibatch steps between head solves',
+    group: 'solver', testId: 'checkpoint',
   }),
   headWarmStart: flag({
     default: false,

@@ -14,16 +14,16 @@ import type { AdmmState } from '../../admm/driver';
 import { featureEnd, layerShapes, paramLayout, parseArch, shapeSize } from '../../deep/arch';
 import { deepSplits, inputShape, outputsFor } from '../../deep/data';
 import { initParams } from '../../deep/init';
-import { OPTIMIZER_DEFAULTS, momentNames, scalarNames } from '../../deep/optimizers';
+import { OPTIMIZER_DEFAULTS } from '../../deep/optimizers';
 import { DEFAULT_ARCH } from '../../deep/params';
 import { MinibatchSampler } from '../../deep/sampler';
-import { createDeepBackend, twoLayerView } from '../../deep/trainer';
+import { createDeepBackend, DEEP_FINGERPRINT_NAMES, MinibatchTrainer, type FingerprintNames } from '../../deep/trainer';
 import type { Architecture, DeepBackend, DeepBackendInit, OptimizerConfig, ParamSlot } from '../../deep/types';
 import { matmul, matmulTA } from '../../linalg';
 import { buildProblem } from '../../problem';
 import { recoverNetwork } from '../../recovery';
 import type { CronosSolver } from '../../solver';
-import { checkStateHeader, type FinishReason, type Trainer, type TrainerEnv, type TrainerState, type TrainedModel, type TrainingData } from '../../trainer';
+import type { Trainer, TrainerEnv, TrainerState, TrainingData } from '../../trainer';
 import type { Dataset, IterationMetrics, Network, Problem, SolverConfig } from '../../types';
 import { CRONOS_AM_METRICS, type CronosAmMetrics } from './metrics';
 import type { CronosAmParams } from './params';
@@ -179,16 +179,21 @@ export interface AmSetup {
   readonly gpu?: GPU;
 }
 
+/** The fingerprint fields of a CRONOS-AM run, as a refusal names them. */
+const AM_FINGERPRINT_NAMES: FingerprintNames = {
+  ...DEEP_FINGERPRINT_NAMES,
+  featureWidth: 'feature width',
+  P: 'head patterns P',
+  checkpoint: 'checkpoint',
+};
+
 /** A CRONOS-AM run. */
-export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
+export class CronosAmTrainer extends MinibatchTrainer<CronosAmMetrics> implements Trainer<CronosAmMetrics> {
   readonly method = 'cronos-am' as const;
   readonly metrics = CRONOS_AM_METRICS;
-  private iter = 0;
   /** Minibatch steps taken (the checkpoint rule counts these). */
   private minibatches = 0;
   private headSolvesTotal = 0;
-  private budget: number;
-  private readonly perStep: number;
   private last: HeadSolution | null = null;
   private lastObjective = NaN;
   private lastNeurons = 0;
@@ -197,28 +202,12 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
   private disposed = false;
 
   constructor(
-    /** The device backend; the trainer owns it (dispose frees it). */
-    readonly backend: DeepBackend,
-    readonly sampler: MinibatchSampler,
+    backend: DeepBackend,
+    sampler: MinibatchSampler,
     readonly setup: AmSetup,
   ) {
-    const s = setup.settings;
-    this.perStep = s.logEvery > 0 ? Math.min(s.logEvery, sampler.batchesPerEpoch) : sampler.batchesPerEpoch;
-    this.budget = s.epochs * this.stepsPerEpoch;
+    super(backend, sampler, setup.settings);
     backend.setTrainable(setup.layout.trainable);
-  }
-
-  /** Reported steps per epoch. */
-  get stepsPerEpoch(): number {
-    return Math.ceil(this.sampler.batchesPerEpoch / this.perStep);
-  }
-
-  get device(): DeepBackend['device'] {
-    return this.backend.device;
-  }
-
-  get iteration(): number {
-    return this.iter;
   }
 
   /** The latest head solution (u, v, λ on φ(X) of that moment), or null before the first solve. */
@@ -272,8 +261,8 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
     let headMs = 0;
     let featureMs = 0;
     let solves = 0;
-    const left = this.sampler.batchesPerEpoch - this.sampler.position.batch;
-    for (let k = 0; k < Math.min(this.perStep, left); k++) {
+    const steps = this.minibatchesThisStep();
+    for (let k = 0; k < steps; k++) {
       if (this.minibatches % checkpoint === 0) {
         const h0 = performance.now();
         await this.solveHead();
@@ -289,21 +278,10 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
     const { loss } = await this.backend.takeLoss();
     // The GPU backend records steps and submits at the read-back: count that wait as feature time.
     featureMs += performance.now() - f0;
-    const train = await this.backend.evaluate('train');
-    const test = this.setup.hasTest ? await this.backend.evaluate('test') : { loss: NaN, accuracy: NaN };
+    const splits = await this.evaluateSplits(this.setup.hasTest);
     const d = await this.backend.dEstimate();
-    this.iter += 1;
-    const p = this.sampler.position;
     return {
-      iter: this.iter,
-      timeMs: performance.now() - t0,
-      // Real epochs: sampler passes over the training rows (the official counter also counts solves).
-      epoch: p.epoch + p.batch / this.sampler.batchesPerEpoch,
-      batchLoss: loss,
-      trainLoss: train.loss,
-      trainAccuracy: train.accuracy,
-      testLoss: test.loss,
-      testAccuracy: test.accuracy,
+      ...this.stepRecord(t0, loss, splits),
       d,
       headSolves: solves,
       headObjective: this.lastObjective,
@@ -313,24 +291,7 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
     };
   }
 
-  /** The epoch budget (no convergence rule, as the other deep methods). */
-  finished(m: CronosAmMetrics): FinishReason | null {
-    return m.iter >= this.budget ? 'max-iterations' : null;
-  }
-
-  setBudget(steps: number): void {
-    this.budget = steps;
-  }
-
-  /** The whole network; `network` is the head on φ(x) (W1 d̃×C·2P, w2 C·2P×C, zero units kept). */
-  async model(): Promise<TrainedModel> {
-    const theta = await this.backend.getParams();
-    const { arch, slots } = this.backend;
-    return { network: twoLayerView(arch, theta, slots), deep: { arch, theta } };
-  }
-
-  /** What must match between a saved state and this run (a mismatch is refused, named). */
-  private fingerprint(): Record<string, number> {
+  protected fingerprint(): Record<string, number> {
     const s = this.setup.settings;
     return {
       paramCount: this.backend.paramCount,
@@ -345,59 +306,26 @@ export class CronosAmTrainer implements Trainer<CronosAmMetrics> {
     };
   }
 
-  async saveState(): Promise<TrainerState> {
-    const opt = await this.backend.getOptimizerState();
-    const arrays: Record<string, Float64Array> = { theta: await this.backend.getParams() };
-    for (const [k, a] of Object.entries(opt.arrays)) arrays[`opt.${k}`] = a;
+  saveState(): Promise<TrainerState> {
     const last = this.last;
     const saved: Record<string, Float64Array | Int32Array> = {};
     if (last) for (const k of HEAD_KEYS) saved[`head.${k}`] = k === 'D' ? Int32Array.from(last.D) : last[k].slice();
-    const scalars: Record<string, number> = {
-      ...this.fingerprint(),
-      samplerEpoch: this.sampler.position.epoch,
-      samplerBatch: this.sampler.position.batch,
-      minibatches: this.minibatches,
-      headSolves: this.headSolvesTotal,
-      headObjective: this.lastObjective,
-      headNeurons: this.lastNeurons,
-    };
-    for (const [k, v] of Object.entries(opt.scalars)) scalars[`opt.${k}`] = v;
-    return { format: 'cronos-playground-state', method: this.method, version: CRONOS_AM_STATE_VERSION, iteration: this.iter, scalars, arrays: { ...arrays, ...saved } };
+    const counts = { minibatches: this.minibatches, headSolves: this.headSolvesTotal, headObjective: this.lastObjective, headNeurons: this.lastNeurons };
+    return this.deepState(CRONOS_AM_STATE_VERSION, counts, saved);
   }
 
   async loadState(state: TrainerState): Promise<void> {
-    checkStateHeader(state, this.method, CRONOS_AM_STATE_VERSION);
-    const names: Record<string, string> = {
-      paramCount: 'parameters', featureWidth: 'feature width', P: 'head patterns P', trainRows: 'training rows', batchSize: 'batch size',
-      replacement: 'sampling (1 = with replacement)', perStep: 'minibatches per step', checkpoint: 'checkpoint', seed: 'seed',
-    };
-    for (const [k, v] of Object.entries(this.fingerprint())) {
-      if (state.scalars[k] !== v) throw new Error(`The saved cronos-am state was made with ${names[k]} ${String(state.scalars[k])}; this run has ${v}. Continue it with the same data and settings.`);
-    }
-    const theta = state.arrays.theta;
-    if (!(theta instanceof Float64Array || theta instanceof Float32Array) || theta.length !== this.backend.paramCount) throw new Error(`The saved state's θ is missing or does not have ${this.backend.paramCount} values.`);
     const minibatches = state.scalars.minibatches;
-    if (!(Number.isInteger(minibatches) && minibatches >= 0)) throw new Error(`The saved state's minibatch count ${String(minibatches)} is not a whole number ≥ 0.`);
-    const last = this.savedHead(state);
-    const arrays: Record<string, Float64Array> = {};
-    for (const name of momentNames('dadapt-adam')) {
-      const a = state.arrays[`opt.${name}`];
-      if (a) arrays[name] = Float64Array.from(a);
-    }
-    const scalars: Record<string, number> = {};
-    for (const name of scalarNames('dadapt-adam')) scalars[name] = state.scalars[`opt.${name}`];
-    // Check everything first, so a refused state changes nothing (setOptimizerState checks the moments).
-    const position = { epoch: state.scalars.samplerEpoch, batch: state.scalars.samplerBatch };
-    this.sampler.checkPosition(position);
-    this.backend.setOptimizerState({ scalars, arrays });
-    this.sampler.position = position;
-    this.backend.setParams(Float64Array.from(theta));
+    let last: HeadSolution | null = null;
+    this.restoreDeep(state, CRONOS_AM_STATE_VERSION, 'dadapt-adam', AM_FINGERPRINT_NAMES, () => {
+      if (!(Number.isInteger(minibatches) && minibatches >= 0)) throw new Error(`The saved state's minibatch count ${String(minibatches)} is not a whole number ≥ 0.`);
+      last = this.savedHead(state);
+    });
     this.minibatches = minibatches;
     this.headSolvesTotal = state.scalars.headSolves ?? 0;
     this.lastObjective = state.scalars.headObjective ?? NaN;
     this.lastNeurons = state.scalars.headNeurons ?? 0;
     this.last = last;
-    this.iter = state.iteration;
   }
 
   /** The saved head solution (every array of {@link HEAD_KEYS} with its length, or none of them). */
