@@ -5,7 +5,7 @@
  *              preconditioner, warm-started PCG as the other two),
  *   balancing  plain ADMM with residual balancing of ρ (the previous option) and the DEFAULT
  *              preconditioner and PCG cap, so balancing/default measures the outer loop alone,
- *   default    the new defaults (α, ρ = c·β rule, Anderson on the CPU, the auto preconditioner),
+ *   default    the new defaults (α, ρ = c·β rule, Anderson on both devices, the auto preconditioner),
  * on the problems of bench/convergence-problems.ts, one run each, on the float64 CPU backend and,
  * when an adapter exists, the WebGPU one (same adapter for all three). Ratios are printed because
  * absolute times on a shared or emulated device mean little. Not part of `npm test`.
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     return;
   }
   const a = ctx.adapter;
-  await device(`WebGPU (${a.description || a.device || a.vendor}; no Anderson on the GPU)`, (p, c) => GpuSolver.create(ctx, p, c));
+  await device(`WebGPU (${a.description || a.device || a.vendor})`, (p, c) => GpuSolver.create(ctx, p, c));
   ctx.destroy();
 }
 

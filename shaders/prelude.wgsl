@@ -16,10 +16,28 @@
 //   shifted_pixel index as (b, y, x), and the flat index of its neighbour at (y + dy, x + dx) or −1 in
 //                 the zero padding of a 'same' convolution
 //   lanes4        four consecutive channels of a vec4 group, clamped to the last valid one
+//   AA_*          the layout of the Anderson state buffer (solver/gpu/anderson.ts AA mirrors it)
 
 struct Admm { rho: f32, prox_t: f32, pcg_tol: f32, alpha: f32 }
 
 const WG_1D: u32 = 256u;
+
+// Anderson state (f32 storage, solver/gpu/anderson.ts AA): scalars, then γ, ΔGᵀg, the m×m Gram ΔGᵀΔG
+// and its Cholesky factor. Flags and counts are small integers stored exactly as f32.
+const AA_GNORM2: u32 = 0u;        // ‖g‖² of the step just done (reduce_finalize writes it)
+const AA_COUNT: u32 = 1u;         // differences in memory (≤ m)
+const AA_HEAD: u32 = 2u;          // ring slot the next difference goes to
+const AA_HAS_PREV: u32 = 3u;      // 1 when f and g of an earlier step are kept
+const AA_EXTRAPOLATED: u32 = 4u;  // 1 when the step just done started from an extrapolated point
+const AA_SAFE_NORM: u32 = 5u;     // ‖g‖ of the last plain step (safeguard)
+const AA_REJECT: u32 = 6u;        // 1 when this update rejects the extrapolation
+const AA_PUSHED: u32 = 7u;        // 1 when this update adds a difference (at AA_SLOT)
+const AA_SLOT: u32 = 8u;
+const AA_WRITE: u32 = 9u;         // 1 when the state is rewritten from the new input
+const AA_USED: u32 = 10u;         // columns the extrapolation combines (0: none)
+const AA_ACCEPTED: u32 = 11u;     // extrapolations taken (for tests and reports)
+const AA_REJECTED: u32 = 12u;     // extrapolations rejected by the safeguard
+const AA_GAMMA: u32 = 16u;        // γ (m), then ΔGᵀg (m), Gram (m×m), factor (m×m)
 
 // Workgroup (wg.x, wg.y) of a grid with nwg.x columns, thread li: element (wg.y·nwg.x + wg.x)·WG_1D + li.
 fn flat_index(wg: vec3u, nwg: vec3u, li: u32) -> u32 {

@@ -36,6 +36,8 @@ export interface CronosSolver {
   dispose(): void;
   /** The PCG preconditioner in use and why (solver/preconditioner.ts); both devices' driver has it. */
   preconditionerInUse?(): ResolvedPreconditioner | undefined;
+  /** Where Anderson acceleration runs: 'host' (CPU backend), 'device' (GPU), null when off or when it does not fit (both devices' driver has it). */
+  andersonIn?(): 'host' | 'device' | null;
   /** GPU solvers: why the device was lost, or null while it is fine. */
   deviceLost?(): string | null;
   /** GPU solvers: destroys the device (the device-loss test hook). */

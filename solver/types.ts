@@ -79,7 +79,7 @@ export interface SolverConfig {
    * before the run continues from the winner; 0 = off (ρ fixed at `rho`, or residual balancing).
    */
   rhoRace: number;
-  /** Anderson acceleration memory (type II, safeguarded, spec §4.5); 0 is off. CPU backend only. */
+  /** Anderson acceleration memory (type II, safeguarded, spec §4.5); 0 is off. Both backends (the GPU's on the device). */
   anderson: number;
   /**
    * Stopping rule: `gap` = certified relative gap (f − dual bound)/f ≤ tol and cone violation

@@ -67,6 +67,17 @@ export interface AdmmBackend {
   readFixedPoint?(): Float64Array;
   /** Sets the state from ζ: v = prox(ζ_u), λ = ζ_u − v, s = max(ζ_s, 0), ν = ζ_s − s, Gᵀs, Gᵀν. */
   writeFixedPoint?(zeta: Float64Array, rho: number): void;
+  /**
+   * Anderson acceleration on the device itself (optional; the GPU): true when this backend runs it
+   * (config.anderson > 0 and its memory fits). The driver then calls {@link andersonStep} and
+   * {@link andersonReset} instead of reading and writing ζ; the update happens on the device, in
+   * the next step's submission, with the same safeguard and no extra read-back.
+   */
+  readonly acceleratesOnDevice?: boolean;
+  /** After the step just measured (ρ kept): replace the state by the Anderson update of its ζ. */
+  andersonStep?(): void;
+  /** Forget the Anderson memory; the current state's ζ becomes the next input (ρ changed, state loaded). */
+  andersonReset?(): void;
   /** The PCG preconditioner in use and why (solver/preconditioner.ts), for the page and the CLI. */
   readonly preconditioner?: ResolvedPreconditioner;
 }

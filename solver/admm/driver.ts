@@ -88,6 +88,8 @@ export class AdmmDriver implements CronosSolver {
   private readonly fit: FitScale;
   /** Anderson acceleration when configured and the backend supports it (spec §4.5). */
   private readonly anderson: Anderson | null;
+  /** Anderson acceleration run by the backend on its device instead (the GPU). */
+  private readonly deviceAnderson: boolean;
   /** The ρ race while it runs (spec §4.5); its entries are saved states. */
   protected race: RhoRace<AdmmState> | null;
   private raceResult: number | null = null;
@@ -101,7 +103,8 @@ export class AdmmDriver implements CronosSolver {
   ) {
     this.rho = initialRho(config, problem.beta);
     this.fit = fitScale(problem, test && test.n > 0 ? testTargets(problem, test) : null);
-    const zeta = config.anderson > 0 ? backend.readFixedPoint?.() : undefined;
+    this.deviceAnderson = config.anderson > 0 && backend.acceleratesOnDevice === true;
+    const zeta = config.anderson > 0 && !this.deviceAnderson ? backend.readFixedPoint?.() : undefined;
     this.anderson = zeta && zeta.length > 0 ? new Anderson(config.anderson, zeta.length) : null;
     this.race = config.rhoRace > 0 ? new RhoRace<AdmmState>(raceCandidates(problem.beta, config.rho), config.rhoRace) : null;
   }
@@ -140,8 +143,23 @@ export class AdmmDriver implements CronosSolver {
   /** ρ and the Anderson memory after a race switch (the state arrays are written). */
   protected afterRaceSwitch(rho: number): void {
     this.rho = rho;
+    this.resetAnderson();
+  }
+
+  /** Forgets the Anderson memory (host or device); the current state's ζ becomes the next input. */
+  private resetAnderson(): void {
+    if (this.deviceAnderson) {
+      this.backend.andersonReset?.();
+      return;
+    }
     const zeta = this.anderson ? this.backend.readFixedPoint?.() : undefined;
     if (this.anderson && zeta) this.anderson.reset(zeta);
+  }
+
+  /** Whether Anderson acceleration runs, and where: on the host (CPU backend), on the device (GPU), or not at all. */
+  andersonIn(): 'host' | 'device' | null {
+    if (this.deviceAnderson) return 'device';
+    return this.anderson ? 'host' : null;
   }
 
   /** Drops the race once it has picked its winner. */
@@ -163,6 +181,10 @@ export class AdmmDriver implements CronosSolver {
   protected accelerate(): void {
     const aa = this.anderson;
     const backend = this.backend;
+    if (this.deviceAnderson) {
+      backend.andersonStep?.();
+      return;
+    }
     if (!aa || !backend.readFixedPoint || !backend.writeFixedPoint) return;
     const next = aa.next(backend.readFixedPoint());
     if (next) backend.writeFixedPoint(next, this.rho);
@@ -223,9 +245,8 @@ export class AdmmDriver implements CronosSolver {
     if (f === 1) return false;
     this.rho *= f;
     this.backend.rescaleDuals(f);
-    const zeta = this.anderson ? this.backend.readFixedPoint?.() : undefined;
     // ζ = (h + λ, hs + ν) mixes primal and scaled dual parts; after a ρ change the history no longer applies.
-    if (this.anderson && zeta) this.anderson.reset(zeta);
+    this.resetAnderson();
     return true;
   }
 
@@ -267,8 +288,7 @@ export class AdmmDriver implements CronosSolver {
     if (s.rho !== this.rho) await this.backend.rebuildPreconditioner(s.rho);
     this.k = s.k;
     this.rho = s.rho;
-    const zeta = this.anderson ? this.backend.readFixedPoint?.() : undefined;
-    if (this.anderson && zeta) this.anderson.reset(zeta);
+    this.resetAnderson();
   }
 
   /** Frees device resources. */

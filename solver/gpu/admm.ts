@@ -23,12 +23,17 @@ export class GpuSolver extends AdmmDriver {
   private constructor(
     problem: Problem,
     config: SolverConfig,
-    backend: GpuBackend,
+    private readonly gpuBackend: GpuBackend,
     test: TestSet | undefined,
     /** The device it runs on, watched for loss (solver/resilience.ts). */
     private readonly ctx: GpuContext,
   ) {
-    super('gpu', problem, config, backend, test);
+    super('gpu', problem, config, gpuBackend, test);
+  }
+
+  /** Anderson extrapolations taken and rejected on the GPU so far (null without GPU Anderson); one read-back. */
+  andersonCounts(): Promise<{ accepted: number; rejected: number } | null> {
+    return this.gpuBackend.andersonCounts();
   }
 
   /** Why the device was lost, or null while it is fine. */

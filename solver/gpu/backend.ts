@@ -15,6 +15,9 @@
  * would need two sketches and the r-sized algebra is on the host anyway, so it would save
  * little. The block preconditioner is ρ-independent and rebuilds nothing. With warm start the
  * rhs kernel runs inside uSolve, after A·u₀, and writes r = b − A·u₀ directly.
+ *
+ * Anderson acceleration (solver/gpu/anderson.ts) is recorded at the start of the next step's
+ * encoder, in a compute pass of its own before v_prev ← v: still one submission per step.
  */
 import { activationPatterns, testTargets } from '../problem';
 import type { StepSums } from '../residuals';
@@ -33,6 +36,7 @@ import { GpuPcg, PCG_STATE_FLOATS } from './pcg';
 import { effectiveRank } from '../nystrom-core';
 import { resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
 import { GpuBlockPreconditioner } from './block';
+import { GpuAnderson } from './anderson';
 
 /** Buffers of the test set (present when the test set has rows). */
 interface TestBuffers {
@@ -77,6 +81,12 @@ export class GpuBackend implements AdmmBackend {
   private readonly rescale: Map<number, Dispatch[]>;
   private scalars: StepScalars;
   private pending: Pending | null = null;
+  /** Anderson acceleration on the GPU, when configured and its memory fits one binding. */
+  private readonly aa: GpuAnderson | null;
+  /** Anderson work waiting for the next step's encoder: the update, or x ← ζ after a reset. */
+  private aaPending: Dispatch[] | null = null;
+  /** Whether this backend runs Anderson acceleration itself (AdmmBackend.acceleratesOnDevice). */
+  readonly acceleratesOnDevice: boolean;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -94,7 +104,8 @@ export class GpuBackend implements AdmmBackend {
     // Resolved under the adapter's binding limit, as gpuMemoryPlan resolves it (solver/gpu/admm.ts).
     this.preconditioner = resolvePreconditioner(config, d, ctx.adapter.maxStorageBufferBindingSize);
     const kind = this.preconditioner.kind;
-    const specs = gpuBufferSpecs(problem, config.rank, testRows, xBlockBytes, kind).filter((s) => s.owner === 'admm');
+    const aaPlan = { memory: config.anderson, maxBindingBytes: ctx.adapter.maxStorageBufferBindingSize };
+    const specs = gpuBufferSpecs(problem, config.rank, testRows, xBlockBytes, kind, aaPlan).filter((s) => s.owner === 'admm');
     this.b = this.allocate(specs, test, xBlockBytes);
     this.data = { X: this.blocks[0], D: this.b.D };
     this.staging = this.b.staging;
@@ -117,6 +128,8 @@ export class GpuBackend implements AdmmBackend {
       metrics: this.metricsDispatches(),
     };
     this.rescale = new Map([2, 0.5].map((f) => [f, this.rescaleDispatches(f)]));
+    this.aa = this.b.aaMem ? this.andersonOf(config.anderson) : null;
+    this.acceleratesOnDevice = this.aa !== null;
     // Setup of spec §4.6: Fᵀy once; the rhs kernel divides it by the current ρ.
     const setup = applyFt(ctx, this.g, this.data, this.b.Y, this.b.Fty);
     runDispatches(ctx, setup);
@@ -244,6 +257,41 @@ export class GpuBackend implements AdmmBackend {
     return list;
   }
 
+  /** Anderson acceleration over the state buffers and the aa* buffers of the spec list. */
+  private andersonOf(memory: number): GpuAnderson {
+    const { ctx, g, b, data } = this;
+    const nK = this.relu ? this.problem.n * this.K : 0;
+    const slack = this.relu ? { S: b.S, Nu: b.Nu } : { S: b.dummy, Nu: b.aaSpare };
+    const transposed = this.relu ? [...applyGt(ctx, g, data, b.S, b.GtS), ...applyGt(ctx, g, data, b.Nu, b.GtNu)] : [];
+    const buffers = { V: b.V, Lam: b.Lam, ...slack, mem: b.aaMem, state: b.aaState, partials: b.aaPartials, admm: this.admm };
+    return new GpuAnderson(ctx, memory, { d: this.problem.d, K: this.K, nK }, buffers, transposed);
+  }
+
+  /** Records the Anderson update of the step just measured at the start of the next step (AdmmBackend.andersonStep). */
+  andersonStep(): void {
+    if (this.aa) this.aaPending = this.aa.update;
+  }
+
+  /** Clears the Anderson memory now; x ← ζ is recorded at the start of the next step (AdmmBackend.andersonReset). */
+  andersonReset(): void {
+    if (!this.aa) return;
+    this.aa.reset();
+    this.aaPending = this.aa.load;
+  }
+
+  /** Extrapolations taken and rejected on the GPU (null without Anderson); a read-back, not per step. */
+  async andersonCounts(): Promise<{ accepted: number; rejected: number } | null> {
+    this.flushAnderson();
+    return this.aa ? this.aa.counts() : null;
+  }
+
+  /** Runs pending Anderson work in a submission of its own, so that what is read back is the state the next step starts from. */
+  private flushAnderson(): void {
+    if (!this.aaPending) return;
+    runDispatches(this.ctx, this.aaPending);
+    this.aaPending = null;
+  }
+
   /** λ, ν, Gᵀν ← λ/f, ν/f, Gᵀν/f, so the unscaled multipliers ρλ, ρν stay put when ρ ← fρ. */
   private rescaleDispatches(f: number): Dispatch[] {
     const { ctx, b } = this;
@@ -265,6 +313,13 @@ export class GpuBackend implements AdmmBackend {
     const { b } = this;
     this.writeAdmmUniform(s.rho, s.pcgTol, s.alpha);
     const enc = this.ctx.device.createCommandEncoder({ label: `admm step ${s.k}` });
+    if (this.aaPending) {
+      // The previous step's Anderson update (or x ← ζ after a reset), before v_prev ← v as on the CPU.
+      const aaPass = enc.beginComputePass();
+      encodeDispatches(aaPass, this.aaPending);
+      aaPass.end();
+      this.aaPending = null;
+    }
     enc.copyBufferToBuffer(b.V, 0, b.Vprev, 0, b.V.size);
     enc.copyBufferToBuffer(b.GtS, 0, b.GtSprev, 0, b.GtS.size);
     if (!this.config.warmStart) enc.clearBuffer(b.U);
@@ -389,6 +444,7 @@ export class GpuBackend implements AdmmBackend {
 
   /** Reads every state buffer back as float64 (not on the per-step path). */
   async readState(): Promise<Partial<Record<StateArrayName, Float64Array>>> {
+    this.flushAnderson();
     const entries = Object.entries(this.stateBuffers());
     const arrays = await Promise.all(entries.map(([, v]) => readF32(this.ctx, v.buf, v.count)));
     return Object.fromEntries(entries.map(([k], i) => [k, Float64Array.from(arrays[i])]));
@@ -396,11 +452,14 @@ export class GpuBackend implements AdmmBackend {
 
   /** Uploads the state arrays (rounded to float32). */
   async writeState(arrays: Partial<Record<StateArrayName, Float64Array>>): Promise<void> {
+    // A pending update would act on the overwritten state; the driver resets Anderson after a write.
+    this.aaPending = null;
     for (const [k, v] of Object.entries(this.stateBuffers())) writeF32(this.ctx, v.buf, arrays[k as StateArrayName] as Float64Array);
   }
 
   /** Reads back (u, v) as float64. */
   async solution(): Promise<ConvexSolution> {
+    this.flushAnderson();
     const count = this.problem.d * this.K;
     const [U, V] = await Promise.all([readF32(this.ctx, this.b.U, count), readF32(this.ctx, this.b.V, count)]);
     return { U: Float64Array.from(U), V: Float64Array.from(V) };
@@ -409,6 +468,8 @@ export class GpuBackend implements AdmmBackend {
   /** Frees every GPU buffer of this backend (not the context). */
   dispose(): void {
     this.pending = null;
+    this.aaPending = null;
+    this.aa?.destroy();
     // The step lists own their uniforms and scratch (PCG's lists are owned by the PCG; freeing twice is harmless).
     for (const list of [...Object.values(this.steps), ...this.rescale.values()]) destroyDispatches(list);
     this.precond.destroy();

@@ -35,6 +35,33 @@ function reductionGroups(count: number, maxGroups = 256): number {
   return Math.max(1, Math.min(maxGroups, Math.ceil(count / 1024)));
 }
 
+/**
+ * Anderson acceleration on the GPU (solver/gpu/anderson.ts): its memory `m` and the binding limit
+ * it must fit under. Its ring is one buffer, so when it does not fit the solver runs without it.
+ */
+export interface AndersonPlan {
+  memory: number;
+  maxBindingBytes: number;
+}
+
+/** Floats of the Anderson state (solver/gpu/anderson.ts AA): 16 scalars, γ, ΔGᵀg, the Gram and its factor. */
+export function andersonStateFloats(m: number): number {
+  return 16 + 2 * m + 2 * m * m;
+}
+
+/**
+ * Floats of the Anderson memory [x | f | g | ΔF (m) | ΔG (m)] for a problem with these
+ * dimensions (N = |ζ| = d·K, plus n·K for ReLU), or 0 when it is off or would not fit in one
+ * binding of `plan.maxBindingBytes`.
+ */
+export function andersonMemoryFloats(dims: BufferDims, plan: AndersonPlan): number {
+  if (!(plan.memory > 0)) return 0;
+  const K = dims.C * (dims.model === 'relu' ? 2 : 1) * dims.P;
+  const N = dims.d * K + (dims.model === 'relu' ? dims.n * K : 0);
+  const floats = (3 + 2 * plan.memory) * N;
+  return storageBytes(floats) <= plan.maxBindingBytes ? floats : 0;
+}
+
 /** Who creates a buffer: the ADMM backend itself, GpuPcg, GpuNystrom, or GpuNystrom.rebuild (transient). */
 export type BufferOwner = 'admm' | 'pcg' | 'nystrom' | 'sketch' | 'block';
 
@@ -91,10 +118,17 @@ export function rowBlockBytes(n: number, d: number, maxBlockBytes: number): { by
 /**
  * Every buffer of a GPU solver for these dimensions, Nyström rank, test rows and resolved
  * preconditioner (solver/preconditioner.ts), with X split under `maxBlockBytes` (Infinity: one
- * block). K = C·S·P columns (S = 2 ReLU, 1 gated). Without Nyström the solver keeps a rank-0
+ * block), and the Anderson buffers of `anderson`. K = C·S·P columns (S = 2 ReLU, 1 gated). Without Nyström the solver keeps a rank-0
  * GpuNystrom (its placeholder buffers), so the plan does too.
  */
-export function gpuBufferSpecs(dims: BufferDims, rank: number, testRows: number, maxBlockBytes = Infinity, precond: PreconditionerKind = 'nystrom'): GpuBufferSpec[] {
+export function gpuBufferSpecs(
+  dims: BufferDims,
+  rank: number,
+  testRows: number,
+  maxBlockBytes = Infinity,
+  precond: PreconditionerKind = 'nystrom',
+  anderson: AndersonPlan = { memory: 0, maxBindingBytes: Infinity },
+): GpuBufferSpec[] {
   const { n, d, P, C, model } = dims;
   const relu = model === 'relu';
   const S = relu ? 2 : 1;
@@ -151,6 +185,17 @@ export function gpuBufferSpecs(dims: BufferDims, rank: number, testRows: number,
     const Gt = reductionGroups(testRows);
     add('partialsFitTest', `reduction partial sums test (${Gt} groups × ${FIT_Q})`, Gt * FIT_Q);
   }
+  // Anderson acceleration (solver/gpu/anderson.ts), when on and its ring fits one binding.
+  const aaFloats = andersonMemoryFloats(dims, anderson);
+  if (aaFloats > 0) {
+    const m = anderson.memory;
+    const N = aaFloats / (3 + 2 * m);
+    add('aaMem', `Anderson memory x, f, g, ΔF, ΔG ((3 + 2·${m})×${N})`, aaFloats);
+    add('aaState', `Anderson state (m = ${m})`, andersonStateFloats(m));
+    add('aaPartials', `Anderson residual partial sums (${reductionGroups(N)} groups)`, reductionGroups(N));
+    // Gated: the apply kernel binds s and ν read-write, so it needs two distinct placeholders.
+    if (!relu) add('aaSpare', 'Anderson placeholder (gated)', 4);
+  }
   // GpuPcg (solver/gpu/pcg.ts).
   add('pcgState', `PCG state (${C}×${PCG_STATE})`, C * PCG_STATE, 'pcg');
   add('pcgVectors', `PCG p, w, z (each d×K = ${d}×${K})`, dK, 'pcg', { copies: 3 });
@@ -185,13 +230,13 @@ export function specTotalBytes(list: GpuBufferSpec[]): number {
  */
 export function gpuMemoryPlan(
   problem: BufferDims,
-  config: { rank: number; preconditioner?: PreconditionerSetting },
+  config: { rank: number; preconditioner?: PreconditionerSetting; anderson?: number },
   testRows: number,
   maxBindingBytes = Infinity,
 ): { largestBinding: number; xBlocks: number; total: number } {
   // Without a setting: Nyström, what the plan meant before the setting existed.
   const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes).kind : 'nystrom';
-  const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes, kind);
+  const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes, kind, { memory: config.anderson ?? 0, maxBindingBytes });
   const xBlocks = rowBlockBytes(problem.n, problem.d, maxBindingBytes).blocks;
   const largestBinding = Math.max(
     ...list.filter((b) => b.usage === undefined).map((b) => (b.blockable ? Math.min(b.bytes, maxBindingBytes) : b.bytes)),

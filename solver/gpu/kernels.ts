@@ -4,6 +4,11 @@
  * Each builder's params uniform is owned by the dispatch it returns (`Dispatch.owned`).
  */
 import admmRhsSrc from '../../shaders/admm_rhs.wgsl?raw';
+import andersonApplySrc from '../../shaders/anderson_apply.wgsl?raw';
+import andersonDecideSrc from '../../shaders/anderson_decide.wgsl?raw';
+import andersonGramSrc from '../../shaders/anderson_gram.wgsl?raw';
+import andersonSolveSrc from '../../shaders/anderson_solve.wgsl?raw';
+import andersonVectorsSrc from '../../shaders/anderson_vectors.wgsl?raw';
 import axpbySrc from '../../shaders/axpby.wgsl?raw';
 import blockDotSrc from '../../shaders/block_dot.wgsl?raw';
 import combineSrc from '../../shaders/combine.wgsl?raw';
@@ -24,6 +29,11 @@ import { dispatchOf, f32, paramsBuffer, programKernel, u32, type Dispatch, type 
 
 const SOURCES = {
   admmRhs: admmRhsSrc,
+  andersonApply: andersonApplySrc,
+  andersonDecide: andersonDecideSrc,
+  andersonGram: andersonGramSrc,
+  andersonSolve: andersonSolveSrc,
+  andersonVectors: andersonVectorsSrc,
   axpby: axpbySrc,
   blockDot: blockDotSrc,
   combine: combineSrc,

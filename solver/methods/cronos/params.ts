@@ -127,9 +127,9 @@ export const CRONOS_PARAMS = defineTable({
   }),
   anderson: menuInteger('anderson', {
     label: 'Anderson memory', short: 'Anderson memory', change: 'solver',
-    help: 'Safeguarded Anderson acceleration of the ADMM fixed point (CPU solver); 0 = off.',
+    help: 'Safeguarded Anderson acceleration of the ADMM fixed point (CPU and GPU solvers); 0 = off.',
     default: 10, min: 0, max: 50, presets: [0, 5, 10, 20],
-    flag: '--anderson', arg: 'M', cliHelp: 'Anderson acceleration memory, 0 = off (CPU device only)',
+    flag: '--anderson', arg: 'M', cliHelp: 'Anderson acceleration memory, 0 = off (CPU and GPU)',
     group: 'solver', testId: 'anderson',
   }),
   stopRule: choiceOf('stopRule', ['gap', 'residuals'], {
