@@ -16,6 +16,13 @@ import { accuracyCell, methodTitle, nextSort, raceLegend, raceTraces, secondsCel
 import { fmt } from '../format';
 import { saveFile } from '../share/wire-hooks';
 import { Panel } from './Panel';
+import { Segmented } from './Segmented';
+
+/** The chart's two x-axes. */
+const RACE_AXES = [
+  ['time', 'Time'],
+  ['epochs', 'Epochs'],
+] as const;
 
 /** Props of {@link RacePanel}. */
 export interface RacePanelProps {
@@ -185,19 +192,7 @@ function RaceChart({ results, axis, onAxis }: { results: RaceResults; axis: Race
     <div className="race-chart">
       <div className="race-chart-head">
         <strong>Test accuracy</strong>
-        <div className="segmented small" role="radiogroup" aria-label="race x-axis">
-          {(
-            [
-              ['time', 'Time'],
-              ['epochs', 'Epochs'],
-            ] as const
-          ).map(([a, text]) => (
-            <label key={a} className={axis === a ? 'on' : ''}>
-              <input type="radio" name="race-axis" value={a} checked={axis === a} onChange={() => onAxis(a)} data-testid={`race-x-${a}`} />
-              {text}
-            </label>
-          ))}
-        </div>
+        <Segmented label="race x-axis" name="race-axis" options={RACE_AXES} value={axis} onChange={onAxis} testIdPrefix="race-x-" />
       </div>
       <Figure id="chart-race" label="Test accuracy of every method against time or epochs" data={data} layout={layout} />
       <p className="x-label" data-testid="chart-race-x">

@@ -29,18 +29,28 @@ function bandOf(m: MethodSummary, axis: RaceAxis): readonly BandPoint[] {
   return axis === 'time' ? m.band_time : m.band_epochs;
 }
 
-/** Three traces per method: the 95th percentile (invisible edge), the 5th filled up to it, the median. */
+/** Two traces per method: the 5th–95th band as one closed filled outline (fewer traces draw faster), and the median. */
 export function raceTraces(r: RaceResults, axis: RaceAxis): Data[] {
   return r.methods.flatMap((m, i) => {
     const band = bandOf(m, axis);
     const x = band.map((b) => b.x);
-    const pc = (v: number): number => 100 * v;
+    const back = [...band].reverse();
     const color = methodColor(i);
     const name = methodTitle(m.method);
     return [
-      { type: 'scatter', mode: 'lines', x, y: band.map((b) => pc(b.p95)), line: { width: 0, color: css(color) }, hoverinfo: 'skip', showlegend: false, name: `${name} 95th` },
-      { type: 'scatter', mode: 'lines', x, y: band.map((b) => pc(b.p5)), line: { width: 0, color: css(color) }, fill: 'tonexty', fillcolor: css(color, 0.16), hoverinfo: 'skip', showlegend: false, name: `${name} 5th` },
-      { type: 'scatter', mode: 'lines', x, y: band.map((b) => pc(b.median)), line: { width: 2, color: css(color) }, name, hovertemplate: `${name}: %{y:.1f} %<extra></extra>` },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        x: [...x, ...back.map((b) => b.x)],
+        y: [...band.map((b) => 100 * b.p95), ...back.map((b) => 100 * b.p5)],
+        fill: 'toself',
+        fillcolor: css(color, 0.16),
+        line: { width: 0, color: css(color) },
+        hoverinfo: 'skip',
+        showlegend: false,
+        name: `${name} 5th–95th`,
+      },
+      { type: 'scatter', mode: 'lines', x, y: band.map((b) => 100 * b.median), line: { width: 2, color: css(color) }, name, hovertemplate: `${name}: %{y:.1f} %<extra></extra>` },
     ] satisfies Data[];
   });
 }

@@ -67,19 +67,22 @@ describe('race chart, legend and table', () => {
     const r = results();
     for (const axis of ['time', 'epochs'] as const) {
       const traces = raceTraces(r, axis) as { x: number[]; y: number[]; fill?: string; name: string }[];
-      expect(traces).toHaveLength(6);
-      const [hi, lo, med] = traces.slice(3);
-      expect(lo.fill).toBe('tonexty');
-      for (let i = 0; i < med.y.length; i++) {
-        expect(lo.y[i]).toBeLessThanOrEqual(med.y[i]);
-        expect(med.y[i]).toBeLessThanOrEqual(hi.y[i]);
+      expect(traces).toHaveLength(4);
+      const [band, med] = traces.slice(2);
+      expect(band.fill).toBe('toself');
+      // The outline runs along the 95th percentile and back along the 5th.
+      const n = med.y.length;
+      expect(band.y).toHaveLength(2 * n);
+      for (let i = 0; i < n; i++) {
+        expect(band.y[2 * n - 1 - i]).toBeLessThanOrEqual(med.y[i]);
+        expect(med.y[i]).toBeLessThanOrEqual(band.y[i]);
       }
       expect(med.name).toBe('Adam');
     }
     const epochs = raceTraces(r, 'epochs') as { x: number[]; y: number[] }[];
-    expect(epochs[5].x).toEqual([1, 2, 3]);
+    expect(epochs[3].x).toEqual([1, 2, 3]);
     // The median of 0.5 and 0.7 at epoch 1, in percent.
-    expect(epochs[5].y[0]).toBeCloseTo(60, 10);
+    expect(epochs[3].y[0]).toBeCloseTo(60, 10);
   });
 
   it('names each method and its best learning rate', () => {

@@ -49,9 +49,9 @@ describe('race view', () => {
     await until('the race to end', async () => /^Done: 9 of 9 runs/.test(await raceStatus(page)), 60_000);
     const to = await page.evaluate(() => performance.now());
     expect(await page.getByTestId('race-row').count()).toBe(6);
-    // Three traces per method (band edges and median), each with points.
+    // Two traces per method (band and median), each with points.
     await until('the chart', async () => (await chartPoints(page, 'chart-race')) > 0, 10_000);
-    expect(await page.evaluate(() => (document.getElementById('chart-race') as unknown as { data: unknown[] }).data.length)).toBe(18);
+    expect(await page.evaluate(() => (document.getElementById('chart-race') as unknown as { data: unknown[] }).data.length)).toBe(12);
     const legend = (await page.getByTestId('race-legend').textContent()) ?? '';
     expect(legend).toMatch(/Adam \(best lr [\d.e-]+\)/);
     expect(legend).toMatch(/DAdapt-Adam \(untuned/);
