@@ -4,7 +4,7 @@
  * messages into the run state (runState.ts) once per frame, and appends metrics to the history
  * the charts stream from.
  */
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { datasetInfo } from './datasets';
 import { DEFAULT_METHOD, METHOD_IDS, METHODS, type MethodId } from '../solver/methods/index';
 import type { IterationMetrics } from '../solver/types';
@@ -29,6 +29,9 @@ import { useBootState, useShare } from './share/wire-hooks';
 import { ExportMenu } from './components/ExportMenu';
 import { ShareDialog } from './components/ShareDialog';
 import { ShareNotices } from './components/ShareNotices';
+import { RacePanel } from './components/RacePanel';
+import { INITIAL_RACE_STATE, raceReducer } from './race/state';
+import { PAGE_RACE, raceLink } from './race/page';
 
 /** The playground page. */
 export function App() {
@@ -59,6 +62,12 @@ export function App() {
     finished: state.finished,
   });
   const receiveShare = share.receive;
+  // The race view (issue 11): open at once, and its race started, when the link holds a race.
+  const [raceOpen, setRaceOpen] = useState(boot.race !== null);
+  const [raceConfig, setRaceConfig] = useState(boot.race ?? PAGE_RACE);
+  const [race, raceDispatch] = useReducer(raceReducer, INITIAL_RACE_STATE);
+  const raceIds = useRef(0);
+  const bootRace = useRef(boot.race);
 
   useEffect(() => {
     const c = createWorkerClient(
@@ -69,9 +78,16 @@ export function App() {
       },
       undefined,
       (replies) => ingestDispatch({ type: 'replies', replies }),
+      (replies) => raceDispatch({ type: 'replies', replies }),
     );
     client.current = c;
-    c.send({ type: 'start', settings: initial.current, autoplay: true });
+    // A race link replays the race; the page's own run then waits, paused.
+    c.send({ type: 'start', settings: initial.current, autoplay: bootRace.current === null });
+    if (bootRace.current !== null) {
+      const id = ++raceIds.current;
+      raceDispatch({ type: 'start', race: id, config: bootRace.current });
+      c.send({ type: 'race-start', race: id, settings: initial.current, config: bootRace.current });
+    }
     return () => {
       c.dispose();
       client.current = null;
@@ -88,6 +104,14 @@ export function App() {
   const onStep = useCallback(() => client.current?.send({ type: 'step' }), []);
   const onReset = useCallback(() => client.current?.send({ type: 'reset' }), []);
   const sendIngest = useCallback((m: ToIngest) => client.current?.send(m), []);
+  // The race trains the page's data on the page's device; the page's own run pauses meanwhile.
+  const onRaceStart = useCallback(() => {
+    const id = ++raceIds.current;
+    raceDispatch({ type: 'start', race: id, config: raceConfig });
+    client.current?.send({ type: 'pause' });
+    client.current?.send({ type: 'race-start', race: id, settings: initial.current, config: raceConfig });
+  }, [raceConfig]);
+  const onRaceStop = useCallback(() => client.current?.send({ type: 'race-stop', race: raceIds.current }), []);
   // "Train on this data": a fresh start on 'user' takes the dataset loaded now (worker/session.ts).
   const onTrainUser = useCallback(() => {
     const next: Settings = { ...initial.current, dataset: 'user' };
@@ -97,6 +121,9 @@ export function App() {
   }, []);
 
   const { problem, view, snapshot, latest } = state;
+  const localTitle = problem?.title ?? 'your data';
+  // Encoded only when what it holds changes (the page re-renders on every Worker batch).
+  const raceUrl = useMemo(() => raceLink(settings, raceConfig, { xAxis }, { name: localTitle, label: 'label' }, window.location), [settings, raceConfig, xAxis, localTitle]);
   // The pattern, neuron-norm, boundary and weight-image panels draw CRONOS's convex program only.
   const convex = convexProblem(problem);
   const version = history.length;
@@ -109,6 +136,9 @@ export function App() {
         </div>
         <Transport state={state} admmIters={stepBudget(settings) ?? 0} stopRule={settings.stopRule} tol={settings.tol} onPlay={onPlay} onPause={onPause} onStep={onStep} onReset={onReset} />
         <div className="share-actions">
+          <button type="button" className={`btn${raceOpen ? ' primary' : ''}`} aria-pressed={raceOpen} onClick={() => setRaceOpen(!raceOpen)} data-testid="race-toggle">
+            Race
+          </button>
           <ShareDialog share={share} hasRun={problem !== null} />
           <ExportMenu share={share} hasRun={problem !== null} hasMetrics={latest !== null} />
         </div>
@@ -148,12 +178,28 @@ export function App() {
             onTrain={onTrainUser}
           />
           <ProblemLine problem={problem} />
-          <ConvergencePanel metrics={metrics} history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={convex?.model ?? null} />
-          <AccuracyPanel metrics={metrics} history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
-          {convex && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={convex} snapshot={snapshot} />}
-          {convex?.image && <WeightImages problem={convex} snapshot={snapshot} />}
-          {(problem === null || convex !== null) && <PatternsPanel view={view?.patterns ?? null} problem={convex} snapshot={snapshot} />}
-          <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} preconditioner={state.preconditioner} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
+          {raceOpen && (
+            <RacePanel
+              config={raceConfig}
+              onConfig={setRaceConfig}
+              state={race}
+              dataLine={problem ? `${problem.title}: ${problem.n} training rows, ${problem.nTest} test rows` : null}
+              onStart={onRaceStart}
+              onStop={onRaceStop}
+              link={raceUrl}
+            />
+          )}
+          {/* The race view replaces the run's panels: their redraws would share the main thread with the race's. */}
+          {!raceOpen && (
+            <>
+              <ConvergencePanel metrics={metrics} history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={convex?.model ?? null} />
+              <AccuracyPanel metrics={metrics} history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
+              {convex && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={convex} snapshot={snapshot} />}
+              {convex?.image && <WeightImages problem={convex} snapshot={snapshot} />}
+              {(problem === null || convex !== null) && <PatternsPanel view={view?.patterns ?? null} problem={convex} snapshot={snapshot} />}
+              <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} preconditioner={state.preconditioner} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
+            </>
+          )}
         </main>
       </div>
       <Licences />

@@ -15,6 +15,7 @@ import type { FinishReason, MetricsRecord } from '../solver/trainer';
 import type { DeviceKind, ModelKind, Task } from '../solver/types';
 import type { DatasetId } from './datasets';
 import type { FromIngest, ToIngest } from './ingest/protocol';
+import type { FromRace, ToRace } from './race/protocol';
 import type { FromShare, ToShare } from './share/wire-protocol';
 import type { Settings } from './settings';
 
@@ -39,7 +40,9 @@ export type ToWorker =
   /** Loading the user's own data (app/ingest/protocol.ts); answered by FromIngest replies. */
   | ToIngest
   /** Exports and session files (app/share/wire-protocol.ts). */
-  | ToShare;
+  | ToShare
+  /** The race view's race (app/race/protocol.ts); answered by FromRace replies. */
+  | ToRace;
 
 /** Where a run is. */
 export type RunStatus = 'loading' | 'running' | 'paused' | 'finished' | 'error';
@@ -223,8 +226,8 @@ export type FromWorker =
   /** The answer to a share-export request (app/share/wire-protocol.ts). */
   | FromShare;
 
-/** Anything the Worker posts: the solver's replies and the data-ingestion replies. */
-export type WorkerReply = FromWorker | FromIngest;
+/** Anything the Worker posts: the solver's replies, the data-ingestion replies and the race's. */
+export type WorkerReply = FromWorker | FromIngest | FromRace;
 
 /** True for the replies of the data ingestion (their type starts with 'ingest-'). */
 export function isIngestReply(m: WorkerReply): m is FromIngest {

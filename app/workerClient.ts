@@ -1,11 +1,12 @@
 /**
  * The page's side of the Worker connection: a typed `send`, and incoming messages delivered in
- * one batch per animation frame (see frames.ts). Data-ingestion replies go to their own
- * callback: the run reducer never sees them.
+ * one batch per animation frame (see frames.ts). Data-ingestion and race replies go to their
+ * own callbacks: the run reducer never sees them.
  */
 import type { FromIngest } from './ingest/protocol';
 import { FrameBatcher, type ScheduleFrame } from './frames';
 import { isIngestReply, type FromWorker, type ToWorker, type WorkerReply } from './protocol';
+import { isRaceReply, type FromRace } from './race/protocol';
 
 /** A running solver Worker. */
 export interface WorkerClient {
@@ -15,15 +16,22 @@ export interface WorkerClient {
 }
 
 /**
- * Starts the solver Worker; `onBatch` receives its run messages and `onIngest` its ingestion
- * replies, each a frame's worth at a time.
+ * Starts the solver Worker; `onBatch` receives its run messages, `onIngest` its ingestion
+ * replies and `onRace` its race replies, each a frame's worth at a time.
  */
-export function createWorkerClient(onBatch: (messages: FromWorker[]) => void, schedule?: ScheduleFrame, onIngest?: (replies: FromIngest[]) => void): WorkerClient {
+export function createWorkerClient(
+  onBatch: (messages: FromWorker[]) => void,
+  schedule?: ScheduleFrame,
+  onIngest?: (replies: FromIngest[]) => void,
+  onRace?: (replies: FromRace[]) => void,
+): WorkerClient {
   const worker = new Worker(new URL('./solver.worker.ts', import.meta.url), { type: 'module', name: 'cronos-solver' });
   const batcher = new FrameBatcher<FromWorker>(onBatch, schedule);
   const ingest = new FrameBatcher<FromIngest>((replies) => onIngest?.(replies), schedule);
+  const race = new FrameBatcher<FromRace>((replies) => onRace?.(replies), schedule);
   worker.onmessage = (ev: MessageEvent<WorkerReply>) => {
     if (isIngestReply(ev.data)) ingest.push(ev.data);
+    else if (isRaceReply(ev.data)) race.push(ev.data);
     else batcher.push(ev.data);
   };
   worker.onerror = (ev: ErrorEvent) => {

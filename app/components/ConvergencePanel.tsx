@@ -14,6 +14,7 @@ import { ACCURACY_PANEL_CHARTS, CHART_VIEWS } from '../plots/chartViews';
 import { StreamChart } from '../plots/StreamChart';
 import { chartsOf, onChart, tracesFor, yTypeOf, ySuffixOf } from '../plots/traces';
 import { Panel } from './Panel';
+import { Segmented } from './Segmented';
 
 /** Props of {@link ConvergencePanel}. */
 export interface ConvergencePanelProps {
@@ -157,19 +158,11 @@ function Readout({ v, prefix = '', digits = 4 }: { v: number | undefined; prefix
 
 /** Iteration / time toggle (a radio group, so arrow keys work). */
 export function AxisSwitch({ value, onChange }: { value: XAxis; onChange(axis: XAxis): void }) {
-  return (
-    <div className="segmented small" role="radiogroup" aria-label="x-axis">
-      {(
-        [
-          ['iteration', 'Iteration'],
-          ['time', 'Time'],
-        ] as const
-      ).map(([axis, text]) => (
-        <label key={axis} className={value === axis ? 'on' : ''}>
-          <input type="radio" name="x-axis" value={axis} checked={value === axis} onChange={() => onChange(axis)} data-testid={`x-${axis}`} />
-          {text}
-        </label>
-      ))}
-    </div>
-  );
+  return <Segmented label="x-axis" name="x-axis" options={X_AXES} value={value} onChange={onChange} testIdPrefix="x-" />;
 }
+
+/** The charts' two x-axes. */
+const X_AXES = [
+  ['iteration', 'Iteration'],
+  ['time', 'Time'],
+] as const;

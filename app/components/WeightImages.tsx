@@ -9,6 +9,7 @@ import { diverging, type Rgb } from '../colors';
 import { paintCells } from '../draw';
 import type { ProblemSummary, Snapshot, WeightTiles } from '../protocol';
 import { Panel } from './Panel';
+import { Segmented } from './Segmented';
 
 /** Props of {@link WeightImages}. */
 export interface WeightImagesProps {
@@ -64,22 +65,14 @@ export type RgbMode = 'colour' | 'channels';
 
 /** Colour / per-channel toggle (a radio group, so arrow keys work). */
 function RgbSwitch({ value, onChange }: { value: RgbMode; onChange(m: RgbMode): void }) {
-  return (
-    <div className="segmented small" role="radiogroup" aria-label="RGB weights">
-      {(
-        [
-          ['colour', 'Colour'],
-          ['channels', 'Per channel'],
-        ] as const
-      ).map(([m, text]) => (
-        <label key={m} className={value === m ? 'on' : ''}>
-          <input type="radio" name="rgb-weights" value={m} checked={value === m} onChange={() => onChange(m)} data-testid={`weights-${m}`} />
-          {text}
-        </label>
-      ))}
-    </div>
-  );
+  return <Segmented label="RGB weights" name="rgb-weights" options={RGB_MODES} value={value} onChange={onChange} testIdPrefix="weights-" />;
 }
+
+/** The two ways of drawing RGB tiles. */
+const RGB_MODES = [
+  ['colour', 'Colour'],
+  ['channels', 'Per channel'],
+] as const;
 
 /**
  * The colour of an RGB weight triple scaled to [−1, 1]: mid-grey at 0, each channel brighter

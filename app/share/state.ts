@@ -22,6 +22,7 @@ import { DEFAULT_METHOD, METHODS, type MethodId, type MethodRegistry } from '../
 import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
 import { decodeLinkFields, defaultsOf, encodeLinkFields, type IntegerBounds } from '../../solver/params/table';
 import type { SolverConfig } from '../../solver/types';
+import { raceLinkJson, validateRaceLink, type RaceLink } from './race-link';
 import { crc32, deflateRaw, fromBase64, fromUtf8, inflateRawCapped, toBase64, utf8 } from './codec';
 import {
   Invalid,
@@ -101,6 +102,11 @@ export interface ShareState {
    * the method's defaults). Absent for CRONOS.
    */
   params?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * A race to replay on this data (issue 11; a v1 field added with the race view, absent in
+   * every older link, which then opens the playground as before).
+   */
+  race?: RaceLink;
   device: DevicePreference;
   plot: PlotSettings;
 }
@@ -188,12 +194,13 @@ export function cloneState(s: ShareState): ShareState {
   const out: ShareState = { dataset: { ...s.dataset }, preprocessing: { ...s.preprocessing }, solver, device: s.device, plot: { ...s.plot } };
   if (s.method !== undefined) out.method = s.method;
   if (s.params !== undefined) out.params = { ...s.params };
+  if (s.race !== undefined) out.race = { ...s.race, methods: [...s.race.methods] };
   return out;
 }
 
 // ---------------------------------------------------------------- validation
 
-const TOP_KEYS = ['dataset', 'preprocessing', 'solver', 'device', 'plot', 'method', 'params'] as const;
+const TOP_KEYS = ['dataset', 'preprocessing', 'solver', 'device', 'plot', 'method', 'params', 'race'] as const;
 const PRE_KEYS = ['standardize', 'testFraction', 'splitSeed', 'noise', 'dataSeed'] as const;
 const PLOT_KEYS = ['xAxis', 'logX', 'logY'] as const;
 const DATASET_KEYS: Record<DatasetRef['kind'], readonly string[]> = {
@@ -293,6 +300,8 @@ export function validateState(raw: unknown, context: StateContext, path = 'state
   // Only a method other than the default is kept, so old and new states compare equal.
   if (method !== DEFAULT_METHOD) out.method = method;
   if (params !== undefined) out.params = params;
+  const race = own(top, 'race');
+  if (race !== undefined) out.race = validateRaceLink(race, `${path}.race`);
   return out;
 }
 
@@ -302,6 +311,7 @@ export function validateState(raw: unknown, context: StateContext, path = 'state
  */
 export function stateToJson(s: ShareState, methods: MethodRegistry = METHODS): Record<string, unknown> {
   const out: Record<string, unknown> = { ...cloneState(s) };
+  if (s.race !== undefined) out.race = raceLinkJson(s.race);
   if (s.method !== undefined && s.method !== DEFAULT_METHOD && s.params) out.params = encodeLinkFields(methods[s.method].params, { ...s.params }, {}) ?? {};
   return out;
 }
@@ -359,6 +369,8 @@ function toWire(s: ShareState, methods: MethodRegistry): Record<string, unknown>
     const params = encodeLinkFields(methods[s.method].params, { ...s.params }, {});
     if (params) out.params = params;
   }
+  // Last, so a link without a race is the same bytes as before races existed.
+  if (s.race !== undefined) out.race = raceLinkJson(s.race);
   return out;
 }
 

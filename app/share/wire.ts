@@ -11,6 +11,7 @@ import { DEFAULT_METHOD, METHODS, type MethodRegistry } from '../../solver/metho
 import { CRONOS_PARAMS } from '../../solver/methods/cronos/params';
 import { clampWithReport, type Param } from '../../solver/params/table';
 import { clampSetting, DEFAULT_SETTINGS, LIMITS, methodValues, SETTINGS_TABLE, toSolverConfig, withMethodValues, type NumericKey, type Settings } from '../settings';
+import type { RaceLink } from './race-link';
 import { activeCsv } from './wire-source';
 import { readLocationState, BUILTIN_DATASET_IDS, WIRE_DEFAULTS_V1, type DatasetRef, type HistoryHost, type ShareState } from './state';
 
@@ -80,6 +81,8 @@ export interface AppliedState {
   view: ViewSettings;
   /** One sentence per value the page could not use as given (clamped or ignored). */
   notices: string[];
+  /** The race the state replays on its data (a race link), or null. */
+  race: RaceLink | null;
 }
 
 /** The name of setting `key` inside a notice (its table's `short`, else its label). */
@@ -151,7 +154,7 @@ export function fromShareState(state: ShareState, base: Settings = DEFAULT_SETTI
   if (state.plot.logX !== WIRE_DEFAULTS_V1.plot.logX || state.plot.logY !== WIRE_DEFAULTS_V1.plot.logY) {
     notices.push("This page's charts have fixed axis scales; the state's logX/logY choice is not applied.");
   }
-  return { settings, view: { xAxis: state.plot.xAxis }, notices };
+  return { settings, view: { xAxis: state.plot.xAxis }, notices, race: state.race ?? null };
 }
 
 /**
@@ -173,8 +176,8 @@ export interface InitialState extends AppliedState {
 /** The settings for the page's first render, from the fragment of `win` (never throws). */
 export function initialState(win: Pick<HistoryHost, 'location'>, defaults: Settings = DEFAULT_SETTINGS): InitialState {
   const r = readLocationState(win);
-  if (r === null) return { settings: defaults, view: DEFAULT_VIEW, notices: [], error: null, fromLink: false };
-  if (!r.ok) return { settings: defaults, view: DEFAULT_VIEW, notices: [], error: r.error, fromLink: false };
+  if (r === null) return { settings: defaults, view: DEFAULT_VIEW, notices: [], race: null, error: null, fromLink: false };
+  if (!r.ok) return { settings: defaults, view: DEFAULT_VIEW, notices: [], race: null, error: r.error, fromLink: false };
   return { ...fromShareState(r.state, defaults), error: null, fromLink: true };
 }
 

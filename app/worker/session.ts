@@ -21,7 +21,10 @@ import { AdmmDivergedError } from '../../solver/admm/driver';
 import { METHODS, methodOf, type MethodRegistry } from '../../solver/methods/index';
 import { ResilientRun, RunBrokeDownError, trainerAttempt } from '../../solver/resilience';
 import type { TestSet } from '../../solver/solver';
-import type { FinishReason, MetricsRecord, TrainedModel, Trainer, TrainerState, TrainingData } from '../../solver/trainer';
+import type { FinishReason, MetricsRecord, TrainedModel, Trainer, TrainerEnv, TrainerState, TrainingData } from '../../solver/trainer';
+import { sharedGpuContext } from '../../solver/index';
+import type { FromRace } from '../race/protocol';
+import { RaceRunner } from './race';
 import type { DeviceKind, Problem, SolverConfig } from '../../solver/types';
 import { datasetInfo } from '../datasets';
 import {
@@ -55,7 +58,7 @@ const NO_USER_DATA = 'No dataset of yours is loaded yet: drop a CSV file, a .zip
 
 /** What the session needs from its surroundings. */
 export interface SessionEnv {
-  post(msg: FromWorker, transfer?: Transferable[]): void;
+  post(msg: FromWorker | FromRace, transfer?: Transferable[]): void;
   fetchText: FetchText;
   /** The methods runs are built from (default: the registry, solver/methods/index.ts); tests add a fixture method or wrap a factory. */
   methods?: MethodRegistry;
@@ -122,8 +125,40 @@ export class Session {
 
   private readonly methods: MethodRegistry;
 
+  /** The race view's race, stepped on the same chain as the runs. */
+  private readonly race: RaceRunner;
+
   constructor(private readonly env: SessionEnv) {
     this.methods = env.methods ?? METHODS;
+    this.race = new RaceRunner({
+      post: (msg) => env.post(msg),
+      enqueue: (job) => void this.enqueue(job),
+      defer: (fn) => env.defer(fn),
+      now: () => env.now(),
+      data: (settings) => this.raceData(settings),
+      env: (settings) => this.raceEnv(settings),
+      methods: this.methods,
+    });
+  }
+
+  /** The rows a race trains on: the page's data pipeline for `settings` (the user's data loaded now on 'user'). */
+  private async raceData(settings: Settings): Promise<TrainingData> {
+    const prepared = await this.prepareData(settings, settings.dataset === 'user' ? this.loadedUserData() : null, () => undefined);
+    return trainingData(prepared, preparedTestSet(prepared));
+  }
+
+  /** The device of a race: the settings' choice, 'auto' taking WebGPU when an adapter answers. */
+  private async raceEnv(settings: Settings): Promise<TrainerEnv> {
+    const gpu = this.env.gpu ? { gpu: this.env.gpu } : {};
+    if (settings.device === 'cpu') return { device: 'cpu' };
+    if (settings.device === 'gpu') return { device: 'gpu', ...gpu };
+    try {
+      await sharedGpuContext(this.env.gpu);
+      return { device: 'gpu', ...gpu };
+    } catch (e) {
+      if (e instanceof WebGpuUnavailableError) return { device: 'cpu' };
+      throw e;
+    }
   }
 
   /** Handles one command from the page. */
@@ -166,6 +201,10 @@ export class Session {
       case 'share-export':
       case 'share-restore':
         this.handleShare(msg);
+        break;
+      case 'race-start':
+      case 'race-stop':
+        this.race.handle(msg);
         break;
     }
   }
@@ -364,10 +403,15 @@ export class Session {
     } else this.setStatus(run, 'paused');
   }
 
-  /** The standardised data of `settings`, from the cache when another run already prepared it. */
-  private async prepare(run: Run, settings: Settings, takeUser: boolean): Promise<PreparedData> {
+  /** The standardised data of `run`'s `settings`, from the cache when another run already prepared it. */
+  private prepare(run: Run, settings: Settings, takeUser: boolean): Promise<PreparedData> {
     // An added run takes the data loaded now without changing what the page's run keeps.
     const user = settings.dataset !== 'user' ? null : run.slot !== undefined ? this.loadedUserData() : this.userDataset(takeUser);
+    return this.prepareData(settings, user, (phase) => this.phase(run, phase));
+  }
+
+  /** The standardised data of `settings` (the user's `user` when given), cached by data key. */
+  private async prepareData(settings: Settings, user: CurrentDataset | null, phase: (text: string) => void): Promise<PreparedData> {
     // User data: the split and seed live in the data panel, so the dataset object is the key.
     const key = user ? this.userKey(user) : dataKey(settings);
     const hit = this.prepared.get(key);
@@ -379,7 +423,7 @@ export class Session {
     // A CSV from a share link or session file takes the catalogue's CSV path (share/wire-source.ts).
     const csv = activeCsv(settings);
     const info = user ? null : csv ? csvSourceInfo(csv, settings.dataset) : datasetInfo(settings.dataset);
-    this.phase(run, user ? 'Preparing your data' : info?.source.kind === 'csv' ? 'Loading the dataset' : 'Generating points');
+    phase(user ? 'Preparing your data' : info?.source.kind === 'csv' ? 'Loading the dataset' : 'Generating points');
     const prepared = user
       ? prepareUserData(user)
       : await prepareData(info ?? datasetInfo(settings.dataset), settings, csv ? csvSourceFetcher(csv, this.env.fetchUrl) : this.env.fetchText);

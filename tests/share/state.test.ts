@@ -379,7 +379,7 @@ describe('share link: hostile and broken fragments are rejected, never thrown', 
     expect(rejected(rawHash('{"constructor":{"prototype":{"polluted":1}}}'))).toContain('state: unknown field "constructor"');
     expect(rejected(rawHash('{"plot":{"toString":1}}'))).toContain('state.plot: unknown field "toString"');
     expect(rejected(rawHash('{"dataset":{"kind":"builtin","id":"spiral","hasOwnProperty":1}}'))).toContain('unknown field "hasOwnProperty"');
-    expect(rejected(rawHash('{"tutorial":"x"}'))).toContain('state: unknown field "tutorial" (allowed: dataset, preprocessing, solver, device, plot, method, params)');
+    expect(rejected(rawHash('{"tutorial":"x"}'))).toContain('state: unknown field "tutorial" (allowed: dataset, preprocessing, solver, device, plot, method, params, race)');
     expect(rejected(rawHash('{"dataset":{"kind":"builtin","id":"constructor"}}'))).toContain('state.dataset.id: must be one of');
     expect(rejected(rawHash('{"dataset":{"kind":"__proto__"}}'))).toContain('state.dataset.kind: must be one of builtin, url, inline');
     expect(rejected(rawHash('{"dataset":{"kind":"builtin","url":"https://x"}}'))).toContain('state.dataset: unknown field "url"');

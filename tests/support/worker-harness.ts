@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FromWorker, ToWorker } from '../../app/protocol';
+import { isRaceReply, type FromRace } from '../../app/race/protocol';
 import { Session, type SessionEnv } from '../../app/worker/session';
 import { createSolver, type CreateSolverOptions } from '../../solver/index';
 import { CRONOS_PARAMS, type CronosParams } from '../../solver/methods/cronos/params';
@@ -46,10 +47,12 @@ export const DATASET_DIR = resolve(ROOT, 'public', 'datasets');
 export function sessionHarness(extra: Partial<SessionEnv> & { createSolver?: CreateSolverFn } = {}) {
   const { createSolver: create, ...rest } = extra;
   const messages: FromWorker[] = [];
+  /** The race replies, apart (the run replies' tests never see them). */
+  const raceMessages: FromRace[] = [];
   let clock = 0;
   const deferred: (() => void)[] = [];
   const env: SessionEnv = {
-    post: (m) => messages.push(m),
+    post: (m) => (isRaceReply(m) ? raceMessages.push(m) : messages.push(m)),
     fetchText: async (file) => readFileSync(resolve(DATASET_DIR, file), 'utf8'),
     adapter: async () => null,
     now: () => ++clock,
@@ -60,8 +63,20 @@ export function sessionHarness(extra: Partial<SessionEnv> & { createSolver?: Cre
   const session = new Session(env);
   return {
     messages,
+    raceMessages,
     session,
     send: (m: ToWorker) => session.handle(m),
+    /** Runs every deferred step (and those they defer) until nothing is left or `max` ran. */
+    async drain(max = 10_000) {
+      for (let t = 0; t < max; t++) {
+        await session.idle();
+        const fn = deferred.shift();
+        if (!fn) return t;
+        fn();
+      }
+      await session.idle();
+      return max;
+    },
     /** Lets the run loop take `k` more steps. */
     async pump(k: number) {
       for (let t = 0; t < k; t++) {

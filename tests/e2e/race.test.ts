@@ -1,0 +1,91 @@
+/**
+ * End-to-end: the race view of the production build in Debian's Chromium (the CPU device, so
+ * the test is quick on a shared machine). A small race of all six methods on XOR (2 epochs,
+ * 2 draws) fills the chart and the table without main-thread long tasks; its CSV export parses
+ * back into the table the page shows; and its link, opened in a new page, shows and replays the
+ * same race. Screenshots go to test-results/e2e/.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { RACE_METHODS, tableFromCsv } from '../../solver/race/index';
+import { buildAndServe, chartPoints, launch, longTasksSince, machineIsQuiet, screenshot, until, type Browser, type Server } from './harness';
+
+let server: Server;
+let b: Browser;
+
+beforeAll(async () => {
+  server = await buildAndServe();
+  b = await launch({ webgpu: false });
+}, 150_000);
+
+afterAll(async () => {
+  await b?.close();
+  await server?.close();
+});
+
+/** The race's status line. */
+async function raceStatus(page: Page): Promise<string> {
+  return (await page.getByTestId('race-status').textContent()) ?? '';
+}
+
+describe('race view', () => {
+  it('races six methods live, exports CSV and replays from its link', async () => {
+    const { page } = b;
+    await page.goto(server.url);
+    await page.getByTestId('dataset').selectOption('xor');
+    await until('the XOR problem', async () => /XOR: 350 training rows/.test((await page.getByTestId('problem-line').textContent()) ?? ''), 60_000);
+    await page.getByTestId('race-toggle').click();
+    for (const m of RACE_METHODS) expect(await page.getByTestId(`race-method-${m}`).isChecked(), m).toBe(true);
+    await page.getByTestId('race-arch').fill('mlp:16');
+    await page.getByTestId('race-epochs').fill('2');
+    await page.getByTestId('race-draws').fill('2');
+    await page.getByTestId('race-cronos-iters').fill('30');
+    await page.getByTestId('race-target').fill('60');
+    expect(await page.getByTestId('race-fairness').textContent()).toMatch(/same epoch budget \(2\).*same 2 learning-rate draws.*Untuned, one run each: CRONOS.*CRONOS-AM.*DAdapt-Adam/s);
+
+    const from = await page.evaluate(() => performance.now());
+    await page.getByTestId('race-start').click();
+    await until('the race to end', async () => /^Done: 9 of 9 runs/.test(await raceStatus(page)), 60_000);
+    const to = await page.evaluate(() => performance.now());
+    expect(await page.getByTestId('race-row').count()).toBe(6);
+    // Two traces per method (band and median), each with points.
+    await until('the chart', async () => (await chartPoints(page, 'chart-race')) > 0, 10_000);
+    expect(await page.evaluate(() => (document.getElementById('chart-race') as unknown as { data: unknown[] }).data.length)).toBe(12);
+    const legend = (await page.getByTestId('race-legend').textContent()) ?? '';
+    expect(legend).toMatch(/Adam \(best lr [\d.e-]+\)/);
+    expect(legend).toMatch(/DAdapt-Adam \(untuned/);
+    await page.getByTestId('race-x-epochs').check();
+    expect(await page.getByTestId('chart-race-x').textContent()).toMatch(/epochs/);
+
+    const long = await longTasksSince(page, from);
+    const report = `main-thread long tasks while racing: ${JSON.stringify(long)}`;
+    if (machineIsQuiet()) expect(long, report).toEqual([]);
+    else {
+      console.warn(`machine busy: relaxed long-task check; ${report}`);
+      expect(Math.max(0, ...long.map((t) => t.duration)), report).toBeLessThan(250);
+      expect(long.reduce((s, t) => s + t.duration, 0), report).toBeLessThan(0.15 * (to - from));
+    }
+
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId('race-export-csv').click()]);
+    const rows = tableFromCsv(readFileSync(await download.path(), 'utf8'));
+    expect(rows.map((r) => r.method)).toEqual([...RACE_METHODS]);
+    expect(rows.find((r) => r.method === 'sgd')?.draws).toBe(2);
+    expect(rows.every((r) => r.peak_test_accuracy !== null && r.peak_test_accuracy > 0)).toBe(true);
+    await screenshot(page, 'race-xor');
+
+    const url = await page.getByTestId('race-link').inputValue();
+    const replay = await b.context.newPage();
+    await replay.goto(url);
+    await until('the replayed race to end', async () => /^Done: 9 of 9 runs/.test(await raceStatus(replay)), 60_000);
+    expect(await replay.getByTestId('race-arch').inputValue()).toBe('mlp:16');
+    expect(await replay.getByTestId('race-epochs').inputValue()).toBe('2');
+    expect(await replay.getByTestId('race-draws').inputValue()).toBe('2');
+    expect(await replay.getByTestId('problem-line').textContent()).toMatch(/XOR: 350 training rows/);
+    expect(await replay.getByTestId('race-row').count()).toBe(6);
+    // The same seeds and data: the same learning-rate draws, so the same best rates.
+    expect(await replay.getByTestId('race-legend').textContent()).toBe(legend);
+    await replay.close();
+    expect(b.errors).toEqual([]);
+  }, 150_000);
+});
