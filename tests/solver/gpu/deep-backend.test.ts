@@ -12,6 +12,7 @@ import { createCpuDeepBackend } from '../../../solver/deep/cpu/backend';
 import { createGpuDeepBackend, createGpuDeepBackendOn } from '../../../solver/deep/gpu/backend';
 import type { Architecture, DeepBackendInit, DeepSplit, LossKind, OptimizerConfig } from '../../../solver/deep/types';
 import { backwardRef, correctRef, forwardRef, lossRef, optStepRef, paramCountRef, refOptState } from '../../support/deep-f64';
+import { countSubmitsAndMaps } from '../../support/gpu-probe';
 import { gpuContext, randomVector, relError } from '../../support/helpers';
 
 let ctx: GpuContext;
@@ -260,29 +261,10 @@ describe('state, trainable prefix, buffers, submits', () => {
     const gpu = createGpuDeepBackendOn(ctx, initOf(CNN, 'mse', { ...OPT, kind: 'dadapt-adam', lr: 1 }, 34, 0), { batchSize: 8 });
     gpu.step(Uint32Array.from(BATCHES[0]!));
     await gpu.getParams();
-    const queue = ctx.device.queue;
-    const origSubmit = queue.submit.bind(queue);
-    const probe = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const proto = Object.getPrototypeOf(probe) as GPUBuffer;
-    probe.destroy();
-    const origMap = proto.mapAsync;
-    let submits = 0;
-    let maps = 0;
-    queue.submit = (buffers: Iterable<GPUCommandBuffer>): undefined => {
-      submits++;
-      return origSubmit(buffers);
-    };
-    proto.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>): Promise<undefined> {
-      maps++;
-      return origMap.apply(this, args);
-    };
-    try {
+    const counts = await countSubmitsAndMaps(ctx, () => {
       for (const rows of BATCHES) gpu.step(Uint32Array.from(rows));
-    } finally {
-      queue.submit = origSubmit;
-      proto.mapAsync = origMap;
-    }
-    expect({ submits, maps }).toEqual({ submits: 5, maps: 0 });
+    });
+    expect(counts).toEqual({ submits: 5, maps: 0 });
     expect(Number.isFinite((await gpu.takeLoss()).loss)).toBe(true);
     gpu.dispose();
   });

@@ -11,6 +11,7 @@ import { GpuSolver } from '../../../solver/gpu/admm';
 import { gpuMemoryPlan } from '../../../solver/gpu/buffers';
 import { LEGACY_CONFIG, type SolverConfig } from '../../../solver/types';
 import { makeProblem, testConfig } from '../../support/cpu-fixtures';
+import { countSubmitsAndMaps } from '../../support/gpu-probe';
 import { gpuContext, randomDataset, randomProblem, relError, runSteps as run } from '../../support/helpers';
 import { buildProblem } from '../../../solver/problem';
 
@@ -166,28 +167,11 @@ it('one ADMM step is one queue submission and one read-back (fixed ρ)', async (
   const config: SolverConfig = { ...LEGACY_CONFIG, model: 'relu', P: 6, rank: 8, pcgIters: 10, adaptiveRho: false };
   const solver = await GpuSolver.create(ctx, problem, config);
   await solver.step();
-  const queue = ctx.device.queue;
-  const origSubmit = queue.submit.bind(queue);
-  const probe = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const proto = Object.getPrototypeOf(probe) as GPUBuffer;
-  probe.destroy();
-  const origMap = proto.mapAsync;
-  let submits = 0;
-  let maps = 0;
-  queue.submit = (buffers: Iterable<GPUCommandBuffer>): undefined => {
-    submits++;
-    return origSubmit(buffers);
-  };
-  proto.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>): Promise<undefined> {
-    maps++;
-    return origMap.apply(this, args);
-  };
   try {
-    await run(solver, 4);
+    expect(await countSubmitsAndMaps(ctx, async () => {
+      await run(solver, 4);
+    })).toEqual({ submits: 4, maps: 4 });
   } finally {
-    queue.submit = origSubmit;
-    proto.mapAsync = origMap;
     solver.dispose();
   }
-  expect({ submits, maps }).toEqual({ submits: 4, maps: 4 });
 });
