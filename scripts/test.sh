@@ -13,13 +13,22 @@ cd "$(dirname "$0")/.."
 bash scripts/provision.sh
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
+if [ $# -gt 0 ]; then
+  # Named files or filters: one vitest run over them, on the default adapter.
+  bash scripts/gpu-env.sh npx vitest run "$@"
+  exit
+fi
 echo "== vitest (default adapter)"
-bash scripts/gpu-env.sh npx vitest run --exclude tests/solver/gpu/optimality.test.ts --exclude tests/solver/gpu/anderson.test.ts "$@"
 slow=(tests/solver/gpu/optimality.test.ts tests/solver/gpu/anderson.test.ts)
-if [ $# -eq 0 ] && EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh node scripts/has-adapter.mjs; then
+bash scripts/gpu-env.sh npx vitest run --exclude "${slow[0]}" --exclude "${slow[1]}" --exclude 'tests/e2e/**'
+if EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh node scripts/has-adapter.mjs; then
   echo "== vitest (OpenGL ES adapter: optimality and every GPU suite again)"
   EGL_PLATFORM=surfaceless CRONOS_DAWN_FLAGS=backend=opengles bash scripts/gpu-env.sh npx vitest run tests/solver/gpu
-elif [ $# -eq 0 ]; then
+else
   echo "== vitest (optimality, default adapter: no OpenGL ES adapter here)"
   bash scripts/gpu-env.sh npx vitest run "${slow[@]}"
 fi
+# The browser suites last and one at a time: they time what a person sees (iterations within
+# seconds, main-thread long tasks), which the GPU suites running beside them would distort.
+echo "== vitest (browser suites, one file at a time)"
+bash scripts/gpu-env.sh npx vitest run --no-file-parallelism tests/e2e

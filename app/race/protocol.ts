@@ -10,7 +10,7 @@ import type { RaceConfig, RaceResults } from '../../solver/race/index';
 import type { Settings } from '../settings';
 
 /** Least time between two progress replies of a race. */
-export const RACE_PROGRESS_MS = 100;
+export const RACE_PROGRESS_MS = 250;
 /** Most points of any curve in a progress reply (the final results keep every point). */
 export const RACE_PROGRESS_POINTS = 120;
 

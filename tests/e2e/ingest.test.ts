@@ -215,8 +215,17 @@ describe('bring your own data', () => {
     expect(message).toMatch(/treat bad values as missing/);
     expect(message).toMatch(/shapes\.zip\) is still loaded and the run continues/);
     const k = await iteration(page);
-    await until('more iterations', async () => (await iteration(page)) >= k + 3, 20_000);
-    expect(await text(page, 'run-status')).toBe('Running');
+    // The run must not be stopped by the bad file: it either takes more steps or, on a slow
+    // machine where the alert came late, has meanwhile converged by its own stop rule.
+    let seen = '';
+    await until('more iterations or a converged run', async () => {
+      const [it, status] = [await iteration(page), await text(page, 'run-status')];
+      seen = `iteration ${it} (was ${k}), status "${status}"`;
+      return it >= k + 3 || status === 'Converged';
+    }, 40_000).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; last seen ${seen}`);
+    });
+    expect(await text(page, 'run-status')).toMatch(/^(Running|Converged)$/);
     expect(await text(page, 'problem-line')).toMatch(/shapes\.zip/);
     expect(await text(page, 'data-summary')).toMatch(/shapes\.zip/);
     await elementShot(page, 'data-panel', 'ingest-bad-csv');
