@@ -30,13 +30,17 @@ export interface ResolvedPreconditioner {
  */
 export const BLOCK_MAX_D = 2048;
 
-/** Bytes of the block preconditioner on the GPU (the d×d inverse in float32). */
+/** Bytes of one factor of the block preconditioner on the GPU (d×d in float32; the GPU holds B = L⁻¹ and Bᵀ). */
 export function blockPreconditionerBytes(d: number): number {
   return 4 * d * d;
 }
 
 /**
- * Resolves the setting for a problem with `d` features (spec §5.5). The block preconditioner
+ * Resolves the setting for a problem with `d` features (spec §5.5). `gpuRows` is the row count n
+ * of X when the solver runs in float32 on the GPU: there `auto` takes Nyström when n < d, since
+ * A = I on the null space of X while float32 products with X leave noise there ~1e1 times that,
+ * which the block preconditioner (eigenvalue 1 there) makes PCG follow; Nyström scales those
+ * directions down and was measured to match the float64 solver (spec §5.5). The block preconditioner
  * needs GᵀG, i.e. the ReLU model: for gated ReLU, A = I + FᵀF/ρ has no ρ-independent block
  * part and block-Jacobi on FᵀF/ρ measured worse than plain CG, so `block` falls back to Nyström
  * there (and says so). `nystrom` with rank 0 is plain CG, as before the setting existed.
@@ -45,6 +49,7 @@ export function resolvePreconditioner(
   config: Pick<SolverConfig, 'model' | 'rank' | 'preconditioner'>,
   d: number,
   maxBindingBytes = Infinity,
+  gpuRows?: number,
 ): ResolvedPreconditioner {
   const nystrom = (why: string): ResolvedPreconditioner =>
     config.rank > 0 ? { kind: 'nystrom', reason: `Nyström, rank ${config.rank}${why}` } : { kind: 'none', reason: `plain CG (Nyström rank 0)${why}` };
@@ -60,6 +65,7 @@ export function resolvePreconditioner(
       if (!blockApplies(config.model)) return nystrom(' (auto: gated ReLU has no GᵀG block)');
       if (d > BLOCK_MAX_D) return nystrom(` (auto: d = ${d} > ${BLOCK_MAX_D} is too large for the block factorisation)`);
       if (blockPreconditionerBytes(d) > maxBindingBytes) return nystrom(` (auto: the d×d block of ${blockPreconditionerBytes(d)} bytes exceeds one GPU binding)`);
+      if (gpuRows !== undefined && gpuRows < d) return nystrom(` (auto: n = ${gpuRows} < d = ${d}; in float32 the block preconditioner follows rounding noise in the null space of X)`);
       return { kind: 'block', reason: `block (I + XᵀX)⁻¹, d = ${d} (auto)` };
     }
     default:
@@ -106,25 +112,29 @@ export function blockSolve(
 }
 
 /**
- * The explicit inverse W = (I + XᵀX)⁻¹ (d×d, symmetric to the last bit) from its Cholesky factor:
- * what the GPU applies as one product W·x, so its PCG needs no triangular solves.
+ * The inverse factor B = L⁻¹ of I + XᵀX = L·Lᵀ (d×d, row-major, lower triangular), so that
+ * (I + XᵀX)⁻¹ = Bᵀ·B. The GPU applies the preconditioner in this factored form, z = Bᵀ(B·r): the
+ * explicit inverse in float32 spans the whole condition number of I + XᵀX (1 to 1/λmax, 1e-5 on
+ * 28×28 images with n < d) and its product loses the small directions to rounding, which stalled
+ * ADMM on the GPU; each factor spans only its square root, and Bᵀ·B is symmetric positive
+ * definite by construction.
  */
-export function blockInverse(L: Float64Array, d: number): Float64Array {
-  const W = new Float64Array(d * d);
-  const e = new Float64Array(d);
+export function blockInverseFactor(L: Float64Array, d: number): Float64Array {
+  // Column j of L⁻¹ solves L·b = e_j; its entries above j are 0, so the substitution starts at j.
+  const B = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
-    e.fill(0);
-    e[j] = 1;
-    solveLowerT(L, d, solveLower(L, d, e));
-    for (let i = 0; i < d; i++) W[i * d + j] = e[i];
-  }
-  // Symmetrised: float32 PCG needs a symmetric M; the solves are symmetric only up to rounding.
-  for (let i = 0; i < d; i++) {
-    for (let j = i + 1; j < d; j++) {
-      const s = 0.5 * (W[i * d + j] + W[j * d + i]);
-      W[i * d + j] = s;
-      W[j * d + i] = s;
+    for (let i = j; i < d; i++) {
+      let s = i === j ? 1 : 0;
+      for (let t = j; t < i; t++) s -= L[i * d + t] * B[t * d + j];
+      B[i * d + j] = s / L[i * d + i];
     }
   }
-  return W;
+  return B;
+}
+
+/** The transpose of a d×d row-major matrix. */
+export function transposeSquare(A: Float64Array, d: number): Float64Array {
+  const T = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) T[j * d + i] = A[i * d + j];
+  return T;
 }

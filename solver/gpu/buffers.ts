@@ -213,8 +213,11 @@ export function gpuBufferSpecs(
     add('sketchY', `Nyström sketch A·Ω (d×rank·S·P = ${d}×${Ks})`, d * Ks, 'sketch');
     add('sketchZR', `Nyström sketch scratch (n×rank·S·P = ${n}×${Ks})`, n * Ks, 'sketch', { copies: 2 });
   }
-  // GpuBlockPreconditioner (solver/gpu/block.ts): the d×d inverse of I + XᵀX.
-  if (precond === 'block') add('blockW', `block preconditioner (I + XᵀX)⁻¹ (d×d = ${d}×${d})`, d * d, 'block');
+  // GpuBlockPreconditioner (solver/gpu/block.ts): the factor B = L⁻¹ of (I + XᵀX)⁻¹ = BᵀB, its transpose, and B·r.
+  if (precond === 'block') {
+    add('blockB', `block preconditioner factors B = L⁻¹ and Bᵀ (each d×d = ${d}×${d})`, d * d, 'block', { copies: 2 });
+    add('blockT', `block preconditioner B·r (d×K = ${d}×${K})`, dK, 'block');
+  }
   return list;
 }
 
@@ -235,7 +238,7 @@ export function gpuMemoryPlan(
   maxBindingBytes = Infinity,
 ): { largestBinding: number; xBlocks: number; total: number } {
   // Without a setting: Nyström, what the plan meant before the setting existed.
-  const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes).kind : 'nystrom';
+  const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes, problem.n).kind : 'nystrom';
   const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes, kind, { memory: config.anderson ?? 0, maxBindingBytes });
   const xBlocks = rowBlockBytes(problem.n, problem.d, maxBindingBytes).blocks;
   const largestBinding = Math.max(

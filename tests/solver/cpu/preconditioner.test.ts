@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CpuSolver } from '../../../solver/cpu/admm';
 import { cholesky, symEig } from '../../../solver/linalg';
-import { blockFactor, blockInverse, blockSolve, BLOCK_MAX_D, resolvePreconditioner } from '../../../solver/preconditioner';
+import { blockFactor, blockInverseFactor, blockSolve, transposeSquare, BLOCK_MAX_D, resolvePreconditioner } from '../../../solver/preconditioner';
 import { activationPatterns, sampleGates } from '../../../solver/problem';
 import type { IterationMetrics, ModelKind, Problem } from '../../../solver/types';
 import { ROOT } from '../../support/paths';
@@ -90,11 +90,16 @@ describe('the block structure of A (spec §5.5), against the dense system', () =
     });
   }
 
-  it('blockSolve and the explicit inverse both invert I + XᵀX on a d×K matrix', () => {
+  it('blockSolve and the factored inverse BᵀB (B = L⁻¹, the GPU apply) both invert I + XᵀX on a d×K matrix', () => {
     const { d } = p;
     const K = p.K;
     const L = blockFactor(p.X, p.n, d);
-    const W = blockInverse(L, d);
+    const B = blockInverseFactor(L, d);
+    const Bt = transposeSquare(B, d);
+    // W = BᵀB, formed here only to apply it in the loop below.
+    const W = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let t = 0; t < d; t++) W[i * d + j] += Bt[i * d + t] * B[t * d + j];
+    for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) expect(B[i * d + j]).toBe(0);
     const x = gaussian(d * K, 5);
     // y = (I + XᵀX) x, computed from the definition.
     const y = new Float64Array(d * K);
@@ -111,7 +116,7 @@ describe('the block structure of A (spec §5.5), against the dense system', () =
       expect(back[t]).toBeCloseTo(x[t], 10);
       expect(viaW[t]).toBeCloseTo(x[t], 10);
     }
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) expect(W[i * d + j]).toBe(W[j * d + i]);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) expect(W[i * d + j]).toBeCloseTo(W[j * d + i], 12);
   });
 
   it('non-finite data get a message, not a crash', () => {
@@ -216,6 +221,13 @@ describe('resolving the preconditioner setting', () => {
     expect(resolvePreconditioner({ ...relu, preconditioner: 'auto' }, 1000, 1000 * 1000 * 4 - 1).kind).toBe('nystrom');
     expect(resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'auto' }, 100).kind).toBe('nystrom');
     expect(resolvePreconditioner({ model: 'gated', rank: 0, preconditioner: 'auto' }, 100).kind).toBe('none');
+  });
+  it('auto on the GPU (gpuRows given): Nyström when n < d, saying so; block when n ≥ d; an explicit block stays block', () => {
+    const wide = resolvePreconditioner({ ...relu, preconditioner: 'auto' }, 784, Infinity, 600);
+    expect(wide.kind).toBe('nystrom');
+    expect(wide.reason).toMatch(/n = 600 < d = 784/);
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'auto' }, 784, Infinity, 784).kind).toBe('block');
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'block' }, 784, Infinity, 600).kind).toBe('block');
   });
   it('block on gated ReLU falls back to Nyström and says why; nystrom at rank 0 is plain CG as before', () => {
     const r = resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'block' }, 100);
