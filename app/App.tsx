@@ -26,6 +26,7 @@ import { DataPanel } from './components/ingest/DataPanel';
 import { INITIAL_INGEST_STATE, ingestReducer } from './components/ingest/ingestState';
 import type { ToIngest } from './ingest/protocol';
 import { useBootState, useShare } from './share/wire-hooks';
+import type { StoredRace } from './share/race-session';
 import { ExportMenu } from './components/ExportMenu';
 import { ShareDialog } from './components/ShareDialog';
 import { ShareNotices } from './components/ShareNotices';
@@ -46,6 +47,19 @@ export function App() {
   const client = useRef<WorkerClient | null>(null);
   const initial = useRef(settings);
   const [ingest, ingestDispatch] = useReducer(ingestReducer, INITIAL_INGEST_STATE);
+  // The race view (issue 11): open at once, and its race started, when the link holds a race.
+  const [raceOpen, setRaceOpen] = useState(boot.race !== null);
+  const [raceConfig, setRaceConfig] = useState(boot.race ?? PAGE_RACE);
+  const [race, raceDispatch] = useReducer(raceReducer, INITIAL_RACE_STATE);
+  const raceIds = useRef(0);
+  const bootRace = useRef(boot.race);
+  const storedRace = useMemo(() => (race.results && race.progress ? { results: race.results, device: race.progress.device } : null), [race.results, race.progress]);
+  // A session file's race: shown finished, its settings in the form, the race view open.
+  const onRaceOpened = useCallback((stored: StoredRace) => {
+    raceDispatch({ type: 'restore', race: ++raceIds.current, results: stored.results, device: stored.device });
+    setRaceConfig(stored.results.config);
+    setRaceOpen(true);
+  }, []);
   // Link in the fragment, session files, exports (share/wire-hooks.ts).
   const share = useShare({
     boot,
@@ -60,14 +74,10 @@ export function App() {
     title: state.problem?.title ?? null,
     status: state.status,
     finished: state.finished,
+    race: storedRace,
+    onRaceOpened,
   });
   const receiveShare = share.receive;
-  // The race view (issue 11): open at once, and its race started, when the link holds a race.
-  const [raceOpen, setRaceOpen] = useState(boot.race !== null);
-  const [raceConfig, setRaceConfig] = useState(boot.race ?? PAGE_RACE);
-  const [race, raceDispatch] = useReducer(raceReducer, INITIAL_RACE_STATE);
-  const raceIds = useRef(0);
-  const bootRace = useRef(boot.race);
 
   useEffect(() => {
     const c = createWorkerClient(

@@ -25,7 +25,11 @@ export interface RaceViewState {
 export const INITIAL_RACE_STATE: RaceViewState = { race: 0, phase: 'idle', config: null, progress: null, results: null, error: null };
 
 /** What changes the race view. */
-export type RaceAction = { type: 'start'; race: number; config: RaceConfig } | { type: 'replies'; replies: readonly FromRace[] };
+export type RaceAction =
+  | { type: 'start'; race: number; config: RaceConfig }
+  | { type: 'replies'; replies: readonly FromRace[] }
+  /** A race a session file held: shown as a finished race under a new id. */
+  | { type: 'restore'; race: number; results: RaceResults; device: 'cpu' | 'gpu' };
 
 /** One reply into the state (replies of another race are dropped). */
 function reply(s: RaceViewState, m: FromRace): RaceViewState {
@@ -44,6 +48,11 @@ function reply(s: RaceViewState, m: FromRace): RaceViewState {
 /** The race view's reducer. */
 export function raceReducer(s: RaceViewState, a: RaceAction): RaceViewState {
   if (a.type === 'start') return { race: a.race, phase: 'starting', config: a.config, progress: null, results: null, error: null };
+  if (a.type === 'restore') {
+    const runs = a.results.methods.flatMap((m) => m.runs);
+    const progress = { done: runs.filter((r) => r.end !== null).length, total: runs.length, device: a.device };
+    return { race: a.race, phase: 'done', config: a.results.config, progress, results: a.results, error: null };
+  }
   return a.replies.reduce(reply, s);
 }
 

@@ -21,7 +21,10 @@
  *                       "solution": null | { "d", "P", "S", "C", "U": f64 [d, C·S·P], "V": same },
  *                       "network": null | { "model", "d", "m", "C", "W1": f64 [d, m], "w2": f64 [m, C], "gates"?: f64 [d, m] },
  *                       "state"?: the trainer's saved state (trainer-state-json.ts), so "Continue training" goes on exactly
- *                                 without replaying; files written before it existed continue by replay } }
+ *                                 without replaying; files written before it existed continue by replay },
+ *   "race"?: { "config": a race link's section (race-link.ts), "device": "cpu" | "gpu",
+ *              "runs": [{ "method", "lr", "curve": [{ "time_s", "epoch", "test_accuracy" }], "end", "error"? }] }
+ *            the race the page showed (race-session.ts); its summaries are rebuilt on import }
  * ```
  * `data` is required when `state.dataset.kind` is `local`; otherwise it is an optional offline copy.
  */
@@ -30,6 +33,7 @@ import { DEFAULT_METHOD, METHODS, type MethodRegistry } from '../../solver/metho
 import type { MetricsRecord, TrainerState } from '../../solver/trainer';
 import type { ModelKind, Network } from '../../solver/types';
 import { fromUtf8, gunzipCapped, gzip, isGzip } from './codec';
+import { raceSessionJson, validateRaceSession, type StoredRace } from './race-session';
 import { LIMITS, MAX_NAME_CHARS, stateToJson, validateState, type ShareState } from './state';
 import { tensorFromJson, tensorToJson } from './tensor-json';
 import { trainerStateFromJson, trainerStateToJson } from './trainer-state-json';
@@ -88,6 +92,8 @@ export interface SessionFile {
   results: SessionResults | null;
   /** ISO 8601 time of the export. */
   createdAt?: string;
+  /** The race the page showed, when it had one (app/share/race-session.ts; absent in older files). */
+  race?: StoredRace;
 }
 
 /** Result of {@link importSession}. */
@@ -142,6 +148,7 @@ function toWire(s: SessionFile, methods: MethodRegistry): Record<string, unknown
   out.state = stateToJson(s.state, methods);
   out.data = data;
   out.results = results;
+  if (s.race) out.race = raceSessionJson(s.race);
   return out;
 }
 
@@ -323,7 +330,7 @@ function network(v: unknown, path: string, want: ModelKind | null): Network {
 
 /** Validates a parsed session document. Throws {@link Invalid}. */
 function validateSession(raw: unknown, methods: MethodRegistry): SessionFile {
-  const o = object(raw, 'session', ['format', 'version', 'createdAt', 'state', 'data', 'results']);
+  const o = object(raw, 'session', ['format', 'version', 'createdAt', 'state', 'data', 'results', 'race']);
   if (own(o, 'format') !== SESSION_FORMAT) throw new Invalid(`session.format: must be ${JSON.stringify(SESSION_FORMAT)}; this is not a CRONOS Playground session file`);
   const version = own(o, 'version');
   if (version !== SESSION_VERSION) throw new Invalid(`session.version: unsupported version ${String(typeof version === 'number' ? version : JSON.stringify(version) ?? 'nothing')} (this page reads version ${SESSION_VERSION})`);
@@ -356,5 +363,6 @@ function validateSession(raw: unknown, methods: MethodRegistry): SessionFile {
   }
   const out: SessionFile = { state, data, results };
   if (has(o, 'createdAt')) out.createdAt = str(o.createdAt, 'session.createdAt', 1, 64);
+  if (has(o, 'race')) out.race = validateRaceSession(o.race, 'session.race');
   return out;
 }

@@ -9,6 +9,7 @@ import { csvColumns, METRIC_COLUMNS } from '../../solver/export/metrics-csv';
 import { DEFAULT_METHOD, METHODS, methodOf, type MethodRegistry } from '../../solver/methods/index';
 import type { MetricsRecord } from '../../solver/trainer';
 import { DEFAULT_SETTINGS, toSolverConfig, type Settings } from '../settings';
+import type { StoredRace } from './race-session';
 import { exportSessionGzip, type SessionData, type SessionFile } from './session';
 import type { RunExport } from './wire-run';
 import { fromShareState, toShareState, type AppliedState, type ViewSettings } from './wire';
@@ -75,10 +76,11 @@ export function metricColumns(method: string, methods: MethodRegistry = METHODS)
 
 /**
  * The session file (gzipped JSON): the run's settings as a share state, its data when a link
- * cannot name it, the metrics, the solution and the recovered network. Throws a RangeError with
+ * cannot name it, the metrics, the solution and the recovered network, and the race the page
+ * shows, if any. Throws a RangeError with
  * a message when the run cannot be saved (e.g. user data of a kind sessions do not hold).
  */
-export function sessionDownload(e: RunExport, history: readonly MetricsRecord[], view: ViewSettings, createdAt: Date): DownloadFile {
+export function sessionDownload(e: RunExport, history: readonly MetricsRecord[], view: ViewSettings, createdAt: Date, race: StoredRace | null = null): DownloadFile {
   const state = toShareState(e.settings, view, { name: e.title, label: 'label' });
   if (state.dataset.kind === 'local' && !e.data) throw new RangeError(e.dataNote ?? 'The data of this run is not available for a session file.');
   const session: SessionFile = {
@@ -91,6 +93,7 @@ export function sessionDownload(e: RunExport, history: readonly MetricsRecord[],
       ...(e.state ? { state: e.state } : {}),
     },
     createdAt: createdAt.toISOString(),
+    ...(race ? { race } : {}),
   };
   return { name: `${fileStem(e.title)}.cronos.json.gz`, type: 'application/gzip', content: exportSessionGzip(session) };
 }

@@ -13,6 +13,7 @@ import { withRaisedBudget, type Settings } from '../settings';
 import type { WorkerClient } from '../workerClient';
 import { loadPlotly } from '../plots/loadPlotly';
 import { firstSessionFile, SESSION_FILE_EVENT } from './dropped';
+import type { StoredRace } from './race-session';
 import { importSession } from './session';
 import { readLocationState, replaceHistoryState, tryEncodeState, type EncodeResult } from './state';
 import { fromShareState, initialState, toShareState, type InitialState, type LocalDataName } from './wire';
@@ -132,6 +133,10 @@ export interface ShareInputs {
   title: string | null;
   status: RunStatus;
   finished: FinishReason | null;
+  /** The race the page shows (it goes into session files), or null. */
+  race: StoredRace | null;
+  /** Shows a race a session file held (its chart and table, without rerunning it). */
+  onRaceOpened(race: StoredRace): void;
 }
 
 /** What the share UI uses. */
@@ -177,7 +182,7 @@ export function useBootState(): InitialState {
 
 /** Wires sharing into the page; see the module comment. */
 export function useShare(inputs: ShareInputs): ShareApi {
-  const { boot, settings, xAxis, setSettings, setXAxis, latest, client, history, run, title, status, finished } = inputs;
+  const { boot, settings, xAxis, setSettings, setXAxis, latest, client, history, run, title, status, finished, race, onRaceOpened } = inputs;
   const requests = useRef(new ExportRequests()).current;
   const [error, setError] = useState<string | null>(boot.error === null ? null : sentence(boot.error, 'The page uses its default settings instead.'));
   const [notices, setNotices] = useState<string[]>(boot.notices);
@@ -187,8 +192,8 @@ export function useShare(inputs: ShareInputs): ShareApi {
   const local: LocalDataName = { name: title ?? 'your data', label: 'label' };
   const localRef = useRef(local);
   localRef.current = local;
-  const current = useRef({ settings, xAxis, run, title, status, finished });
-  current.current = { settings, xAxis, run, title, status, finished };
+  const current = useRef({ settings, xAxis, run, title, status, finished, race });
+  current.current = { settings, xAxis, run, title, status, finished, race };
 
   // The fragment follows the settings. Not until something changes after a refused link, so
   // the address bar keeps the link the user can still read (and report).
@@ -266,6 +271,7 @@ export function useShare(inputs: ShareInputs): ShareApi {
       setNotices(applied.notices);
       setSession({ fileName: file.name, iterations: results?.history.at(-1)?.iter ?? 0, createdAt: r.session.createdAt ?? null, continued: false });
       apply(applied.settings, applied.view.xAxis);
+      if (r.session.race) onRaceOpened(r.session.race);
       const sol = results?.solution ?? null;
       if (results && results.history.length > 0) {
         client.current?.send({ type: 'share-restore', settings: applied.settings, history: results.history, solution: sol ? { U: sol.U, V: sol.V } : null, state: results.state ?? null });
@@ -274,7 +280,7 @@ export function useShare(inputs: ShareInputs): ShareApi {
         client.current?.send({ type: 'start', settings: applied.settings, autoplay: true });
       }
     },
-    [apply, client],
+    [apply, client, onRaceOpened],
   );
 
   // Session files dropped anywhere on the page, or handed over by another drop zone.
@@ -335,7 +341,7 @@ export function useShare(inputs: ShareInputs): ShareApi {
         if (kind === 'session') {
           // The export's own settings and the page's metrics of that same run.
           if (history.run !== shown) throw new Error('A new run started; export again.');
-          saveFile(sessionDownload(e, history.rows, { xAxis: axis }, new Date()));
+          saveFile(sessionDownload(e, history.rows, { xAxis: axis }, new Date(), current.current.race));
         } else if (kind === 'network-json') saveFile(networkJsonFile(e));
         else if (kind === 'safetensors') saveFile(safetensorsFile(e));
         else saveFile(snippetFile(e));

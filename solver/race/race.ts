@@ -93,6 +93,17 @@ export function curvePoint(m: MetricsRecord, time_s: number): CurvePoint {
   return { time_s, epoch, test_accuracy: acc };
 }
 
+/**
+ * The results document of `runs` (every run of a race as it stands): per method of `config` its
+ * summary over its runs. The summaries are derived, so a session file stores only the config and
+ * the runs and rebuilds the rest with this.
+ */
+export function raceResultsOf(config: RaceConfig, runs: readonly RaceRun[]): RaceResults {
+  const grid = raceTimeGrid(runs);
+  const methods = config.methods.map((m) => summariseMethod(m, runs.filter((r) => r.method === m), grid, config.targetAccuracy));
+  return { format: 'cronos-race', version: 1, config, time_grid_s: grid, methods };
+}
+
 /** One live run: its plan, its clock, its trainer once made. */
 interface LiveRun {
   readonly plan: RunPlan;
@@ -173,10 +184,7 @@ export class Race {
 
   /** The results as they stand: per method its summary over the draws so far. */
   results(): RaceResults {
-    const runs = this.runs;
-    const grid = raceTimeGrid(runs);
-    const methods = this.config.methods.map((m) => summariseMethod(m, runs.filter((r) => r.method === m), grid, this.config.targetAccuracy));
-    return { format: 'cronos-race', version: 1, config: this.config, time_grid_s: grid, methods };
+    return raceResultsOf(this.config, this.runs);
   }
 
   /** Frees every trainer still alive (a race stopped early). */

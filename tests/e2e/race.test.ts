@@ -3,7 +3,8 @@
  * the test is quick on a shared machine). A small race of all six methods on XOR (2 epochs,
  * 2 draws) fills the chart and the table without main-thread long tasks; its CSV export parses
  * back into the table the page shows; and its link, opened in a new page, shows and replays the
- * same race. Screenshots go to test-results/e2e/.
+ * same race; its session file, opened in a fresh page, shows the same table without rerunning it.
+ * Screenshots go to test-results/e2e/.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +87,19 @@ describe('race view', () => {
     // The same seeds and data: the same learning-rate draws, so the same best rates.
     expect(await replay.getByTestId('race-legend').textContent()).toBe(legend);
     await replay.close();
+
+    // The session file holds the race: opened in a fresh page, the same table and legend, nothing rerun.
+    await page.getByTestId('export-open').click();
+    const [saved] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId('export-session').click()]);
+    const again = await b.context.newPage();
+    await again.goto(server.url);
+    await again.getByTestId('share-open').click();
+    await again.getByTestId('session-input').setInputFiles(await saved.path());
+    await until('the saved race', async () => /^Done: 9 of 9 runs/.test(await raceStatus(again)), 30_000);
+    expect(await again.getByTestId('race-row').count()).toBe(6);
+    expect(await again.getByTestId('race-legend').textContent()).toBe(legend);
+    expect(await again.getByTestId('race-arch').inputValue()).toBe('mlp:16');
+    await again.close();
     expect(b.errors).toEqual([]);
   }, 150_000);
 });
