@@ -37,6 +37,7 @@ export function totalBytes(buffers: BufferEstimate[]): number {
  * K = C·S·P columns (S = 2 ReLU, 1 gated). This is the solver's own buffer list
  * (solver/gpu/buffers.ts gpuBufferSpecs, from which it allocates), with X in one block. The
  * Nyström sketch A·Ω is formed n×(rank·S·P) at a time and is usually the largest buffer.
+ * `anderson` is the Anderson memory m (0: off), whose ring of (3 + 2m) iterates is listed too.
  */
 export function estimateGpuBuffers(
   n: number,
@@ -47,8 +48,9 @@ export function estimateGpuBuffers(
   rank = DEFAULT_CONFIG.rank,
   testRows = 0,
   precond: PreconditionerKind = 'nystrom',
+  anderson = 0,
 ): BufferEstimate[] {
-  return gpuBufferSpecs({ n, d, P, C, model }, rank, testRows, Infinity, precond).map((b) => ({
+  return gpuBufferSpecs({ n, d, P, C, model }, rank, testRows, Infinity, precond, { memory: anderson, maxBindingBytes: Infinity }).map((b) => ({
     name: b.name,
     bytes: b.bytes,
     ...(b.blockable ? { blockable: true } : {}),

@@ -122,4 +122,13 @@ describe('GPU buffer estimates', () => {
     expect(gated.find((b) => b.name.startsWith('X·U'))!.bytes).toBe(1000 * 24 * 4);
     expect(gated.some((b) => b.name.startsWith('slack'))).toBe(false);
   });
+
+  it('list the Anderson ring when Anderson is on: (3 + 2m) iterates of the fixed-point map', () => {
+    const off = estimateGpuBuffers(1000, 10, 8, 1, 'relu', 10, 0, 'block', 0);
+    const on = estimateGpuBuffers(1000, 10, 8, 1, 'relu', 10, 0, 'block', 10);
+    expect(off.some((b) => b.name.startsWith('Anderson memory'))).toBe(false);
+    const ring = on.find((b) => b.name.startsWith('Anderson memory'));
+    expect(ring).toBeDefined();
+    expect(ring!.bytes).toBeGreaterThanOrEqual((3 + 2 * 10) * 2 * 10 * 8 * 4);
+  });
 });

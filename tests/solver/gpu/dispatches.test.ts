@@ -61,7 +61,8 @@ describe('GPU work per ADMM iteration', () => {
   const base: SolverConfig = { ...LEGACY_CONFIG, model: 'relu', P: 4, rank: 6, pcgTol: 0, adaptiveRho: false, warmStart: false };
 
   it.each([
-    ['block', 1],
+    // The block preconditioner is two products, t = B·r and z = Bᵀt (solver/gpu/block.ts).
+    ['block', 2],
     ['nystrom', 2],
   ] as const)('%s: one PCG iteration = gate + A + two first-level dots + two fused steps + M (%i)', async (preconditioner, mDispatches) => {
     const few = await stepWork({ ...base, preconditioner, pcgIters: 2 });
