@@ -207,7 +207,7 @@ export function App() {
               {convex && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={convex} snapshot={snapshot} />}
               {convex?.image && <WeightImages problem={convex} snapshot={snapshot} />}
               {(problem === null || convex !== null) && <PatternsPanel view={view?.patterns ?? null} problem={convex} snapshot={snapshot} />}
-              <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} preconditioner={state.preconditioner} memory={state.memory} msPerStep={state.msPerStep} latest={latest} />
+              <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} preconditioner={state.preconditioner} memory={state.memory} resources={state.resources} msPerStep={state.msPerStep} latest={latest} />
             </>
           )}
         </main>

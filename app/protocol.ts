@@ -197,6 +197,15 @@ export interface Snapshot {
   tiles: WeightTiles | null;
 }
 
+/** Buffers alive on the Worker's GPU device (solver/gpu/context.ts countBuffers): flat over a run that does not leak. */
+export interface GpuResourceSample {
+  /** The iteration of the run when it was taken. */
+  iteration: number;
+  /** Buffers created and not destroyed, every run of the Worker together. */
+  buffers: number;
+  bytes: number;
+}
+
 /** Replies and progress from the Worker. */
 export type FromWorker =
   | { type: 'phase'; run: number; slot?: string; phase: string }
@@ -219,6 +228,8 @@ export type FromWorker =
   /** One step's record, keyed by the method's metric descriptors (CRONOS: IterationMetrics). */
   | { type: 'metrics'; run: number; slot?: string; metrics: MetricsRecord }
   | { type: 'snapshot'; run: number; slot?: string; snapshot: Snapshot }
+  /** The GPU buffers alive on the Worker's device (sent with each snapshot of a GPU run; the soak test watches it stay flat). */
+  | { type: 'resources'; run: number; slot?: string; resources: GpuResourceSample }
   | { type: 'state'; run: number; slot?: string; status: RunStatus; finished: FinishReason | null }
   | { type: 'error'; run: number; slot?: string; message: string }
   /** Something happened to the run and it went on (device lost, recovered, CPU fallback) or stopped at its last good state. */

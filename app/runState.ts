@@ -8,7 +8,7 @@ import type { AdapterSummary } from '../solver/gpu/context';
 import type { MetricsRecord } from '../solver/trainer';
 import type { RunEvent } from '../solver/resilience';
 import type { DeviceKind } from '../solver/types';
-import type { FinishReason, FromWorker, MemoryReport, ProblemView, RunStatus, RunSummary, Snapshot } from './protocol';
+import type { FinishReason, FromWorker, GpuResourceSample, MemoryReport, ProblemView, RunStatus, RunSummary, Snapshot } from './protocol';
 
 /** Everything the page renders about the run. */
 export interface RunState {
@@ -33,6 +33,8 @@ export interface RunState {
   msPerStep: number | null;
   snapshot: Snapshot | null;
   error: string | null;
+  /** The newest count of live GPU buffers on the Worker's device (null on the CPU). */
+  resources: GpuResourceSample | null;
   /** What happened to the run on the way (device lost and recovered, CPU fallback), for the page's notice. */
   notice: string | null;
 }
@@ -54,6 +56,7 @@ export const INITIAL_RUN_STATE: RunState = {
   msPerStep: null,
   snapshot: null,
   error: null,
+  resources: null,
   notice: null,
 };
 
@@ -99,6 +102,9 @@ export function applyMessage(state: RunState, msg: FromWorker): RunState {
       return s;
     case 'snapshot':
       s.snapshot = msg.snapshot;
+      return s;
+    case 'resources':
+      s.resources = msg.resources;
       return s;
     case 'state':
       s.status = msg.status;

@@ -3,7 +3,7 @@
  * The GPU context is created once per process (Node) or per Worker (browser) and shared.
  */
 import { CpuSolver } from './cpu/admm';
-import { createGpuContext, type GpuContext } from './gpu/context';
+import { createGpuContext, type BufferCensus, type GpuContext } from './gpu/context';
 import { GpuSolver } from './gpu/admm';
 import type { CronosSolver, TestSet } from './solver';
 import type { DeviceKind, Problem, SolverConfig } from './types';
@@ -42,6 +42,14 @@ export function sharedGpuContext(gpu?: GPU): Promise<GpuContext> {
     shared = made;
   }
   return shared;
+}
+
+/**
+ * The live-buffer count of the shared context's device, or null while there is none (no GPU run
+ * yet, or its device was lost): asking never creates a device.
+ */
+export function sharedGpuBuffers(): BufferCensus | null {
+  return sharedNow && !sharedNow.lostReason ? sharedNow.buffers : null;
 }
 
 /** Options of {@link createSolver}. */

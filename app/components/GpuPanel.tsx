@@ -9,7 +9,7 @@ import type { MetricsRecord } from '../../solver/trainer';
 import type { DeviceKind } from '../../solver/types';
 import { fmtInt, fmtMs, fmtRate, formatBytes, share } from '../format';
 import { numberOf } from '../history';
-import type { MemoryReport } from '../protocol';
+import type { GpuResourceSample, MemoryReport } from '../protocol';
 import { Panel } from './Panel';
 
 /** Props of {@link GpuPanel}. */
@@ -20,6 +20,8 @@ export interface GpuPanelProps {
   /** The PCG preconditioner in use and why (RunState.preconditioner). */
   preconditioner?: string | null;
   memory: MemoryReport | null;
+  /** Live GPU buffers on the Worker's device (RunState.resources); null on the CPU. */
+  resources?: GpuResourceSample | null;
   msPerStep: number | null;
   latest: MetricsRecord | null;
 }
@@ -30,7 +32,7 @@ export function adapterName(a: AdapterSummary): string {
 }
 
 /** The GPU / device panel. */
-export const GpuPanel = memo(function GpuPanel({ device, adapter, fallbackReason, preconditioner, memory, msPerStep, latest }: GpuPanelProps) {
+export const GpuPanel = memo(function GpuPanel({ device, adapter, fallbackReason, preconditioner, memory, resources, msPerStep, latest }: GpuPanelProps) {
   const limit = adapter ? Math.min(adapter.maxStorageBufferBindingSize, adapter.maxBufferSize) : 0;
   return (
     <Panel title={device === 'cpu' ? 'Device: CPU' : 'GPU'} subtitle="Adapter, the limits that bound the problem size, and throughput." testId="gpu-panel">
@@ -102,6 +104,15 @@ export const GpuPanel = memo(function GpuPanel({ device, adapter, fallbackReason
         <dd>{msPerStep === null ? '—' : fmtMs(msPerStep)}</dd>
         <dt>ρ</dt>
         <dd>{numberOf(latest, 'rho') ?? '—'}</dd>
+        {resources && (
+          <>
+            <dt>Live GPU buffers</dt>
+            {/* Constant while a run goes on: a count that climbs is a leak (the e2e soak test reads it). */}
+            <dd data-testid="gpu-live-buffers" data-buffers={resources.buffers} data-bytes={resources.bytes}>
+              {fmtInt(resources.buffers)} ({formatBytes(resources.bytes)}) at iteration {fmtInt(resources.iteration)}
+            </dd>
+          </>
+        )}
       </dl>
     </Panel>
   );

@@ -22,7 +22,7 @@ import { METHODS, methodOf, type MethodRegistry } from '../../solver/methods/ind
 import { ResilientRun, RunBrokeDownError, trainerAttempt } from '../../solver/resilience';
 import type { TestSet } from '../../solver/solver';
 import type { FinishReason, MetricsRecord, TrainedModel, Trainer, TrainerEnv, TrainerState, TrainingData } from '../../solver/trainer';
-import { sharedGpuContext } from '../../solver/index';
+import { sharedGpuBuffers, sharedGpuContext } from '../../solver/index';
 import type { FromRace } from '../race/protocol';
 import { RaceRunner } from './race';
 import type { DeviceKind, Problem, SolverConfig } from '../../solver/types';
@@ -576,6 +576,8 @@ export class Session {
     const model = given ?? (await trainer.model());
     const snap = views.kind === 'convex' && model.convex ? computeSnapshot(views.ctx, model.convex.U, model.convex.V, run.iter, model.network) : metricsSnapshot(views.kind === 'metrics' ? views.ctx : metricsContext(views.ctx), model, run.iter);
     this.env.post({ type: 'snapshot', run: run.id, ...slotOf(run), snapshot: snap }, snapshotTransferables(snap));
+    const census = trainer.device === 'gpu' ? sharedGpuBuffers() : null;
+    if (census) this.env.post({ type: 'resources', run: run.id, ...slotOf(run), resources: { iteration: run.iter, buffers: census.count, bytes: census.bytes } });
     run.lastSnapshotAt = this.env.now();
     run.snapshotCost = run.lastSnapshotAt - t0;
   }
