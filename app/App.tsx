@@ -32,7 +32,7 @@ import { ShareDialog } from './components/ShareDialog';
 import { ShareNotices } from './components/ShareNotices';
 import { RacePanel } from './components/RacePanel';
 import { INITIAL_RACE_STATE, raceReducer } from './race/state';
-import { PAGE_RACE, raceLink } from './race/page';
+import { PAGE_RACE, raceLink, raceLinkOf } from './race/page';
 
 /** The playground page. */
 export function App() {
@@ -60,6 +60,8 @@ export function App() {
     setRaceConfig(stored.results.config);
     setRaceOpen(true);
   }, []);
+  // The address bar replays the race on screen while the race view shows one.
+  const raceSection = useMemo(() => (raceOpen && race.config && race.phase !== 'idle' ? raceLinkOf(race.config) : null), [raceOpen, race.config, race.phase]);
   // Link in the fragment, session files, exports (share/wire-hooks.ts).
   const share = useShare({
     boot,
@@ -76,6 +78,7 @@ export function App() {
     finished: state.finished,
     race: storedRace,
     onRaceOpened,
+    raceSection,
   });
   const receiveShare = share.receive;
 

@@ -13,11 +13,13 @@ import { withRaisedBudget, type Settings } from '../settings';
 import type { WorkerClient } from '../workerClient';
 import { loadPlotly } from '../plots/loadPlotly';
 import { firstSessionFile, SESSION_FILE_EVENT } from './dropped';
+import type { RaceLink } from './race-link';
 import type { StoredRace } from './race-session';
 import { importSession } from './session';
 import { readLocationState, replaceHistoryState, tryEncodeState, type EncodeResult } from './state';
 import { fromShareState, initialState, toShareState, type InitialState, type LocalDataName } from './wire';
 import { activeCsv } from './wire-source';
+import { raceLinkOf } from '../race/page';
 import { fileStem, metricsCsvFile, networkJsonFile, safetensorsFile, sessionDownload, sessionSettings, snippetFile, type DownloadFile } from './wire-files';
 import type { RunExport } from './wire-run';
 
@@ -137,6 +139,12 @@ export interface ShareInputs {
   race: StoredRace | null;
   /** Shows a race a session file held (its chart and table, without rerunning it). */
   onRaceOpened(race: StoredRace): void;
+  /**
+   * The race section the address bar carries beside the settings (app/share/race-link.ts): the
+   * race on screen while the race view is open, so a reload or a copied address replays it;
+   * null otherwise (a plain playground link).
+   */
+  raceSection?: RaceLink | null;
 }
 
 /** What the share UI uses. */
@@ -183,6 +191,7 @@ export function useBootState(): InitialState {
 /** Wires sharing into the page; see the module comment. */
 export function useShare(inputs: ShareInputs): ShareApi {
   const { boot, settings, xAxis, setSettings, setXAxis, latest, client, history, run, title, status, finished, race, onRaceOpened } = inputs;
+  const raceSection = inputs.raceSection ?? null;
   const requests = useRef(new ExportRequests()).current;
   const [error, setError] = useState<string | null>(boot.error === null ? null : sentence(boot.error, 'The page uses its default settings instead.'));
   const [notices, setNotices] = useState<string[]>(boot.notices);
@@ -192,22 +201,27 @@ export function useShare(inputs: ShareInputs): ShareApi {
   const local: LocalDataName = { name: title ?? 'your data', label: 'label' };
   const localRef = useRef(local);
   localRef.current = local;
-  const current = useRef({ settings, xAxis, run, title, status, finished, race });
-  current.current = { settings, xAxis, run, title, status, finished, race };
+  const current = useRef({ settings, xAxis, run, title, status, finished, race, raceSection });
+  current.current = { settings, xAxis, run, title, status, finished, race, raceSection };
 
   // The fragment follows the settings. Not until something changes after a refused link, so
   // the address bar keeps the link the user can still read (and report).
   const written = useRef(boot.error === null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // The race section is compared by content: App rebuilds it on every render.
+  const raceKey = raceSection === null ? '' : JSON.stringify(raceSection);
+  const bootRaceKey = boot.race === null ? '' : JSON.stringify(raceLinkOf(boot.race));
   useEffect(() => {
-    if (!written.current && settings === boot.settings && xAxis === boot.view.xAxis) return;
+    if (!written.current && settings === boot.settings && xAxis === boot.view.xAxis && raceKey === bootRaceKey) return;
     written.current = true;
     // Throttled, trailing: one write per interval, always of the latest settings.
     timer.current ??= setTimeout(() => {
       timer.current = null;
-      replaceHistoryState(window, toShareState(current.current.settings, { xAxis: current.current.xAxis }, localRef.current));
+      const { settings: now, xAxis: axis, raceSection: section } = current.current;
+      const state = toShareState(now, { xAxis: axis }, localRef.current);
+      replaceHistoryState(window, section === null ? state : { ...state, race: section });
     }, HISTORY_THROTTLE_MS);
-  }, [settings, xAxis, boot]);
+  }, [settings, xAxis, boot, raceKey, bootRaceKey]);
   useEffect(
     () => () => {
       // Nulled too: StrictMode unmounts and remounts, and a stale id would block every later write.

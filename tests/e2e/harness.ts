@@ -118,8 +118,9 @@ export async function launch(opts: { webgpu: boolean; width?: number; height?: n
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  // Long tasks on the main thread, from page start (the page must not block while training).
-  await page.addInitScript(() => {
+  // Long tasks on the main thread, from page start (the page must not block while training),
+  // in every page of the browser (tabs opened by a test too).
+  await context.addInitScript(() => {
     const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
     w.__longTasks = [];
     new PerformanceObserver((list) => {
