@@ -40,8 +40,11 @@ export const CRONOS_AM_PARAMS = defineTable({
   beta: CRONOS_PARAMS.beta,
   rho: {
     ...CRONOS_PARAMS.rho,
-    // ρ = 1 is what four of the five official CRONOS-AM runners use.
-    default: 1,
+    // ρ = 10, not the official 1 (four of the five official runners): with 5 cold ADMM iterations
+    // per solve ρ acts as a ridge on the head (its u-step solves (ρI + FᵀF)u = …), and the
+    // stronger one keeps the network from fitting the training rows at the test rows' expense
+    // (spec §7.6: +1.0 and +1.9 points of test accuracy on Shirt/T-shirt and Coat/Pullover).
+    default: 10,
   },
   rank: CRONOS_PARAMS.rank,
   // The official CRONOS-AM runs use 4–7 ADMM iterations per head solve (5 in mlp_test/cnn_test).

@@ -239,10 +239,10 @@ describe('CRONOS-AM (CPU)', () => {
     t.dispose();
   });
 
-  it('the table: CRONOS entries with the official CRONOS-AM defaults, flags and link fields round-trip', () => {
+  it('the table: CRONOS entries with the official CRONOS-AM defaults (but ρ = 10, spec §7.6), flags and link fields round-trip', () => {
     const defaults = defaultsOf(CRONOS_AM_PARAMS) as AnyValues;
     expect(validateValues(CRONOS_AM_PARAMS, defaults)).toEqual([]);
-    expect(defaults).toMatchObject({ P: 10, rho: 1, admmIters: 5, checkpoint: 10, headWarmStart: false, weightDecay: 0, preconditioner: 'nystrom' });
+    expect(defaults).toMatchObject({ P: 10, rho: 10, admmIters: 5, checkpoint: 10, headWarmStart: false, weightDecay: 0, preconditioner: 'nystrom' });
     // The head solves use the run's preconditioner (the block one is settable, spec §7.6).
     const block = parseFlags(CRONOS_AM_PARAMS, ['--preconditioner', 'block']);
     expect(headSolverConfig({ ...(defaults as CronosAmParams), ...block } as CronosAmParams).preconditioner).toBe('block');
