@@ -107,6 +107,16 @@ export abstract class MinibatchTrainer<M extends DeepMetricsBase> {
     return this.backend.device;
   }
 
+  /** Why the backend's GPU device was lost, or null (solver/resilience.ts recovers the run). */
+  deviceLost(): string | null {
+    return this.backend.deviceLost?.() ?? null;
+  }
+
+  /** Destroys the backend's GPU device (the device-loss test hooks); nothing on the CPU. */
+  loseDevice(): void {
+    this.backend.loseDevice?.();
+  }
+
   get iteration(): number {
     return this.iter;
   }

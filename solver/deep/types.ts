@@ -122,6 +122,10 @@ export interface DeepBackend {
    * its own API; this is the portable form.
    */
   features(upTo: number): Promise<Float64Array>;
+  /** Why its GPU device was lost, or null while it is fine (absent on the CPU). */
+  deviceLost?(): string | null;
+  /** Destroys its GPU device (the device-loss test hooks; absent on the CPU). */
+  loseDevice?(): void;
   /** Frees every GPU buffer it made. */
   dispose(): void;
 }

@@ -90,6 +90,30 @@ describe('--simulate-device-loss (GPU)', () => {
   });
 });
 
+describe('--simulate-device-loss with a deep method (GPU)', () => {
+  it('Adam recovers on a new device from its last checkpoint; every epoch equals the uninterrupted run', async () => {
+    interface DeepResult {
+      history: { epoch: number; trainLoss: number; testAccuracy: number | null }[];
+      events: { iteration: number; type: string }[];
+    }
+    const deep = ['--method', 'adam', '--data', data, '--arch', 'mlp:8', '--epochs', '5', '--batch', '16', '--device', 'gpu'];
+    const straight = await cli(['train', ...deep, '--out', join(dir, 'deep-straight.json')]);
+    expect(straight.code, straight.stderr).toBe(0);
+    const lost = await cli(['train', ...deep, '--simulate-device-loss', '3', '--out', join(dir, 'deep-lost.json')]);
+    expect(lost.code, lost.stderr).toBe(0);
+    const a = JSON.parse(readFileSync(join(dir, 'deep-straight.json'), 'utf8')) as DeepResult;
+    const b = JSON.parse(readFileSync(join(dir, 'deep-lost.json'), 'utf8')) as DeepResult;
+    expect(a.events).toEqual([]);
+    expect(b.events.map((e) => [e.iteration, e.type])).toEqual([
+      [2, 'simulated-device-loss'],
+      [2, 'device-lost'],
+      [2, 'recovered'],
+    ]);
+    expect(b.history.map((m) => m.epoch)).toEqual(a.history.map((m) => m.epoch));
+    for (let k = 0; k < a.history.length; k++) expect(rel(b.history[k].trainLoss, a.history[k].trainLoss)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
 describe('numerical breakdown (CPU, CRONOS_SIMULATE_NAN)', () => {
   it('exits 1 and writes the last good iteration, marked stopped, equal to a run stopped there (bit for bit)', async () => {
     const cpu = flags.slice(0, -2);

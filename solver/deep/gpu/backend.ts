@@ -678,6 +678,16 @@ export class GpuDeepBackend implements DeepBackend {
     this.ctx.device.queue.writeBuffer(this.optParams, 0, Uint32Array.of(n));
   }
 
+  /** Why the device was lost, or null while it is fine (solver/resilience.ts watches it). */
+  deviceLost(): string | null {
+    return this.ctx.lostReason;
+  }
+
+  /** Destroys the device (the device-loss test hook); every later step fails and `deviceLost` says why. */
+  loseDevice(): void {
+    this.ctx.destroy();
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
