@@ -44,12 +44,21 @@ export function loadTrainingData(args: Pick<TrainArgs, 'data' | 'test' | 'label'
   const { train: trainData, test: testData, stats } = standardize(trainRaw, testRaw);
   const std = standardizationReport(stats, trainData.featureNames);
   log(
-    `data: ${args.data}: n=${trainData.n} d=${trainData.d} classes=${trainData.classNames.length} [${trainData.classNames.join(', ')}] label="${labelColumn}"` +
+    `data: ${args.data}: n=${trainData.n} d=${trainData.d} classes=${trainData.classNames.length} [${shortList(trainData.classNames)}] label="${labelColumn}"` +
       (testData ? `; test: ${testData.n} rows` : '; no test set') +
       (std.constantColumns.length > 0 ? `; ${std.constantColumns.length} constant column(s) set to 0` : ''),
   );
 
   return { trainData, testData, std, labelColumn, testSource };
+}
+
+/** At most this many class names are printed in the data line (1,000 classes would fill the terminal). */
+export const MAX_LISTED_CLASSES = 12;
+
+/** `names` joined with ', ', cut after {@link MAX_LISTED_CLASSES} with a count of the rest. */
+export function shortList(names: readonly string[], max = MAX_LISTED_CLASSES): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')}, … and ${names.length - max} more`;
 }
 
 /**

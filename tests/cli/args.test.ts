@@ -108,3 +108,15 @@ describe('cli/args from the tables', () => {
     expect(outcome(['train', '--data', 'a.csv', '--simulate-device-loss', '3', '--device', 'cpu'])).toBe('UsageError: --simulate-device-loss destroys the GPU device, so it needs --device gpu.');
   });
 });
+
+describe('the data line', () => {
+  it('lists a few class names and counts the rest (1,000 classes would flood the terminal)', async () => {
+    const { shortList, MAX_LISTED_CLASSES } = await import('../../cli/data');
+    expect(shortList(['a', 'b'])).toBe('a, b');
+    const many = Array.from({ length: 1000 }, (_, i) => `c${i}`);
+    const line = shortList(many);
+    expect(line.split(', ').length).toBe(MAX_LISTED_CLASSES + 1);
+    expect(line.endsWith(`… and ${1000 - MAX_LISTED_CLASSES} more`)).toBe(true);
+    expect(line.startsWith('c0, c1, c2')).toBe(true);
+  });
+});
