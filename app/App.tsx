@@ -205,10 +205,11 @@ export function App() {
           {/* The race view replaces the run's panels: their redraws would share the main thread with the race's. */}
           {!raceOpen && (
             <>
-              <ConvergencePanel metrics={metrics} history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={convex?.model ?? null} />
-              <AccuracyPanel metrics={metrics} history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} />
+              <ConvergencePanel metrics={metrics} history={history} version={version} xAxis={xAxis} onXAxis={setXAxis} latest={latest} model={convex?.model ?? null} stepName={convex ? undefined : DEEP_STEP_NAME} />
+              <AccuracyPanel metrics={metrics} history={history} version={version} xAxis={xAxis} latest={latest} snapshot={snapshot} problem={problem} stepName={convex ? undefined : DEEP_STEP_NAME} />
               {convex && view?.points && <DecisionBoundary points={view.points} lines={view.gateLines} problem={convex} snapshot={snapshot} />}
-              {convex?.image && <WeightImages problem={convex} snapshot={snapshot} />}
+              {convex?.image && <WeightImages problem={convex} image={convex.image} snapshot={snapshot} />}
+              {!convex && problem?.image && snapshot?.tiles?.layer && <WeightImages problem={null} image={problem.image} snapshot={snapshot} />}
               {(problem === null || convex !== null) && <PatternsPanel view={view?.patterns ?? null} problem={convex} snapshot={snapshot} />}
               <GpuPanel device={state.device} adapter={state.adapter} fallbackReason={state.fallbackReason} preconditioner={state.preconditioner} memory={state.memory} resources={state.resources} msPerStep={state.msPerStep} latest={latest} />
             </>
@@ -233,6 +234,9 @@ function ProblemLine({ problem }: { problem: RunSummary | null }) {
     </p>
   );
 }
+
+/** The x-axis title of a method that reports every few minibatches rather than per ADMM iteration. */
+const DEEP_STEP_NAME = 'reported step (a group of minibatches)';
 
 /** The CRONOS part of the problem line: the convex program's size. */
 function ConvexLine({ problem }: { problem: ProblemSummary }) {

@@ -171,15 +171,17 @@ export interface WeightTiles {
   pixels: Float32Array;
   /** 3 for RGB images (default 1). */
   channels?: 1 | 3;
-  /** Column of the variable matrix each tile shows. */
+  /** Column of the variable matrix each tile shows (a deep network: the unit or filter index). */
   column: Int32Array;
   norm: Float64Array;
+  /** A deep network's first layer the tiles come from; absent for CRONOS's u. */
+  layer?: 'dense' | 'conv3x3';
 }
 
 /**
  * A view of the current model, computed in the Worker from `trainer.model()`. CRONOS fills every
  * field; a method without a convex program gets the metrics-only views: empty norms, no
- * boundary, no tiles, and accuracy and confusion matrices from its model's predictions.
+ * boundary, a deep network's first-layer tiles, and accuracy and confusion matrices from its model's predictions.
  */
 export interface Snapshot {
   iter: number;

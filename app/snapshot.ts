@@ -7,6 +7,7 @@
 import type { Standardization } from '../data/preprocess';
 import { columnNorms, predictNetwork, recoverNetwork } from '../solver/recovery';
 import type { TestSet } from '../solver/solver';
+import { paramLayout } from '../solver/deep/arch';
 import { predictModel } from '../solver/predict';
 import type { TrainedModel } from '../solver/trainer';
 import type { Network, Problem } from '../solver/types';
@@ -253,17 +254,50 @@ export function computeSnapshot(ctx: SnapshotContext, U: Float64Array, V: Float6
   };
 }
 
+/**
+ * The first layer of a deep network as weight tiles (issue 10: "first-layer filters as images"):
+ * a dense first layer on image rows gives one tile per unit (its in-weights as an image of the
+ * data's shape), a 3×3 convolution one 3×3 tile per output channel (grey or RGB input). The
+ * kernels are laid out like CRONOS's u (in × out, row-major; HWIO is (3·3·Cin) × Cout), so
+ * {@link weightTiles} draws them, strongest (largest ‖w‖) first. Null when the first layer is
+ * neither, or its input is not an image.
+ */
+export function deepFirstLayerTiles(
+  deep: NonNullable<TrainedModel['deep']>,
+  image: { width: number; height: number; channels?: 1 | 3 } | null,
+  max = MAX_WEIGHT_TILES,
+): WeightTiles | null {
+  const slot = paramLayout(deep.arch).find((s) => s.name === 'kernel');
+  if (!slot) return null;
+  const layer = deep.arch.layers[slot.layer];
+  const out = slot.shape[slot.shape.length - 1];
+  const rows = slot.size / out;
+  const kind = layer.kind === 'dense' || layer.kind === 'conv3x3' ? layer.kind : null;
+  let tile: { width: number; height: number; channels?: 1 | 3 } | null = null;
+  if (kind === 'dense') tile = image;
+  else if (kind === 'conv3x3') {
+    const cin = slot.shape[2];
+    tile = cin === 1 ? { width: 3, height: 3 } : cin === 3 ? { width: 3, height: 3, channels: 3 } : null;
+  }
+  if (!tile || !kind) return null;
+  const W = deep.theta.subarray(slot.offset, slot.offset + slot.size);
+  const tiles = weightTiles(W, { d: rows, K: out }, columnNorms(W, rows, out), tile, max);
+  return tiles && { ...tiles, layer: kind };
+}
+
 /** What {@link metricsSnapshot} needs: the rows and classes a method without a convex program is judged on. */
 export interface MetricsViewContext {
   train: { X: Float64Array; n: number; labels: Int32Array };
   numClasses: number;
   test: TestSet | null;
   regression: boolean;
+  /** The rows' pixel grid (image data), for a deep network's first-layer tiles. */
+  image?: { width: number; height: number; channels?: 1 | 3 } | null;
 }
 
 /**
- * The metrics-only {@link Snapshot} of a method without a convex program: no neuron norms,
- * boundary or weight tiles, and the confusion matrices and accuracy of its model's predictions
+ * The metrics-only {@link Snapshot} of a method without a convex program: no neuron norms or
+ * boundary, a deep network's first-layer tiles ({@link deepFirstLayerTiles}), and the confusion matrices and accuracy of its model's predictions
  * (`model.predict`, else the plain `network`). Regression: no confusion, NaN accuracy.
  */
 export function metricsSnapshot(ctx: MetricsViewContext, model: TrainedModel, iter: number): Snapshot {
@@ -281,6 +315,6 @@ export function metricsSnapshot(ctx: MetricsViewContext, model: TrainedModel, it
     testAccuracy: test ? confusionAccuracy(test, classes) : NaN,
     confusion: { classes, train, test },
     boundary: null,
-    tiles: null,
+    tiles: model.deep ? deepFirstLayerTiles(model.deep, ctx.image ?? null) : null,
   };
 }

@@ -29,8 +29,12 @@ export interface MetricDescriptor {
   /** Drawn on a logarithmic y-axis. */
   readonly log: boolean;
   readonly chart: MetricChart;
-  /** Drawing hints: a dashed or dotted line, steps, or "this is the stopping threshold of that metric". */
-  readonly style?: { readonly dash?: 'dash' | 'dot'; readonly shape?: 'hv'; readonly thresholdOf?: string };
+  /**
+   * Drawing hints: a dashed or dotted line, steps, "this is the stopping threshold of that
+   * metric", or `marker`: an event count (CRONOS-AM's head solves) drawn not as a line but as a
+   * mark along the x-axis of every chart of the method at each step where it is > 0.
+   */
+  readonly style?: { readonly dash?: 'dash' | 'dot'; readonly shape?: 'hv'; readonly thresholdOf?: string; readonly marker?: true };
   /**
    * Reported, exported and shown as a read-out, but drawn on no chart (its chart then only says
    * where it would belong); the page's charts skip it.

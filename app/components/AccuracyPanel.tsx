@@ -73,10 +73,12 @@ export interface AccuracyPanelProps {
   latest: MetricsRecord | null;
   snapshot: Snapshot | null;
   problem: DataSummary | null;
+  /** What one point is, for the x-axis title (see ConvergencePanel). */
+  stepName?: string;
 }
 
 /** Accuracy (or regression fit) figures and curves, and the confusion matrices. */
-export const AccuracyPanel = memo(function AccuracyPanel({ metrics, history, version, xAxis, latest, snapshot, problem }: AccuracyPanelProps) {
+export const AccuracyPanel = memo(function AccuracyPanel({ metrics, history, version, xAxis, latest, snapshot, problem, stepName }: AccuracyPanelProps) {
   const regression = problem?.task === 'regression' ? problem : null;
   const fit = useMemo(() => (regression ? regressionView(regression) : classificationView(metrics)), [regression, metrics]);
   // Traces built once per view, so the memoised charts see the same ones on every new point.
@@ -95,6 +97,7 @@ export const AccuracyPanel = memo(function AccuracyPanel({ metrics, history, ver
         yType={yTypeOf(drawn)}
         ySuffix={ySuffixOf(drawn)}
         height={c.view.height}
+        stepName={stepName}
       />
     );
   };

@@ -26,10 +26,12 @@ export interface ConvergencePanelProps {
   onXAxis(axis: XAxis): void;
   latest: MetricsRecord | null;
   model: ModelKind | null;
+  /** What one point of a method without a convex program is (the x-axis title); CRONOS: an ADMM iteration. */
+  stepName?: string;
 }
 
 /** The convergence charts with their x-axis switch and latest values. */
-export const ConvergencePanel = memo(function ConvergencePanel({ metrics, history, version, xAxis, onXAxis, latest, model }: ConvergencePanelProps) {
+export const ConvergencePanel = memo(function ConvergencePanel({ metrics, history, version, xAxis, onXAxis, latest, model, stepName }: ConvergencePanelProps) {
   // Built once per method, so the memoised charts see the same traces on every new point.
   const charts = useMemo(
     () =>
@@ -41,7 +43,11 @@ export const ConvergencePanel = memo(function ConvergencePanel({ metrics, histor
   return (
     <Panel
       title="Convergence"
-      subtitle="ADMM on the convex program. Headline: the certified gap — how far f(u) can at most be above the global optimum f*, proven by the dual bound."
+      subtitle={
+        model
+          ? 'ADMM on the convex program. Headline: the certified gap — how far f(u) can at most be above the global optimum f*, proven by the dual bound.'
+          : 'The training curves of the method, one point per reported step: losses, and the state of its optimizer.'
+      }
       className="wide"
       testId="convergence"
       actions={<AxisSwitch value={xAxis} onChange={onXAxis} />}
@@ -63,6 +69,7 @@ export const ConvergencePanel = memo(function ConvergencePanel({ metrics, histor
               yType={yTypeOf(drawn)}
               ySuffix={ySuffixOf(drawn)}
               height={view.height}
+              stepName={stepName}
             />
           </figure>
         ))}

@@ -13,22 +13,27 @@ import { Segmented } from './Segmented';
 
 /** Props of {@link WeightImages}. */
 export interface WeightImagesProps {
-  problem: ProblemSummary;
+  /** CRONOS's convex program (tiles are columns of u, captions name pattern and class); null for a deep network's first layer. */
+  problem: ProblemSummary | null;
+  /** The data's pixel grid (the tile size of CRONOS's u and of a dense first layer). */
+  image: { width: number; height: number; channels?: 1 | 3 };
   snapshot: Snapshot | null;
 }
 
 /** The weight-image grid. */
-export const WeightImages = memo(function WeightImages({ problem, snapshot }: WeightImagesProps) {
+export const WeightImages = memo(function WeightImages({ problem, image, snapshot }: WeightImagesProps) {
   const tiles = snapshot?.tiles ?? null;
   const [mode, setMode] = useState<RgbMode>('colour');
-  const rgb = (problem.image?.channels ?? 1) === 3;
+  const rgb = (tiles?.channels ?? image.channels ?? 1) === 3;
+  const what = tilesWhat(tiles, problem !== null);
+  const size = `${tiles?.width ?? image.width}×${tiles?.height ?? image.height}`;
   return (
     <Panel
-      title="First-layer weights"
+      title={problem || !tiles?.layer ? 'First-layer weights' : tiles.layer === 'conv3x3' ? 'First-layer filters' : 'First-layer weights'}
       subtitle={
         rgb
-          ? `The ${tiles?.count ?? 0} strongest neurons (by ‖u‖), each weight vector as a ${problem.image?.width ?? 0}×${problem.image?.height ?? 0} RGB image; ${mode === 'colour' ? 'grey = 0, a channel brighter where its weight is positive' : 'one tile per channel (R, G, B), blue > 0 > orange'}.`
-          : `The ${tiles?.count ?? 0} strongest neurons (by ‖u‖), each weight vector as a ${problem.image?.width ?? 0}×${problem.image?.height ?? 0} image; blue > 0 > orange.`
+          ? `${what}, each as a ${size} RGB image; ${mode === 'colour' ? 'grey = 0, a channel brighter where its weight is positive' : 'one tile per channel (R, G, B), blue > 0 > orange'}.`
+          : `${what}, each as a ${size} image; blue > 0 > orange.`
       }
       testId="weights"
       actions={rgb && <RgbSwitch value={mode} onChange={setMode} />}
@@ -36,15 +41,23 @@ export const WeightImages = memo(function WeightImages({ problem, snapshot }: We
       {tiles && tiles.count > 0 ? (
         <ol className={`tiles${rgb && mode === 'channels' ? ' per-channel' : ''}`}>
           {Array.from({ length: tiles.count }, (_, t) => (
-            <Tile key={t} tiles={tiles} index={t} caption={tileCaption(problem, tiles.column[t])} mode={mode} />
+            <Tile key={t} tiles={tiles} index={t} caption={problem ? tileCaption(problem, tiles.column[t]) : `#${tiles.column[t] + 1}`} mode={mode} />
           ))}
         </ol>
       ) : (
-        <div className="placeholder">No neurons yet: u = 0 before the first iteration.</div>
+        <div className="placeholder">{problem ? 'No neurons yet: u = 0 before the first iteration.' : 'No weights yet: the network is drawn after its first step.'}</div>
       )}
     </Panel>
   );
 });
+
+/** What the tiles show, for the subtitle: CRONOS's strongest neurons, or a deep network's first-layer units or 3×3 filters. */
+export function tilesWhat(tiles: Pick<WeightTiles, 'count' | 'layer'> | null, convex: boolean): string {
+  const count = tiles?.count ?? 0;
+  if (convex || !tiles?.layer) return `The ${count} strongest neurons (by ‖u‖), each weight vector`;
+  if (tiles.layer === 'conv3x3') return `The ${count} strongest 3×3 filters of the first convolution (by ‖w‖), as the network trains`;
+  return `The ${count} strongest units of the first dense layer (by ‖w‖), their input weights, as the network trains`;
+}
 
 /**
  * Pattern number and what the neuron votes for: binary nets push towards one class (the sign of

@@ -27,6 +27,8 @@ export interface StreamChartProps {
   yRange?: [number, number];
   ySuffix?: string;
   height?: number;
+  /** What one point is, for the x-axis title on the iteration axis (default: an ADMM iteration; a deep method's reported step). */
+  stepName?: string;
 }
 
 interface PlotState {
@@ -37,6 +39,11 @@ interface PlotState {
 }
 
 const X_TITLES: Record<XAxis, string> = { iteration: 'ADMM iteration', time: 'solver time (s)' };
+
+/** The x-axis title: the time axis, or what one step of the method is. */
+export function xTitle(axis: XAxis, stepName?: string): string {
+  return axis === 'iteration' && stepName ? stepName : X_TITLES[axis];
+}
 
 /** Least time between two redraws of one chart (each extendTraces redraws the whole figure). */
 export const MIN_REDRAW_MS = 400;
@@ -83,7 +90,7 @@ export const StreamChart = memo(function StreamChart(props: StreamChartProps) {
       {props.traces.length > 1 && <Legend traces={props.traces} />}
       <div id={props.id} ref={el} className="chart" role="img" aria-label={props.label} style={{ height: props.height ?? 210 }} />
       <div className="x-label" data-testid={`${props.id}-x`}>
-        {X_TITLES[props.xAxis]}
+        {xTitle(props.xAxis, props.stepName)}
       </div>
     </div>
   );
@@ -99,7 +106,11 @@ function Legend({ traces }: { traces: TraceSpec[] }) {
       {traces.map((t) => (
         <li key={t.key}>
           <svg width="20" height="8" aria-hidden="true">
-            <line x1="1" y1="4" x2="19" y2="4" stroke={t.color} strokeWidth={t.width ?? 2} strokeDasharray={t.dash === 'dash' ? '5 3' : t.dash === 'dot' ? '2 2' : undefined} />
+            {t.marker ? (
+              <polygon points="10,0 15,8 5,8" fill={t.color} />
+            ) : (
+              <line x1="1" y1="4" x2="19" y2="4" stroke={t.color} strokeWidth={t.width ?? 2} strokeDasharray={t.dash === 'dash' ? '5 3' : t.dash === 'dot' ? '2 2' : undefined} />
+            )}
           </svg>
           {t.name}
         </li>
@@ -132,7 +143,20 @@ function sync(p: PlotState | null, node: HTMLDivElement | null, props: StreamCha
 function fullTraces(props: StreamChartProps): Data[] {
   const { history, traces, xAxis } = props;
   const { x, y } = seriesOf(history, traces, xAxis);
-  return traces.map((t, i) => ({
+  return traces.map((t, i): Data =>
+    t.marker
+      ? {
+          // Event marks sit on a hidden [0, 1] axis over the plot, so they stay at its foot whatever the data's scale.
+          type: 'scatter',
+          mode: 'markers',
+          name: t.name,
+          x,
+          y: y[i],
+          yaxis: 'y2',
+          marker: { symbol: 'triangle-up', size: 8, color: t.color },
+          hovertemplate: t.name,
+        }
+      : {
     type: 'scatter',
     mode: 'lines',
     name: t.name,
@@ -141,9 +165,9 @@ function fullTraces(props: StreamChartProps): Data[] {
     connectgaps: false,
     line: { color: t.color, dash: t.dash ?? 'solid', width: t.width ?? 2, shape: t.shape ?? 'linear' },
     hovertemplate: '%{y:.4g}',
-  }));
+  });
 }
 
 function layoutOf(props: StreamChartProps) {
-  return chartLayout({ yType: props.yType, yRange: props.yRange, ySuffix: props.ySuffix, height: props.height ?? 210 });
+  return chartLayout({ yType: props.yType, yRange: props.yRange, ySuffix: props.ySuffix, height: props.height ?? 210, marks: props.traces.some((t) => t.marker) });
 }

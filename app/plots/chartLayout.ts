@@ -24,6 +24,8 @@ export interface ChartLayoutOptions {
   yRange?: [number, number];
   ySuffix?: string;
   height: number;
+  /** The chart has event marks (traces.ts `marker`): they need the hidden [0, 1] axis `y2`. */
+  marks?: boolean;
 }
 
 /**
@@ -56,5 +58,6 @@ export function chartLayout(o: ChartLayoutOptions): Partial<Layout> {
       ticksuffix: o.ySuffix ?? '',
       ...(o.yRange ? { range: o.yRange, autorange: false } : { autorange: true }),
     },
+    ...(o.marks ? { yaxis2: { overlaying: 'y' as const, range: [0, 1], fixedrange: true, visible: false } } : {}),
   };
 }

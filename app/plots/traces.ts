@@ -19,7 +19,12 @@ export interface TraceSpec {
   width?: number;
   /** 'hv' draws a step line (integer counts). */
   shape?: 'linear' | 'hv';
+  /** An event mark along the x-axis (a descriptor's `style.marker`): `value` is non-null only at steps with events. */
+  marker?: true;
 }
+
+/** Height of event marks, as a fraction of the plot (they sit on a hidden [0, 1] axis over the chart). */
+export const MARKER_Y = 0.04;
 
 /** Line colours in the order a chart's metrics take them. */
 export const PALETTE: readonly string[] = ['#1f6fb2', '#e8841a', '#2e8b57', '#c0392b', '#7b4fa6', '#6b7785'];
@@ -30,13 +35,19 @@ const THRESHOLD_WIDTH = 1.5;
 /** The charts a descriptor list uses, in order of first appearance (read-out-only metrics draw none). */
 export function chartsOf(descriptors: readonly MetricDescriptor[]): MetricChart[] {
   const out: MetricChart[] = [];
-  for (const d of descriptors) if (!d.readoutOnly && !out.includes(d.chart)) out.push(d.chart);
+  for (const d of descriptors) if (!d.readoutOnly && !d.style?.marker && !out.includes(d.chart)) out.push(d.chart);
   return out;
 }
 
-/** The descriptors drawn on `chart`, in legend order. */
+/** The descriptors drawn as lines on `chart`, in legend order (event marks are on every chart: {@link tracesFor}). */
 export function onChart(descriptors: readonly MetricDescriptor[], chart: MetricChart): MetricDescriptor[] {
-  return descriptors.filter((d) => d.chart === chart && !d.readoutOnly);
+  return descriptors.filter((d) => d.chart === chart && !d.readoutOnly && !d.style?.marker);
+}
+
+/** A step's event mark: {@link MARKER_Y} where the count is a positive number, else no mark. */
+export function markValue(m: MetricsRecord, key: string): number | null {
+  const v = m[key];
+  return typeof v === 'number' && v > 0 ? MARKER_Y : null;
 }
 
 /**
@@ -53,14 +64,15 @@ export function plotValue(m: MetricsRecord, d: Pick<MetricDescriptor, 'key' | 'u
 /**
  * The series of `chart`: one per drawn descriptor, in descriptor order. Metrics take `palette`'s
  * colours in turn; a stopping threshold (`style.thresholdOf`) takes the colour of its metric and
- * a thinner line, so a residual and its ε read as a pair.
+ * a thinner line, so a residual and its ε read as a pair. Event counts (`style.marker`) follow as
+ * marks on every chart that has a line, whichever chart they name.
  */
 export function tracesFor(descriptors: readonly MetricDescriptor[], chart: MetricChart, palette: readonly string[] = PALETTE): TraceSpec[] {
   const drawn = onChart(descriptors, chart);
   const colors = new Map<string, string>();
   let next = 0;
   for (const d of drawn) if (!d.style?.thresholdOf) colors.set(d.key, palette[next++ % palette.length]);
-  return drawn.map((d) => {
+  const lines = drawn.map((d) => {
     const of = d.style?.thresholdOf;
     // A threshold whose metric is not on this chart still needs a colour of its own.
     const color = of !== undefined ? (colors.get(of) ?? palette[next++ % palette.length]) : (colors.get(d.key) ?? palette[0]);
@@ -70,7 +82,12 @@ export function tracesFor(descriptors: readonly MetricDescriptor[], chart: Metri
     if (of !== undefined) trace.width = THRESHOLD_WIDTH;
     return trace;
   });
+  const marks = drawn.length === 0 ? [] : descriptors.filter((d) => d.style?.marker && !d.readoutOnly);
+  return [...lines, ...marks.map((d): TraceSpec => ({ key: d.key, name: d.label, value: (m) => markValue(m, d.key), color: MARK_COLOR, marker: true }))];
 }
+
+/** Colour of event marks (neutral, so they never read as one of the chart's series). */
+export const MARK_COLOR = '#6b7785';
 
 /** The y-axis of a chart: logarithmic when every metric on it is. */
 export function yTypeOf(descriptors: readonly MetricDescriptor[]): 'log' | 'linear' {

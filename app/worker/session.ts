@@ -371,7 +371,7 @@ export class Session {
       view = problemView(prepared, problem);
       memory = memoryReport(problem, toSolverConfig(settings), test?.n ?? 0);
     } else {
-      run.views = { kind: 'metrics', ctx: { train: prepared.train, numClasses: prepared.train.classNames.length, test, regression: prepared.targets !== undefined } };
+      run.views = { kind: 'metrics', ctx: { train: prepared.train, numClasses: prepared.train.classNames.length, test, regression: prepared.targets !== undefined, image: prepared.info.image } };
       view = { patterns: null, points: pointView(prepared, null), gateLines: null };
     }
     const data = dataSummary(prepared, prepared.info.title, prepared.info.image, convex?.problem ?? null);

@@ -147,3 +147,26 @@ describe('a made-up method plots through the same code path', () => {
     expect(csv).toEqual([columns.join(','), '3,1,0.1,,-0.5,96,,100', '4,true,0.1,2,1,128,,100', '']);
   });
 });
+
+describe('event marks: CRONOS-AM head solves on the time axis of every chart', () => {
+  it('are a mark on each chart with lines, not a chart or a line of their own', async () => {
+    const { CRONOS_AM_METRICS } = await import('../../solver/methods/cronos-am/metrics');
+    const { markValue, MARKER_Y } = await import('../../app/plots/traces');
+    const charts = chartsOf(CRONOS_AM_METRICS);
+    expect(charts.length).toBeGreaterThan(1);
+    for (const chart of charts) {
+      const traces = tracesFor(CRONOS_AM_METRICS, chart);
+      const marks = traces.filter((t) => t.marker);
+      expect(marks.map((t) => t.key)).toEqual(['headSolves']);
+      expect(onChart(CRONOS_AM_METRICS, chart).some((d) => d.key === 'headSolves')).toBe(false);
+      // Marks come after the chart's lines, so they never take a palette colour from a series.
+      expect(traces[traces.length - 1].marker).toBe(true);
+    }
+    const rec = (headSolves: number) => ({ iter: 1, timeMs: 1, headSolves }) as MetricsRecord;
+    expect(markValue(rec(0), 'headSolves')).toBeNull();
+    expect(markValue(rec(2), 'headSolves')).toBe(MARKER_Y);
+    expect(markValue({ iter: 1, timeMs: 1, headSolves: Number.NaN }, 'headSolves')).toBeNull();
+    // A chart with no lines of the method gets no marks either.
+    expect(tracesFor(CRONOS_AM_METRICS, 'residuals')).toEqual([]);
+  });
+});

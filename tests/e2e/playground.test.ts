@@ -3,7 +3,8 @@
  * dataset trains on load without console errors or main-thread long tasks, the curves gain
  * points and accuracy appears; on a 2-D set pause / step / reset / play and the x-axis switch
  * work. Without WebGPU the CPU fallback runs, says so in a banner, reaches the ε-optimal badge
- * and fits a 768 px wide window. Screenshots go to test-results/e2e/.
+ * and fits a 768 px wide window; CRONOS-AM on the 28×28 images draws its first layer as images
+ * and marks its head solves on its curves. Screenshots go to test-results/e2e/.
  *
  * SwiftShader is slow (an FMNIST ADMM step takes ~2 s there), so the WebGPU checks need few
  * iterations and the many-iteration checks run on small 2-D problems.
@@ -151,4 +152,29 @@ describe('playground without WebGPU (CPU fallback)', () => {
     await screenshot(page, 'cpu-xor-converged-768');
     expect(b.errors).toEqual([]);
   }, 120_000);
+
+  it('CRONOS-AM on the 28×28 images: first-layer weights drawn as images, head solves marked on its curves', async () => {
+    const { page } = b;
+    await page.goto(server.url);
+    await page.getByTestId('dataset').selectOption('fmnist-pullover-bag-28x28');
+    await page.getByTestId('method').selectOption('cronos-am');
+    // A narrow first layer keeps a CPU epoch short; the tiles are its 16 units.
+    await page.getByTestId('arch').fill('mlp:16');
+    await page.getByTestId('arch').press('Enter');
+    await until('the first-layer weights of the network', async () => (await page.getByTestId('weights').locator('canvas').count()) > 0, 90_000);
+    expect(await page.getByTestId('weights').textContent()).toMatch(/strongest units of the first dense layer.*28×28 image/);
+    expect(await page.getByTestId('weights').locator('canvas').count()).toBeLessThanOrEqual(16);
+    // The loss chart carries the head solves as marks (a marker trace with a point where a step solved the head).
+    await until('head-solve marks on the loss chart', async () => {
+      return page.evaluate(() => {
+        const el = document.getElementById('chart-loss') as (HTMLElement & { data?: { name?: string; mode?: string; y?: (number | null)[] }[] }) | null;
+        const marks = el?.data?.find((t) => t.mode === 'markers' && t.name === 'head solves');
+        return (marks?.y ?? []).some((v) => v !== null);
+      });
+    }, 60_000);
+    expect(await page.getByTestId('convergence').textContent()).toContain('head solves');
+    expect(await page.getByTestId('chart-loss-x').textContent()).toBe('reported step (a group of minibatches)');
+    await screenshot(page, 'cpu-cronos-am-28x28');
+    expect(b.errors).toEqual([]);
+  }, 180_000);
 });

@@ -27,7 +27,7 @@ export type CronosAmMetrics = DeepMetrics & {
 export const CRONOS_AM_METRICS: readonly MetricDescriptor[] = [
   ...DEEP_METRICS,
   DADAPT_METRIC,
-  { key: 'headSolves', label: 'head solves', unit: 'count', log: false, chart: 'optimizer', style: { shape: 'hv' }, help: 'CRONOS solves of the head during this step (it is frozen in between).' },
+  { key: 'headSolves', label: 'head solves', unit: 'count', log: false, chart: 'optimizer', style: { marker: true }, help: 'CRONOS solves of the head during this step (it is frozen in between); the page marks them on the time axis of every chart.' },
   { key: 'headObjective', label: 'head f(u)', unit: '', log: true, chart: 'objective', style: { shape: 'hv' }, help: 'Convex objective of the latest head solve, on the features of that moment.' },
   { key: 'headNeurons', label: 'head units', unit: 'count', log: false, chart: 'inner', readoutOnly: true, help: 'Hidden units of the latest head (not pruned by the group lasso).' },
   { key: 'headMs', label: 'ms in head solves', unit: 'ms', log: false, chart: 'inner', readoutOnly: true, help: 'Wall time of this step spent solving the head (features of all rows, ADMM, recovery).' },
