@@ -1,14 +1,14 @@
 /**
- * The data of `cronos train`, for every method: the CSV files read by the page's reader, the
- * label column, the optional seeded stratified split, and the z-scoring with the training
- * statistics. Every failure is a DataError naming the file, line or column.
+ * The data of `cronos train`, for every method: the CSV files read by the page's reader (large
+ * files in chunks, cli/read-csv.ts), the label column, the optional seeded stratified split, and
+ * the z-scoring with the training statistics. Every failure is a DataError naming the file, line or column.
  */
-import { parseCsv, resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
+import { resolveLabelColumn, tableToDataset, type CsvDataset } from '../data/csv';
 import { DataError } from '../data/errors';
 import { standardizationReport, standardize, stratifiedSplit } from '../data/preprocess';
 import type { Dataset } from '../solver/types';
 import type { TrainArgs } from './args';
-import { readText } from './read-text';
+import { readCsvTable } from './read-csv';
 
 /** The standardised training and test rows of a run, and how they were made (result.json's `data`). */
 export interface LoadedData {
@@ -22,13 +22,13 @@ export interface LoadedData {
 
 /** Reads, splits (with `seed`) and standardises the data of `args`, logging one line about it. */
 export function loadTrainingData(args: Pick<TrainArgs, 'data' | 'test' | 'label' | 'split'>, seed: number, log: (s: string) => void): LoadedData {
-  const trainTable = parseCsv(readText(args.data, log), args.data);
+  const trainTable = readCsvTable(args.data, log);
   const labelColumn = resolveLabelColumn(trainTable, args.label);
   let trainRaw: CsvDataset = tableToDataset(trainTable, { label: labelColumn });
   let testRaw: CsvDataset | undefined;
   let testSource: string | null = null;
   if (args.test !== undefined) {
-    testRaw = tableToDataset(parseCsv(readText(args.test, log), args.test), { label: labelColumn, like: trainRaw });
+    testRaw = tableToDataset(readCsvTable(args.test, log), { label: labelColumn, like: trainRaw });
     testSource = args.test;
   } else if (args.split !== undefined) {
     const parts = stratifiedSplit(trainRaw, args.split, seed);

@@ -16,10 +16,7 @@ export function readText(path: string, log?: (line: string) => void): string {
   try {
     buf = readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file; check the path' : code === 'EISDIR' ? 'this is a folder; give a CSV file' : code === 'EACCES' ? 'permission denied; make it readable' : (e as Error).message;
-    throw new DataError(`${path}: cannot read the file (${why}).`, { file: path });
+    throw cannotRead(path, e);
   }
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
@@ -28,15 +25,8 @@ export function readText(path: string, log?: (line: string) => void): string {
       throw new DataError(`${path}: the file looks gzip-compressed but does not inflate. Give a plain or valid gzip CSV file.`, { file: path });
     }
   }
-  if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && (buf[2] === 0x03 || buf[2] === 0x05) && (buf[3] === 0x04 || buf[3] === 0x06)) {
-    const office = /\.(xlsx|xlsm|ods|docx)$/i.test(path);
-    throw new DataError(
-      office
-        ? `${path}: this is a spreadsheet workbook, not a CSV file. Save the sheet as CSV (UTF-8) and give that file.`
-        : `${path}: this is a .zip archive, not a CSV file. The CLI reads CSV files (plain or gzip); unzip it first, or drop a zip of image folders on the page.`,
-      { file: path },
-    );
-  }
+  const refusal = archiveRefusal(path, buf);
+  if (refusal) throw refusal;
   // A byte-order mark picks UTF-16 (as on the page); the reader strips a UTF-8 BOM itself.
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf);
   if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf);
@@ -49,6 +39,26 @@ export function readText(path: string, log?: (line: string) => void): string {
   }
   // A binary file (NUL bytes) is rejected by the CSV reader itself, with the same message as the page's.
   return buf.toString('utf8');
+}
+
+/** The DataError for a file the system would not read (missing, a folder, permissions, …). */
+export function cannotRead(path: string, e: unknown): DataError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT' ? 'no such file; check the path' : code === 'EISDIR' ? 'this is a folder; give a CSV file' : code === 'EACCES' ? 'permission denied; make it readable' : (e as Error).message;
+  return new DataError(`${path}: cannot read the file (${why}).`, { file: path });
+}
+
+/** The refusal of a zip archive or an office workbook from its first bytes (null for anything else). */
+export function archiveRefusal(path: string, head: Uint8Array): DataError | null {
+  if (!(head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06))) return null;
+  const office = /\.(xlsx|xlsm|ods|docx)$/i.test(path);
+  return new DataError(
+    office
+      ? `${path}: this is a spreadsheet workbook, not a CSV file. Save the sheet as CSV (UTF-8) and give that file.`
+      : `${path}: this is a .zip archive, not a CSV file. The CLI reads CSV files (plain or gzip); unzip it first, or drop a zip of image folders on the page.`,
+    { file: path },
+  );
 }
 
 /** The offset of the first byte that breaks UTF-8 (bad lead, missing continuation, overlong or surrogate), or −1. */

@@ -108,6 +108,8 @@ export interface CsvReadResult {
 }
 
 const DEFAULTS = { previewRows: 20, maxRecordChars: 8 << 20 } as const;
+/** Characters of the file's start that {@link looksLikeUtf16} looks at. */
+const UTF16_HINT_CHARS = 256;
 /** Records looked at before deciding whether the first one is a header. */
 const HEADER_SAMPLE = 50;
 /** Characters of normalised text the delimiter and quote are guessed from. */
@@ -123,6 +125,9 @@ export class CsvTableReader {
   private readonly normalizer = new NewlineNormalizer();
   private splitter: RecordSplitter | null = null;
   private sample = '';
+  /** The first {@link UTF16_HINT_CHARS} characters of the text, for the NUL refusal's hint. */
+  private head = '';
+  private nulSeen = false;
   private started = false;
   private bom: boolean;
   private delimiter = ',';
@@ -163,6 +168,14 @@ export class CsvTableReader {
     return this.rowsSeen;
   }
 
+  /** A file with NUL bytes is not text: the refusal, with a hint when its start looks like UTF-16 without a BOM. */
+  private refuseNul(): never {
+    const hint = looksLikeUtf16(this.head) ? ' It looks like UTF-16 text without a byte-order mark: save it as UTF-8 (or as UTF-16 with a BOM).' : '';
+    throw new DataError(`${this.file}: the file contains NUL bytes, so it is not a text CSV file.${hint} Export it as CSV (UTF-8)${this.page ? ' and drop that file' : ' first'}.`, {
+      file: this.file,
+    });
+  }
+
   /** Reads the next chunk of text (a chunk may end anywhere, even between \r and \n). */
   push(chunk: string): void {
     if (this.done || chunk === '') return;
@@ -174,12 +187,12 @@ export class CsvTableReader {
         text = text.slice(1);
       }
     }
-    if ((this.opts.encoding ?? 'utf-8') === 'utf-8' && text.includes('\u0000')) {
-      const hint = looksLikeUtf16(text) ? ' It looks like UTF-16 text without a byte-order mark: save it as UTF-8 (or as UTF-16 with a BOM).' : '';
-      throw new DataError(
-        `${this.file}: the file contains NUL bytes, so it is not a text CSV file.${hint} Export it as CSV (UTF-8)${this.page ? ' and drop that file' : ' first'}.`,
-        { file: this.file },
-      );
+    if (this.head.length < UTF16_HINT_CHARS) this.head += text.slice(0, UTF16_HINT_CHARS - this.head.length);
+    if ((this.opts.encoding ?? 'utf-8') === 'utf-8' && (this.nulSeen || text.includes('\u0000'))) {
+      this.nulSeen = true;
+      // The refusal waits for the start of the file (or its end), so its UTF-16 hint does not depend on where chunks end.
+      if (this.head.length >= UTF16_HINT_CHARS) this.refuseNul();
+      return;
     }
     if (!this.replacementSeen && text.includes('\uFFFD')) {
       this.replacementSeen = true;
@@ -195,6 +208,7 @@ export class CsvTableReader {
 
   /** Reads what is still held back and returns the table (see {@link CsvReadResult}). */
   end(): CsvReadResult {
+    if (this.nulSeen) this.refuseNul();
     if (!this.done) this.feed(this.normalizer.flush(), true);
     if (this.builder === null) this.decideHeader();
     const file = this.file;
@@ -444,7 +458,7 @@ export function rowCapMessage(fileName: string, res: CsvReadResult, totalBytes: 
  * mark of ASCII-range UTF-16 text saved without a byte-order mark.
  */
 export function looksLikeUtf16(text: string): boolean {
-  const head = text.slice(0, 256);
+  const head = text.slice(0, UTF16_HINT_CHARS);
   if (head.length < 8) return false;
   let even = 0;
   let odd = 0;

@@ -8,7 +8,7 @@
 import type { Dataset } from '../solver/types';
 import { CELL, DECIMAL_COMMA, NUMBER } from './cells';
 import { categoryOf, defaultLabelColumn, resolveColumn } from './columns';
-import { readCsvText } from './csv-reader';
+import { readCsvText, type CsvReaderOptions } from './csv-reader';
 import { DataError, locate, quoteValue } from './errors';
 import type { ColumnTable, RawColumn } from './table';
 
@@ -39,9 +39,17 @@ export interface TableToDatasetOptions {
  * row cap applies. Rejects empty files; a header without rows is left to {@link tableToDataset}.
  */
 export function parseCsv(text: string, fileName: string): ColumnTable {
-  // Every distinct label string is kept: the strict reading has no category cap.
-  return readCsvText(text, fileName, { raggedRows: 'error', duplicateNames: 'error', maxLevels: Infinity, previewRows: 0 }).table;
+  return readCsvText(text, fileName, STRICT_READ).table;
 }
+
+/** The reader options of the strict reading ({@link parseCsv}; the CLI's streamed reading of large files uses them too). */
+export const STRICT_READ: Readonly<CsvReaderOptions> = Object.freeze({
+  raggedRows: 'error',
+  duplicateNames: 'error',
+  // Every distinct label string is kept: the strict reading has no category cap.
+  maxLevels: Infinity,
+  previewRows: 0,
+});
 
 /** True when `v` (trimmed) is a plain decimal number such as `-1.5e3`. */
 function isNumericCell(v: string): boolean {

@@ -1,6 +1,6 @@
 /**
  * The odd-input corpus (tests/data/odd/, described in its README.md): every file goes through the
- * CLI's reader path (cli/read-text.ts → parseCsv → label → tableToDataset → standardize, as
+ * CLI's reader path (cli/read-csv.ts, whole and streamed → label → tableToDataset → standardize, as
  * cli/cronos.ts does) and the page's (the Worker's IngestSession: a CSV file, or a .zip of image
  * folders). Each either loads cleanly (finite, standardised features) or is refused with a
  * DataError whose message names the file and, where there is one, the line, column or value, and
@@ -8,13 +8,16 @@
  * through the real CLI process, to see exit 1 and no stack trace.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { FromIngest } from '../../app/ingest/protocol';
 import { IngestSession } from '../../app/ingest/session';
-import { firstInvalidUtf8, readText } from '../../cli/read-text';
-import { parseCsv, resolveLabelColumn, tableToDataset } from '../../data/csv';
+import { readCsvTable } from '../../cli/read-csv';
+import { firstInvalidUtf8 } from '../../cli/read-text';
+import { resolveLabelColumn, tableToDataset } from '../../data/csv';
 import { DataError } from '../../data/errors';
 import { standardize } from '../../data/preprocess';
 import { decodeTestPng } from '../support/ingest-helpers';
@@ -72,15 +75,22 @@ const CASES: Case[] = [
   { file: 'truncated.zip', cli: no(/\.zip archive/), page: no(/not a \.zip archive \(no zip directory found\)/) },
 ];
 
-type Got = { load: { n: number; d: number; classes: number; finite: boolean } } | { error: unknown };
+type Got = { load: { n: number; d: number; classes: number; finite: boolean; checksum?: number } } | { error: unknown };
 
-/** What cli/cronos.ts does with `--data FILE` before training. */
-function cliRead(path: string): Got {
+/**
+ * What cli/cronos.ts does with `--data FILE` before training (cli/data.ts); `streamed` forces the
+ * chunked path of large files (cli/read-csv.ts) with 5-byte chunks, so every multi-byte
+ * character, BOM, CRLF and quoted line break of the corpus meets a chunk boundary somewhere.
+ */
+function cliRead(path: string, streamed = false): Got {
   try {
-    const table = parseCsv(readText(path), path);
+    const table = readCsvTable(path, undefined, streamed ? { streamFromBytes: 0, chunkBytes: 5 } : {});
     const ds = tableToDataset(table, { label: resolveLabelColumn(table, undefined) });
     const { train } = standardize(ds);
-    return { load: { n: train.n, d: train.d, classes: train.classNames.length, finite: train.X.every(Number.isFinite) } };
+    let checksum = 0;
+    train.X.forEach((v, i) => (checksum += v * ((i % 7) + 1)));
+    train.labels.forEach((v, i) => (checksum += v * ((i % 5) + 1)));
+    return { load: { n: train.n, d: train.d, classes: train.classNames.length, finite: train.X.every(Number.isFinite), checksum } };
   } catch (error) {
     return { error };
   }
@@ -102,6 +112,11 @@ async function pageRead(path: string, name: string): Promise<Got> {
   if (last?.type !== 'ingest-dataset') throw new Error(`no answer for ${name}`);
   const train = session.current?.train;
   return { load: { n: last.summary.n, d: last.summary.d, classes: last.summary.classNames.length, finite: train ? train.X.every(Number.isFinite) : false } };
+}
+
+/** A comparable summary of a read: its error message, or its shape and a checksum of X. */
+function outcomeOf(got: Got): unknown {
+  return 'error' in got ? (got.error as Error).message : got.load;
 }
 
 function check(got: Got, want: Outcome, file: string): void {
@@ -130,6 +145,10 @@ describe('the odd-input corpus', () => {
     it(`${c.file}: CLI path and page path`, async () => {
       const path = join(ODD, c.file);
       check(cliRead(path), c.cli, c.file);
+      // A file too large to read whole is streamed: the same table, or the same refusal.
+      const streamed = cliRead(path, true);
+      check(streamed, c.cli, c.file);
+      expect(JSON.stringify(outcomeOf(streamed))).toBe(JSON.stringify(outcomeOf(cliRead(path))));
       check(await pageRead(path, c.file), c.page, c.file);
     });
   }
@@ -142,6 +161,26 @@ describe('firstInvalidUtf8 (the CLI falls back to Windows-1252 from it)', () => 
     expect(firstInvalidUtf8(Uint8Array.from([0x61, 0xc0, 0xaf]))).toBe(1); // overlong '/'
     expect(firstInvalidUtf8(Uint8Array.from([0xed, 0xa0, 0x80]))).toBe(0); // a UTF-16 surrogate
     expect(firstInvalidUtf8(Uint8Array.from([0x61, 0x62, 0xe2, 0x82]))).toBe(2); // cut short
+  });
+});
+
+describe('the streamed read of large files (cli/read-csv.ts)', () => {
+  it('a gzip file and a Latin-1 file stream to the tables of the whole-file read, and the Latin-1 note names the same line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cronos-stream-'));
+    try {
+      const gz = join(dir, 'quoted-newlines.csv.gz');
+      writeFileSync(gz, gzipSync(readFileSync(join(ODD, 'quoted-newlines.csv'))));
+      expect(outcomeOf(cliRead(gz, true))).toEqual(outcomeOf(cliRead(join(ODD, 'quoted-newlines.csv'))));
+      const notes = (streamed: boolean): string[] => {
+        const lines: string[] = [];
+        readCsvTable(join(ODD, 'latin1.csv'), (l) => lines.push(l), streamed ? { streamFromBytes: 0, chunkBytes: 3 } : {});
+        return lines;
+      };
+      expect(notes(false)).toHaveLength(1);
+      expect(notes(true)).toEqual(notes(false));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
