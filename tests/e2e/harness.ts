@@ -190,3 +190,46 @@ export function longTasksSince(page: Page, since: number): Promise<{ start: numb
 export function machineIsQuiet(): boolean {
   return loadavg()[0] < cpus().length;
 }
+
+/**
+ * The JS heap of each dedicated Worker of `page` with its ArrayBuffer backing stores, in bytes,
+ * after a forced garbage collection in it: the DevTools protocol attaches to the page's worker
+ * targets (non-flat sessions, since a Playwright CDP session has no per-message session id) and
+ * runs `HeapProfiler.collectGarbage` and `Runtime.getHeapUsage` inside each.
+ */
+export async function workerHeapsAfterGc(page: Page): Promise<number[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const sessions: string[] = [];
+  const pending = new Map<number, (result: unknown) => void>();
+  let nextId = 1;
+  cdp.on('Target.attachedToTarget', (e: { sessionId: string; targetInfo: { type: string } }) => {
+    if (e.targetInfo.type === 'worker') sessions.push(e.sessionId);
+  });
+  cdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
+    const msg = JSON.parse(e.message) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
+  });
+  const inWorker = (sessionId: string, method: string): Promise<unknown> =>
+    new Promise((res, rej) => {
+      const id = nextId++;
+      const timer = setTimeout(() => rej(new Error(`worker ${method}: no reply`)), 30_000);
+      pending.set(id, (r) => {
+        clearTimeout(timer);
+        res(r);
+      });
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) });
+    });
+  try {
+    await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    const heaps: number[] = [];
+    for (const s of sessions) {
+      await inWorker(s, 'HeapProfiler.collectGarbage');
+      const use = (await inWorker(s, 'Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+      // Typed arrays (the data, iterates and snapshots) live in backing stores outside the JS heap proper.
+      heaps.push(use.usedSize + (use.backingStorageSize ?? 0));
+    }
+    return heaps;
+  } finally {
+    await cdp.detach();
+  }
+}
