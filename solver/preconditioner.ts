@@ -13,8 +13,24 @@ import type { ModelKind, SolverConfig } from './types';
 /** The `preconditioner` setting: `auto` picks `block` where it applies and fits, else Nyström. */
 export type PreconditionerSetting = 'auto' | 'block' | 'nystrom' | 'none';
 
-/** The preconditioner a run actually uses. */
-export type PreconditionerKind = 'block' | 'nystrom' | 'none';
+/**
+ * What a run's u-solve actually uses: a PCG preconditioner, or (`exact`, the CPU solver with few
+ * rows, spec §5.6) no PCG at all but the exact Woodbury solve of solver/cpu/woodbury.ts.
+ */
+export type PreconditionerKind = 'block' | 'nystrom' | 'none' | 'exact';
+
+/**
+ * Most training rows for which `auto` on the float64 CPU solver replaces PCG by the exact
+ * Woodbury u-solve (spec §5.6): its n×n factor is n³/3 flops (a few seconds in JavaScript at
+ * 2048) and 8n² bytes twice (64 MiB at 2048), once per ρ.
+ */
+export const EXACT_MAX_ROWS = 2048;
+
+/** What the float64 CPU solver tells {@link resolvePreconditioner}: its rows, and whether ρ stays fixed (no balancing, no race). */
+export interface CpuSolve {
+  rows: number;
+  fixedRho: boolean;
+}
 
 /** The resolved choice and, for the page and the CLI, why it was made. */
 export interface ResolvedPreconditioner {
@@ -43,13 +59,15 @@ export function blockPreconditionerBytes(d: number): number {
  * directions down and was measured to match the float64 solver (spec §5.5). The block preconditioner
  * needs GᵀG, i.e. the ReLU model: for gated ReLU, A = I + FᵀF/ρ has no ρ-independent block
  * part and block-Jacobi on FᵀF/ρ measured worse than plain CG, so `block` falls back to Nyström
- * there (and says so). `nystrom` with rank 0 is plain CG, as before the setting existed.
+ * there (and says so). `nystrom` with rank 0 is plain CG, as before the setting existed. `cpu`
+ * (the float64 CPU solver only) lets `auto` pick the exact u-solve where n is small and ρ fixed.
  */
 export function resolvePreconditioner(
   config: Pick<SolverConfig, 'model' | 'rank' | 'preconditioner'>,
   d: number,
   maxBindingBytes = Infinity,
   gpuRows?: number,
+  cpu?: CpuSolve,
 ): ResolvedPreconditioner {
   const nystrom = (why: string): ResolvedPreconditioner =>
     config.rank > 0 ? { kind: 'nystrom', reason: `Nyström, rank ${config.rank}${why}` } : { kind: 'none', reason: `plain CG (Nyström rank 0)${why}` };
@@ -62,6 +80,10 @@ export function resolvePreconditioner(
       if (!blockApplies(config.model)) return nystrom(': the block preconditioner needs the ReLU model (gated ReLU has no GᵀG)');
       return { kind: 'block', reason: `block (I + XᵀX)⁻¹, d = ${d}` };
     case 'auto': {
+      // Every ρ change refactors the n×n core, so balancing or a race keeps PCG.
+      if (cpu && cpu.fixedRho && cpu.rows <= EXACT_MAX_ROWS) {
+        return { kind: 'exact', reason: `exact u-solve (Woodbury, one ${cpu.rows}×${cpu.rows} Cholesky; n = ${cpu.rows} ≤ ${EXACT_MAX_ROWS}, auto on the CPU)` };
+      }
       if (!blockApplies(config.model)) return nystrom(' (auto: gated ReLU has no GᵀG block)');
       if (d > BLOCK_MAX_D) return nystrom(` (auto: d = ${d} > ${BLOCK_MAX_D} is too large for the block factorisation)`);
       if (blockPreconditionerBytes(d) > maxBindingBytes) return nystrom(` (auto: the d×d block of ${blockPreconditionerBytes(d)} bytes exceeds one GPU binding)`);

@@ -7,6 +7,7 @@
  * ρ changes: the sketch is kept as Y(ρ) = AΩ = YI + YF/ρ with YI = (I + GᵀG)Ω and YF = FᵀFΩ, so
  * a new ρ needs no new matvecs, only the r-sized algebra (solver/nystrom-core.ts).
  */
+import { WoodburySolve } from './woodbury';
 import { activationPatterns, testTargets } from '../problem';
 import type { TestSet } from '../solver';
 import { initialRho, type ConvexSolution, type Problem, type SolverConfig } from '../types';
@@ -104,6 +105,8 @@ export class CpuBackend implements AdmmBackend {
   private readonly flatX: Float64Array;
   private readonly flatWork: Float64Array;
   private dense: DenseSystem | null = null;
+  /** The exact u-solve of small problems (preconditioner kind `exact`, spec §5.6). */
+  private woodbury: WoodburySolve | null = null;
 
   private readonly test: TestBuffers | null;
   private eager: EagerSums;
@@ -145,10 +148,12 @@ export class CpuBackend implements AdmmBackend {
     this.flatX = new Float64Array(this.N);
     this.flatWork = new Float64Array(Math.max(this.rank, 1));
 
-    this.preconditioner = resolvePreconditioner(config, d);
+    this.preconditioner = resolvePreconditioner(config, d, Infinity, undefined, opts.exactSolve ? undefined : { rows: n, fixedRho: !config.adaptiveRho && config.rhoRace === 0 });
     this.blockWork = new Float64Array(d);
     if (opts.exactSolve) {
       this.dense = this.buildDense(initialRho(config, problem.beta));
+    } else if (this.preconditioner.kind === 'exact') {
+      this.woodbury = new WoodburySolve(problem, this.ops, initialRho(config, problem.beta));
     } else if (this.preconditioner.kind === 'block') {
       this.blockL = blockFactor(problem.X, n, d, this.ops.gramX);
     } else if (this.preconditioner.kind === 'nystrom') {
@@ -184,6 +189,10 @@ export class CpuBackend implements AdmmBackend {
   factorAt(rho: number): void {
     if (this.dense) {
       this.dense.L = this.factorDense(this.dense.AI, this.dense.AF, rho);
+      return;
+    }
+    if (this.woodbury) {
+      this.woodbury.factor(rho);
       return;
     }
     if (!this.sketch) return;
@@ -274,6 +283,12 @@ export class CpuBackend implements AdmmBackend {
         choleskySolve(this.dense.L, this.N, this.flatX);
         flatToBlock(this.flatX, d, P, S, C, b, U);
       }
+      return;
+    }
+    if (this.woodbury) {
+      this.woodbury.solve(rhsVec, U);
+      this.eager.pcgIterations = 0;
+      this.eager.pcgResidual = 0;
       return;
     }
     const rho = this.scalars.rho;

@@ -33,8 +33,8 @@ describe('Session', () => {
     expect(r.view.gateLines?.a.length).toBe(8);
     expect(r.view.patterns).toMatchObject({ rows: 300, P: 8, totalRows: 350 });
     expect(r.memory?.largestBinding).toBeGreaterThan(0);
-    // The page default 'auto' on ReLU with d = 3: the block preconditioner, named for the GPU panel.
-    expect(r.preconditioner).toMatch(/^block \(I \+ XᵀX\)⁻¹, d = 3 \(auto\)$/);
+    // The page default 'auto' on the CPU with 350 rows and a fixed ρ: the exact u-solve, named for the GPU panel.
+    expect(r.preconditioner).toMatch(/^exact u-solve \(Woodbury, one 350×350 Cholesky; n = 350 ≤ 2048, auto on the CPU\)$/);
     expect(h.of('phase').map((m) => m.phase)).toEqual(['Generating points', 'Building the solver (CPU)']);
     expect(h.of('snapshot')[0].snapshot.iter).toBe(0);
     expect(h.of('snapshot')[0].snapshot.hidden).toBe(0);

@@ -1,0 +1,58 @@
+/**
+ * The CPU solver's exact u-solve for few rows (solver/cpu/woodbury.ts, spec §5.6): `auto` picks
+ * it on the float64 CPU when n ≤ EXACT_MAX_ROWS and ρ stays fixed, and its iterates equal those
+ * of the dense Cholesky solve of A (the test-only exact path) to rounding — for ReLU and gated,
+ * binary and one-vs-all, and after a ρ change (a loaded state at another ρ refactors its core).
+ */
+import { describe, expect, it } from 'vitest';
+import { CpuSolver } from '../../../solver/cpu/admm';
+import { EXACT_MAX_ROWS, resolvePreconditioner } from '../../../solver/preconditioner';
+import { DEFAULT_CONFIG, type ModelKind } from '../../../solver/types';
+import { randomProblem, relError } from '../../support/helpers';
+
+describe.each([
+  { model: 'relu' as ModelKind, classes: 2 },
+  { model: 'relu' as ModelKind, classes: 3 },
+  { model: 'gated' as ModelKind, classes: 2 },
+  { model: 'gated' as ModelKind, classes: 3 },
+])('Woodbury u-solve: $model, $classes classes', ({ model, classes }) => {
+  it('auto picks it on the CPU, and its iterates equal the dense exact solve', async () => {
+    const problem = randomProblem({ n: 48, d: 5, P: 6, classes, model, beta: 0.05, seed: 3 });
+    const config = { ...DEFAULT_CONFIG, model, P: 6, beta: 0.05, admmIters: 200, anderson: 0 };
+    const wood = new CpuSolver(problem, config);
+    expect(wood.preconditionerInUse()?.kind).toBe('exact');
+    expect(wood.preconditionerInUse()?.reason).toMatch(/Woodbury.*48×48/);
+    const dense = new CpuSolver(problem, config, undefined, { exactSolve: true });
+    for (let k = 0; k < 25; k++) {
+      const a = await wood.step();
+      const b = await dense.step();
+      expect(Math.abs(a.objective - b.objective), `iteration ${k + 1}`).toBeLessThanOrEqual(1e-9 * Math.abs(b.objective));
+      expect(a.pcgIterations).toBe(0);
+    }
+    // A state at another ρ: both refactor (the Woodbury core is kept, only ρI changes).
+    const state = await dense.saveState();
+    const moved = { ...state, rho: state.rho * 3 };
+    await wood.loadState(moved);
+    await dense.loadState(moved);
+    for (let k = 0; k < 5; k++) {
+      const a = await wood.step();
+      const b = await dense.step();
+      expect(Math.abs(a.objective - b.objective)).toBeLessThanOrEqual(1e-9 * Math.abs(b.objective));
+    }
+    const [sa, sb] = await Promise.all([wood.solution(), dense.solution()]);
+    expect(relError(sa.U, sb.U)).toBeLessThan(1e-8);
+  });
+});
+
+describe('when auto takes the exact u-solve', () => {
+  const relu = { model: 'relu' as ModelKind, rank: 10, preconditioner: 'auto' as const };
+  it('only on the CPU, with few rows and a fixed ρ; the GPU and explicit settings are unchanged', () => {
+    expect(resolvePreconditioner(relu, 100, Infinity, undefined, { rows: EXACT_MAX_ROWS, fixedRho: true }).kind).toBe('exact');
+    expect(resolvePreconditioner(relu, 100, Infinity, undefined, { rows: EXACT_MAX_ROWS + 1, fixedRho: true }).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, Infinity, undefined, { rows: 100, fixedRho: false }).kind).toBe('block');
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'block' }, 100, Infinity, undefined, { rows: 100, fixedRho: true }).kind).toBe('block');
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'nystrom' }, 100, Infinity, undefined, { rows: 100, fixedRho: true }).kind).toBe('nystrom');
+    // The GPU solver never passes `cpu`.
+    expect(resolvePreconditioner(relu, 100, Infinity, 100).kind).toBe('block');
+  });
+});
