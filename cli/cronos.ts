@@ -9,7 +9,7 @@
  * numerical breakdown after good iterations: the files then hold the last good iteration, complete
  * and marked `stopped` in result.json, and the exit code is still 1 (solver/resilience.ts).
  */
-import { resolvePreconditioner } from '../solver/preconditioner';
+import { exactSolveContext, resolvePreconditioner } from '../solver/preconditioner';
 import { DataError } from '../data/errors';
 import { formatBytes } from '../data/preprocess';
 import { planDataset } from '../data/plan';
@@ -94,7 +94,7 @@ async function train(args: TrainArgs): Promise<number> {
   const problem = buildProblem(trainData, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });
   const N = problem.S * problem.d * problem.P;
   // The rank only matters where Nyström is the preconditioner (solver/preconditioner.ts).
-  if (config.rank > N && resolvePreconditioner(config, problem.d, Infinity, args.device === 'gpu' ? problem.n : undefined).kind === 'nystrom') {
+  if (config.rank > N && resolvePreconditioner(config, problem.d, Infinity, args.device === 'gpu' ? problem.n : undefined, exactSolveContext(config, problem.n, args.device === 'gpu' ? 'gpu' : 'cpu')).kind === 'nystrom') {
     throw new DataError(
       `${args.data}: --rank ${config.rank} exceeds the u-system size S·d·P = ${problem.S}·${problem.d}·${problem.P} = ${N}. Use --rank ≤ ${N}.`,
       { file: args.data },

@@ -15,9 +15,11 @@ export type PreconditionerSetting = 'auto' | 'block' | 'nystrom' | 'none';
 
 /**
  * What a run's u-solve actually uses: a PCG preconditioner, or (`exact`, the CPU solver with few
- * rows, spec §5.6) no PCG at all but the exact Woodbury solve of solver/cpu/woodbury.ts.
+ * rows, spec §5.6) no PCG at all but the exact Woodbury solve of solver/cpu/woodbury.ts, or
+ * (`woodbury`, the GPU solver with few rows) PCG preconditioned by that same inverse of A(ρ),
+ * applied in float32 (solver/gpu/woodbury.ts): PCG then only mops up float32 rounding.
  */
-export type PreconditionerKind = 'block' | 'nystrom' | 'none' | 'exact';
+export type PreconditionerKind = 'block' | 'nystrom' | 'none' | 'exact' | 'woodbury';
 
 /**
  * Most training rows for which `auto` on the float64 CPU solver replaces PCG by the exact
@@ -26,10 +28,25 @@ export type PreconditionerKind = 'block' | 'nystrom' | 'none' | 'exact';
  */
 export const EXACT_MAX_ROWS = 2048;
 
-/** What the float64 CPU solver tells {@link resolvePreconditioner}: its rows, and whether ρ stays fixed (no balancing, no race). */
-export interface CpuSolve {
+/**
+ * What a solver tells {@link resolvePreconditioner} so that `auto` may take the exact u-solve:
+ * its rows, whether ρ stays fixed (no balancing, no race: every ρ change refactors the n×n core)
+ * and where it runs (`cpu`: the float64 solve itself; `gpu`: its float32 factors as PCG's preconditioner).
+ */
+export interface ExactSolveContext {
   rows: number;
   fixedRho: boolean;
+  device: 'cpu' | 'gpu';
+}
+
+/** The {@link ExactSolveContext} of a run with `config` on `rows` training rows. */
+export function exactSolveContext(config: Pick<SolverConfig, 'adaptiveRho' | 'rhoRace'>, rows: number, device: 'cpu' | 'gpu'): ExactSolveContext {
+  return { rows, fixedRho: !config.adaptiveRho && !(config.rhoRace > 0), device };
+}
+
+/** Bytes of the GPU's Woodbury factors: W = L⁻¹ of ρI + core, n×n in float32 (twice: W and Wᵀ). */
+export function woodburyFactorBytes(n: number): number {
+  return 4 * n * n;
 }
 
 /** The resolved choice and, for the page and the CLI, why it was made. */
@@ -59,15 +76,16 @@ export function blockPreconditionerBytes(d: number): number {
  * directions down and was measured to match the float64 solver (spec §5.5). The block preconditioner
  * needs GᵀG, i.e. the ReLU model: for gated ReLU, A = I + FᵀF/ρ has no ρ-independent block
  * part and block-Jacobi on FᵀF/ρ measured worse than plain CG, so `block` falls back to Nyström
- * there (and says so). `nystrom` with rank 0 is plain CG, as before the setting existed. `cpu`
- * (the float64 CPU solver only) lets `auto` pick the exact u-solve where n is small and ρ fixed.
+ * there (and says so). `nystrom` with rank 0 is plain CG, as before the setting existed. `exact`
+ * lets `auto` pick the exact u-solve where n is small and ρ fixed (spec §5.6): on the CPU the
+ * solve itself, on the GPU its factors as PCG's preconditioner, where they fit one binding.
  */
 export function resolvePreconditioner(
   config: Pick<SolverConfig, 'model' | 'rank' | 'preconditioner'>,
   d: number,
   maxBindingBytes = Infinity,
   gpuRows?: number,
-  cpu?: CpuSolve,
+  exact?: ExactSolveContext,
 ): ResolvedPreconditioner {
   const nystrom = (why: string): ResolvedPreconditioner =>
     config.rank > 0 ? { kind: 'nystrom', reason: `Nyström, rank ${config.rank}${why}` } : { kind: 'none', reason: `plain CG (Nyström rank 0)${why}` };
@@ -81,8 +99,14 @@ export function resolvePreconditioner(
       return { kind: 'block', reason: `block (I + XᵀX)⁻¹, d = ${d}` };
     case 'auto': {
       // Every ρ change refactors the n×n core, so balancing or a race keeps PCG.
-      if (cpu && cpu.fixedRho && cpu.rows <= EXACT_MAX_ROWS) {
-        return { kind: 'exact', reason: `exact u-solve (Woodbury, one ${cpu.rows}×${cpu.rows} Cholesky; n = ${cpu.rows} ≤ ${EXACT_MAX_ROWS}, auto on the CPU)` };
+      if (exact && exact.fixedRho && exact.rows <= EXACT_MAX_ROWS) {
+        const n = exact.rows;
+        if (exact.device === 'cpu') {
+          return { kind: 'exact', reason: `exact u-solve (Woodbury, one ${n}×${n} Cholesky; n = ${n} ≤ ${EXACT_MAX_ROWS}, auto on the CPU)` };
+        }
+        if (woodburyFactorBytes(n) <= maxBindingBytes) {
+          return { kind: 'woodbury', reason: `PCG preconditioned by the exact inverse of A (Woodbury, one ${n}×${n} Cholesky in float64, applied in float32; n = ${n} ≤ ${EXACT_MAX_ROWS}, auto)` };
+        }
       }
       if (!blockApplies(config.model)) return nystrom(' (auto: gated ReLU has no GᵀG block)');
       if (d > BLOCK_MAX_D) return nystrom(` (auto: d = ${d} > ${BLOCK_MAX_D} is too large for the block factorisation)`);

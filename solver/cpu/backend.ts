@@ -18,7 +18,7 @@ import type { NystromFactor } from '../nystrom-core';
 import { accuracyFromTargets } from '../recovery';
 import { coneMultiplierScale, type StepSums } from '../residuals';
 import type { AdmmBackend, StateArrayName, StepScalars } from '../admm/backend';
-import { blockFactor, blockSolve, resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
+import { blockFactor, blockSolve, exactSolveContext, resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
 import { CronosOperators } from './operators';
 import { pcg } from './pcg';
 import type { BatchedPreconditioner, BlockShape } from './pcg';
@@ -148,7 +148,7 @@ export class CpuBackend implements AdmmBackend {
     this.flatX = new Float64Array(this.N);
     this.flatWork = new Float64Array(Math.max(this.rank, 1));
 
-    this.preconditioner = resolvePreconditioner(config, d, Infinity, undefined, opts.exactSolve ? undefined : { rows: n, fixedRho: !config.adaptiveRho && config.rhoRace === 0 });
+    this.preconditioner = resolvePreconditioner(config, d, Infinity, undefined, opts.exactSolve ? undefined : exactSolveContext(config, n, 'cpu'));
     this.blockWork = new Float64Array(d);
     if (opts.exactSolve) {
       this.dense = this.buildDense(initialRho(config, problem.beta));

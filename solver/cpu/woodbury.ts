@@ -11,10 +11,10 @@
  * refactors ρI + core. Setup is n²·(d + P) for the core and n³/3 for its Cholesky; a solve is
  * two products with X (F and Fᵀ), two d×d·d×K products and C triangular pairs of size n.
  */
-import { cholesky, choleskySolve, matmul } from '../linalg';
+import { choleskySolve, matmul } from '../linalg';
 import type { Problem } from '../types';
 import type { CronosOperators } from './operators';
-import { blockFactor } from '../preconditioner';
+import { woodburyCore, woodburyFactor, woodburyH } from '../woodbury-core';
 
 /** Exact solves with A(ρ) for one problem (see the file comment). */
 export class WoodburySolve {
@@ -32,26 +32,9 @@ export class WoodburySolve {
     private readonly ops: CronosOperators,
     rho: number,
   ) {
-    const { n, d, P, K, C, X, D } = problem;
-    const relu = problem.model === 'relu';
-    this.H = relu ? inverseFromCholesky(blockFactor(X, n, d, ops.gramX), d) : null;
-    // XH (n×d), then core_jk = S·⟨(XH)_j, X_k⟩·#{i : D_ji = D_ki = 1}.
-    const XH = this.H ? matmul(X, this.H, n, d, d) : X;
-    const S = relu ? 2 : 1;
-    const core = new Float64Array(n * n);
-    for (let j = 0; j < n; j++) {
-      for (let k = 0; k <= j; k++) {
-        let shared = 0;
-        for (let i = 0; i < P; i++) shared += D[j * P + i] & D[k * P + i];
-        if (shared === 0) continue;
-        let q = 0;
-        for (let t = 0; t < d; t++) q += XH[j * d + t] * X[k * d + t];
-        const v = S * shared * q;
-        core[j * n + k] = v;
-        core[k * n + j] = v;
-      }
-    }
-    this.core = core;
+    const { n, d, K, C } = problem;
+    this.H = woodburyH(problem, ops.gramX);
+    this.core = woodburyCore(problem, this.H);
     this.L = this.factorAt(rho);
     this.y = new Float64Array(d * K);
     this.r = new Float64Array(d * K);
@@ -66,13 +49,7 @@ export class WoodburySolve {
   }
 
   private factorAt(rho: number): Float64Array {
-    const n = this.problem.n;
-    const M = Float64Array.from(this.core);
-    for (let j = 0; j < n; j++) M[j * n + j] += rho;
-    const L = cholesky(M, n);
-    // ρI + (PSD core) is positive definite for ρ > 0; a failure means non-finite data or ρ.
-    if (!L) throw new Error(`The exact u-solve could not factor ρI + F(I + XᵀX)⁻¹Fᵀ at ρ = ${rho}: the data or ρ are not finite.`);
-    return L;
+    return woodburyFactor(this.core, this.problem.n, rho);
   }
 
   /** out = A(ρ)⁻¹ b for a d×K right-hand side (the batched layout); `out` must not alias `b`. */
@@ -92,17 +69,4 @@ export class WoodburySolve {
     else z.set(r);
     for (let q = 0; q < d * K; q++) out[q] = y[q] - z[q];
   }
-}
-
-/** (L·Lᵀ)⁻¹ as a dense d×d matrix (column by column). */
-function inverseFromCholesky(L: Float64Array, d: number): Float64Array {
-  const H = new Float64Array(d * d);
-  const e = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    e.fill(0);
-    e[j] = 1;
-    const x = choleskySolve(L, d, e);
-    for (let i = 0; i < d; i++) H[i * d + j] = x[i];
-  }
-  return H;
 }

@@ -5,7 +5,7 @@
  * vStep and sStep only record into it; metrics records the reductions, submits and reads back.
  *
  *   b  = Fᵀy/ρ + v − λ + Gᵀ(s − ν)               rhs        (admm_rhs.wgsl)
- *   u  = PCG(A, b, M)                             uSolve     (GpuPcg; M: GpuBlockPreconditioner or GpuNystrom)
+ *   u  = PCG(A, b, M)                             uSolve     (GpuPcg; M: GpuWoodburyPreconditioner, GpuBlockPreconditioner or GpuNystrom)
  *   v  = prox_{β/ρ}(h + λ);  λ += h − v           vStep      (fused in group_prox.wgsl; h = αu + (1 − α)v_old)
  *   Gu = G u;  s = max(hs + ν, 0);  ν += hs − s   sStep      (hs = αGu + (1 − α)s_old; then Gᵀs, Gᵀν)
  *   residuals, objective, accuracies              metrics
@@ -34,9 +34,13 @@ import { GpuNystrom } from './nystrom';
 import { applyF, applyFt, applyG, applyGt, columns, combine, type DataBuffers, type Geometry } from './operators';
 import { GpuPcg, PCG_STATE_FLOATS } from './pcg';
 import { effectiveRank } from '../nystrom-core';
-import { resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
+import { exactSolveContext, resolvePreconditioner, type ResolvedPreconditioner } from '../preconditioner';
 import { GpuBlockPreconditioner } from './block';
+import { GpuWoodburyPreconditioner } from './woodbury';
 import { GpuAnderson } from './anderson';
+
+/** PCG iterations a step with the Woodbury preconditioner records at first (see GpuBackend.pcgBudget). */
+export const WOODBURY_PCG_BUDGET = 4;
 
 /** Buffers of the test set (present when the test set has rows). */
 interface TestBuffers {
@@ -70,8 +74,10 @@ export class GpuBackend implements AdmmBackend {
   private readonly admm: GPUBuffer;
   private readonly test: TestBuffers | null;
   private readonly precond: GpuNystrom;
-  /** The block preconditioner when it is the one in use (then `precond` has rank 0). */
+  /** The block preconditioner when it is the one in use, or the Woodbury inverse's H (then `precond` has rank 0). */
   private readonly block: GpuBlockPreconditioner | null;
+  /** The exact inverse of A(ρ) as PCG's preconditioner (kind `woodbury`, few rows and a fixed ρ). */
+  private readonly woodbury: GpuWoodburyPreconditioner | null;
   /** The PCG preconditioner in use and why (solver/preconditioner.ts). */
   readonly preconditioner: ResolvedPreconditioner;
   private readonly pcg: GpuPcg;
@@ -87,6 +93,13 @@ export class GpuBackend implements AdmmBackend {
   private aaPending: Dispatch[] | null = null;
   /** Whether this backend runs Anderson acceleration itself (AdmmBackend.acceleratesOnDevice). */
   readonly acceleratesOnDevice: boolean;
+  /**
+   * PCG iterations recorded per step: `pcgIters`, or with the Woodbury preconditioner a budget
+   * that starts at {@link WOODBURY_PCG_BUDGET} and doubles (up to `pcgIters`) after a step used
+   * all of it. Converged iterations dispatch zero workgroups, but each recorded one still costs
+   * its dispatches; with A⁻¹ as the preconditioner PCG needs 1–3, so recording 100 was most of a step.
+   */
+  private pcgBudget: number;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -102,7 +115,7 @@ export class GpuBackend implements AdmmBackend {
     this.K = columns(this.g);
     const testRows = test && test.n > 0 ? test.n : 0;
     // Resolved under the adapter's binding limit, as gpuMemoryPlan resolves it (solver/gpu/admm.ts).
-    this.preconditioner = resolvePreconditioner(config, d, ctx.adapter.maxStorageBufferBindingSize, n);
+    this.preconditioner = resolvePreconditioner(config, d, ctx.adapter.maxStorageBufferBindingSize, n, exactSolveContext(config, n, 'gpu'));
     const kind = this.preconditioner.kind;
     const aaPlan = { memory: config.anderson, maxBindingBytes: ctx.adapter.maxStorageBufferBindingSize };
     const specs = gpuBufferSpecs(problem, config.rank, testRows, xBlockBytes, kind, aaPlan).filter((s) => s.owner === 'admm');
@@ -115,8 +128,10 @@ export class GpuBackend implements AdmmBackend {
     this.writeAdmmUniform(initialRho(config, problem.beta), 0);
     const rank = kind === 'nystrom' ? effectiveRank(config.rank, problem.S * d * P) : 0;
     this.precond = new GpuNystrom(ctx, this.g, this.data, rank, config.seed);
-    this.block = kind === 'block' ? new GpuBlockPreconditioner(ctx, this.g, problem.X) : null;
-    this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.block ?? this.precond, { x: this.b.U, r: this.b.r }, this.admm);
+    // The Woodbury inverse applies H = (I + XᵀX)⁻¹ through the block preconditioner (ReLU).
+    this.block = kind === 'block' || (kind === 'woodbury' && this.relu) ? new GpuBlockPreconditioner(ctx, this.g, problem.X) : null;
+    this.woodbury = kind === 'woodbury' ? new GpuWoodburyPreconditioner(ctx, this.g, this.data, problem, this.block, { admm: this.admm, dummy: this.b.dummy }) : null;
+    this.pcg = new GpuPcg(ctx, this.g, this.data, { Z: this.b.Z, R: this.b.R, dummy: this.b.dummy }, this.woodbury ?? this.block ?? this.precond, { x: this.b.U, r: this.b.r, y: this.b.Y }, this.admm);
     // Warm start: w = A·u₀ first, then one kernel writes r = b − w (the rhs is recorded in uSolve).
     const warm = config.warmStart;
     this.steps = {
@@ -130,6 +145,7 @@ export class GpuBackend implements AdmmBackend {
     this.rescale = new Map([2, 0.5].map((f) => [f, this.rescaleDispatches(f)]));
     this.aa = this.b.aaMem ? this.andersonOf(config.anderson) : null;
     this.acceleratesOnDevice = this.aa !== null;
+    this.pcgBudget = this.woodbury ? Math.min(config.pcgIters, WOODBURY_PCG_BUDGET) : config.pcgIters;
     // Setup of spec §4.6: Fᵀy once; the rhs kernel divides it by the current ρ.
     const setup = applyFt(ctx, this.g, this.data, this.b.Y, this.b.Fty);
     runDispatches(ctx, setup);
@@ -185,13 +201,14 @@ export class GpuBackend implements AdmmBackend {
   }
 
   /**
-   * b = Fᵀy/ρ + v − λ + Gᵀs − Gᵀν, written into PCG's residual r; with `Au0` (warm start, A·u₀
-   * already computed) r = b − A·u₀ in the same kernel.
+   * b = Fᵀy/ρ + v − λ + Gᵀs − Gᵀν, written into PCG's residual r; with `Au0` (warm start,
+   * A·u₀ − Fᵀy/ρ already computed) r = b − A·u₀ in the same kernel, from v − λ + Gᵀs − Gᵀν − Au0.
    */
   private rhsDispatches(Au0: GPUBuffer | null): Dispatch[] {
     const { b } = this;
     const dK = this.problem.d * this.K;
-    const fields = [u32(dK), u32(this.relu ? 1 : 0), u32(Au0 ? 1 : 0), u32(0)];
+    // The warm product already holds −Fᵀy/ρ (GpuPcg with `y`), so the kernel leaves b1/ρ out.
+    const fields = [u32(dK), u32(this.relu ? 1 : 0), u32(Au0 ? 1 : 0), u32(Au0 ? 1 : 0)];
     return [elementwise(this.ctx, 'admmRhs', fields, [b.Fty, b.V, b.Lam, b.GtS, b.GtNu, b.r, this.admm, Au0 ?? b.dummy], dK)];
   }
 
@@ -336,10 +353,10 @@ export class GpuBackend implements AdmmBackend {
     this.record(this.steps.rhs);
   }
 
-  /** Records PCG's init and a fixed pcgIters iterations (converged classes freeze on the GPU). */
+  /** Records PCG's init and the step's budget of iterations (converged classes freeze on the GPU). */
   uSolve(): void {
     this.record(this.steps.pcgInit);
-    for (let t = 0; t < this.config.pcgIters; t++) this.record(this.steps.pcgIteration);
+    for (let t = 0; t < this.pcgBudget; t++) this.record(this.steps.pcgIteration);
   }
 
   /** Records the prox and the λ update. */
@@ -368,7 +385,9 @@ export class GpuBackend implements AdmmBackend {
     const st = Float64Array.from(new Float32Array(staging.getMappedRange().slice(0)));
     staging.unmap();
     throwIfGpuFailed(this.ctx);
-    return this.sumsFrom(st);
+    const sums = this.sumsFrom(st);
+    if (sums.pcgIterations >= this.pcgBudget) this.pcgBudget = Math.min(this.config.pcgIters, 2 * this.pcgBudget);
+    return sums;
   }
 
   /** Unpacks the status read-back. */
@@ -419,11 +438,13 @@ export class GpuBackend implements AdmmBackend {
   }
 
   /**
-   * Re-sketches A(ρ)Ω at `rho` (GpuNystrom reads ρ from the uniform, so it is written first); a
-   * rank-0 GpuNystrom (block preconditioner or plain CG) returns at once: W is ρ-independent.
+   * Re-sketches A(ρ)Ω at `rho` (GpuNystrom reads ρ from the uniform, so it is written first), or
+   * refactors the Woodbury inverse on the host; a rank-0 GpuNystrom (block preconditioner or
+   * plain CG) returns at once: the block factor is ρ-independent.
    */
   async rebuildPreconditioner(rho: number): Promise<void> {
     this.writeAdmmUniform(rho, this.scalars.pcgTol);
+    this.woodbury?.factor(rho);
     await this.precond.rebuild(rho, this.admm);
   }
 
@@ -474,6 +495,7 @@ export class GpuBackend implements AdmmBackend {
     for (const list of [...Object.values(this.steps), ...this.rescale.values()]) destroyDispatches(list);
     this.precond.destroy();
     this.block?.destroy();
+    this.woodbury?.destroy();
     this.pcg.destroy();
     this.res.destroy();
     this.blocks.length = 0;

@@ -12,7 +12,7 @@
  */
 import type { ModelKind } from '../types';
 import { effectiveRank } from '../nystrom-core';
-import { resolvePreconditioner, type PreconditionerKind, type PreconditionerSetting } from '../preconditioner';
+import { exactSolveContext, resolvePreconditioner, type PreconditionerKind, type PreconditionerSetting } from '../preconditioner';
 
 // This module is imported by data/size.ts in pages and the CLI without WebGPU, so it must not
 // import the kernel modules (they load WGSL sources). The three facts it needs from them are
@@ -63,7 +63,7 @@ export function andersonMemoryFloats(dims: BufferDims, plan: AndersonPlan): numb
 }
 
 /** Who creates a buffer: the ADMM backend itself, GpuPcg, GpuNystrom, or GpuNystrom.rebuild (transient). */
-export type BufferOwner = 'admm' | 'pcg' | 'nystrom' | 'sketch' | 'block';
+export type BufferOwner = 'admm' | 'pcg' | 'nystrom' | 'sketch' | 'block' | 'woodbury';
 
 /** One GPU buffer (or, with `copies`, several of the same size) of the solver. */
 export interface GpuBufferSpec {
@@ -214,9 +214,17 @@ export function gpuBufferSpecs(
     add('sketchZR', `Nyström sketch scratch (n×rank·S·P = ${n}×${Ks})`, n * Ks, 'sketch', { copies: 2 });
   }
   // GpuBlockPreconditioner (solver/gpu/block.ts): the factor B = L⁻¹ of (I + XᵀX)⁻¹ = BᵀB, its transpose, and B·r.
-  if (precond === 'block') {
+  // The Woodbury inverse (solver/gpu/woodbury.ts) applies H through them too (ReLU).
+  if (precond === 'block' || (precond === 'woodbury' && relu)) {
     add('blockB', `block preconditioner factors B = L⁻¹ and Bᵀ (each d×d = ${d}×${d})`, d * d, 'block', { copies: 2 });
     add('blockT', `block preconditioner B·r (d×K = ${d}×${K})`, dK, 'block');
+  }
+  // GpuWoodburyPreconditioner (solver/gpu/woodbury.ts): W = L⁻¹ of ρI + core and Wᵀ, H·x, X·y, F·y and W·F·y.
+  if (precond === 'woodbury') {
+    add('woodburyW', `Woodbury factors W = L⁻¹ and Wᵀ (each n×n = ${n}×${n})`, n * n, 'woodbury', { copies: 2 });
+    if (relu) add('woodburyY', `Woodbury H·x (d×K = ${d}×${K})`, dK, 'woodbury');
+    add('woodburyZ', `Woodbury X·y (n×K = ${n}×${K})`, nK, 'woodbury');
+    add('woodburyT', `Woodbury F·y and W·F·y (each n×C = ${n}×${C})`, n * C, 'woodbury', { copies: 2 });
   }
   return list;
 }
@@ -233,12 +241,13 @@ export function specTotalBytes(list: GpuBufferSpec[]): number {
  */
 export function gpuMemoryPlan(
   problem: BufferDims,
-  config: { rank: number; preconditioner?: PreconditionerSetting; anderson?: number },
+  config: { rank: number; preconditioner?: PreconditionerSetting; anderson?: number; adaptiveRho?: boolean; rhoRace?: number },
   testRows: number,
   maxBindingBytes = Infinity,
 ): { largestBinding: number; xBlocks: number; total: number } {
   // Without a setting: Nyström, what the plan meant before the setting existed.
-  const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes, problem.n).kind : 'nystrom';
+  const exact = exactSolveContext({ adaptiveRho: config.adaptiveRho ?? false, rhoRace: config.rhoRace ?? 0 }, problem.n, 'gpu');
+  const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes, problem.n, exact).kind : 'nystrom';
   const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes, kind, { memory: config.anderson ?? 0, maxBindingBytes });
   const xBlocks = rowBlockBytes(problem.n, problem.d, maxBindingBytes).blocks;
   const largestBinding = Math.max(

@@ -46,19 +46,20 @@ export interface MatvecScratch {
   dummy: GPUBuffer;
 }
 
-/** Mixing step between the GEMMs (combine.wgsl). mode 0: R for A; 1: f = Fu; 2: predictions. */
+/** Mixing step between the GEMMs (combine.wgsl). mode 0: R for A; 1: f = Fu; 2: predictions; 3: R for A less Fᵀy/ρ (`out` is R, `y` the targets). */
 export function combine(
   ctx: GpuContext,
   g: Geometry,
-  mode: 0 | 1 | 2,
+  mode: 0 | 1 | 2 | 3,
   Z: GPUBuffer,
   D: GPUBuffer,
   out: GPUBuffer,
   admm: GPUBuffer,
   dummy: GPUBuffer,
+  y: GPUBuffer = dummy,
 ): Dispatch {
-  const R = mode === 0 ? out : dummy;
-  const F = mode === 0 ? dummy : out;
+  const R = mode === 0 || mode === 3 ? out : dummy;
+  const F = mode === 0 ? dummy : mode === 3 ? y : out;
   return elementwise(ctx, 'combine', [u32(g.n), u32(g.B), u32(g.S), u32(g.P), u32(mode)], [Z, D, R, F, admm], g.n * g.B);
 }
 
@@ -76,6 +77,32 @@ export function matvecA(
   return [
     ...forwardBlocked(ctx, { X: data.X, d: g.d, U: input, K, D: data.D, P: g.P, out: scratch.Z, epilogue: 'plain' }),
     combine(ctx, g, 0, scratch.Z, data.D, scratch.R, admm, scratch.dummy),
+    ...transposedBlocked(ctx, {
+      X: data.X, d: g.d, R: scratch.R, K, D: data.D, P: g.P, S: g.S, C: g.B,
+      out: output, alpha: 1, base: input, load: 'plain',
+    }),
+  ];
+}
+
+/**
+ * out = A·input − Fᵀy/ρ (both d×K; y n×B): the warm-start residual's matvec with the targets
+ * folded in before the 1/ρ scaling (combine.wgsl mode 3), so that b − A·u₀ does not cancel two
+ * vectors of size 1/ρ in float32.
+ */
+export function matvecAMinusFty(
+  ctx: GpuContext,
+  g: Geometry,
+  data: DataBuffers,
+  scratch: MatvecScratch,
+  input: GPUBuffer,
+  Y: GPUBuffer,
+  output: GPUBuffer,
+  admm: GPUBuffer,
+): Dispatch[] {
+  const K = columns(g);
+  return [
+    ...forwardBlocked(ctx, { X: data.X, d: g.d, U: input, K, D: data.D, P: g.P, out: scratch.Z, epilogue: 'plain' }),
+    combine(ctx, g, 3, scratch.Z, data.D, scratch.R, admm, scratch.dummy, Y),
     ...transposedBlocked(ctx, {
       X: data.X, d: g.d, R: scratch.R, K, D: data.D, P: g.P, S: g.S, C: g.B,
       out: output, alpha: 1, base: input, load: 'plain',

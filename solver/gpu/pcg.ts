@@ -9,7 +9,7 @@
 import type { GpuContext } from './context';
 import { u32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
-import { columns, matvecA, type DataBuffers, type Geometry, type MatvecScratch } from './operators';
+import { columns, matvecA, matvecAMinusFty, type DataBuffers, type Geometry, type MatvecScratch } from './operators';
 import { GpuResources } from './resources';
 
 /** A preconditioner PCG can apply: dispatches for z = M·x (GpuNystrom, GpuBlockPreconditioner). */
@@ -17,10 +17,14 @@ export interface PcgPreconditioner {
   apply(x: GPUBuffer, z: GPUBuffer): Dispatch[];
 }
 
-/** Buffers of one PCG instance; `x` is the iterate (the solver's U), `r` starts as b. */
+/**
+ * Buffers of one PCG instance; `x` is the iterate (the solver's U), `r` starts as b. With the
+ * targets `y` (n×B), the warm product is A·x − Fᵀy/ρ (see {@link GpuPcg.warmProduct}).
+ */
 export interface PcgBuffers {
   x: GPUBuffer;
   r: GPUBuffer;
+  y?: GPUBuffer;
 }
 
 /** Per-class PCG state floats (see pcg_step.wgsl): rz, rzPrev, rr, alpha, beta, active, iters, res. */
@@ -31,13 +35,17 @@ export class GpuPcg {
   /** 8 floats per class, read back with the ADMM status. */
   readonly state: GPUBuffer;
   private readonly p: GPUBuffer;
-  /** A·x of the warm start ({@link warmProduct}); the backend's fused rhs kernel subtracts it. */
+  /** A·x of the warm start, or A·x − Fᵀy/ρ with `y` ({@link warmProduct}); the backend's fused rhs kernel subtracts it. */
   readonly w: GPUBuffer;
   private readonly z: GPUBuffer;
   private readonly dots: GPUBuffer;
   private readonly partials: GPUBuffer;
   private readonly G: number;
-  /** Dispatches for w = A x of the warm start; the caller then writes r = b − w (the backend fuses it into its rhs kernel). */
+  /**
+   * Dispatches for w = A x of the warm start (w = A x − Fᵀy/ρ when the buffers name `y`: then
+   * the caller adds b without its Fᵀy/ρ term); the caller then writes r = b − w (the backend
+   * fuses it into its rhs kernel).
+   */
   readonly warmProduct: Dispatch[];
   /** Dispatches for z = M r, p = z, rz, rr, flags. */
   readonly init: Dispatch[];
@@ -81,7 +89,7 @@ export class GpuPcg {
     const step = (mode: 1 | 2): Dispatch =>
       elementwise(ctx, 'pcgStep', [u32(count), u32(K), u32(SP), u32(g.B), u32(mode), u32(this.G), u32(mode * g.B), u32(0)], [this.partials, this.state, x, r, this.p, this.w, this.z, admm], count);
 
-    this.warmProduct = matvecA(ctx, g, data, scratch, x, this.w, admm);
+    this.warmProduct = bufs.y ? matvecAMinusFty(ctx, g, data, scratch, x, bufs.y, this.w, admm) : matvecA(ctx, g, data, scratch, x, this.w, admm);
     this.init = [...precond.apply(r, this.z), axpby(ctx, this.z, this.p, 1, 0, count), ...dots(r, this.z, r, r, 2), init];
     const body: Dispatch[] = [
       ...matvecA(ctx, g, data, scratch, this.p, this.w, admm),

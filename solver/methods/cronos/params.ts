@@ -148,13 +148,13 @@ export const CRONOS_PARAMS = defineTable({
     label: 'PCG preconditioner', short: 'preconditioner', change: 'solver', default: 'auto',
     help: 'Block (I + XᵀX)⁻¹ needs ~10× fewer PCG iterations on pixel data; Nyström is the paper’s.',
     choices: {
-      auto: { label: 'Auto', help: 'Block for ReLU when d ≤ 2048 and it fits the GPU, else Nyström.' },
+      auto: { label: 'Auto', help: 'With n ≤ 2048 rows and a fixed ρ the exact inverse of A (Woodbury); else block for ReLU when d ≤ 2048 and it fits the GPU, else Nyström.' },
       block: { label: 'Block (I + XᵀX)⁻¹', help: 'Exact inverse of I + GᵀG, one d×d factorisation for every ρ (ReLU only).' },
       nystrom: { label: 'Nyström', help: 'The paper’s randomized low-rank preconditioner of the given rank.' },
       none: { label: 'None', help: 'Plain conjugate gradients.' },
     },
     flag: '--preconditioner', noun: 'preconditioner',
-    cliHelp: 'PCG preconditioner: auto (block for ReLU with d ≤ 2048, else Nyström),\nblock (I + XᵀX)⁻¹, nystrom (rank --rank) or none',
+    cliHelp: 'PCG preconditioner: auto (n ≤ 2048 and a fixed ρ: the exact inverse of A,\nspec §5.6; else block for ReLU with d ≤ 2048, else Nyström),\nblock (I + XᵀX)⁻¹, nystrom (rank --rank) or none',
     kind: 'select', group: 'solver', testId: 'preconditioner', order: 5.5,
   }),
 });

@@ -46,13 +46,22 @@ describe.each([
 
 describe('when auto takes the exact u-solve', () => {
   const relu = { model: 'relu' as ModelKind, rank: 10, preconditioner: 'auto' as const };
-  it('only on the CPU, with few rows and a fixed ρ; the GPU and explicit settings are unchanged', () => {
-    expect(resolvePreconditioner(relu, 100, Infinity, undefined, { rows: EXACT_MAX_ROWS, fixedRho: true }).kind).toBe('exact');
-    expect(resolvePreconditioner(relu, 100, Infinity, undefined, { rows: EXACT_MAX_ROWS + 1, fixedRho: true }).kind).toBe('block');
-    expect(resolvePreconditioner(relu, 100, Infinity, undefined, { rows: 100, fixedRho: false }).kind).toBe('block');
-    expect(resolvePreconditioner({ ...relu, preconditioner: 'block' }, 100, Infinity, undefined, { rows: 100, fixedRho: true }).kind).toBe('block');
-    expect(resolvePreconditioner({ ...relu, preconditioner: 'nystrom' }, 100, Infinity, undefined, { rows: 100, fixedRho: true }).kind).toBe('nystrom');
-    // The GPU solver never passes `cpu`.
+  it('with few rows and a fixed ρ: on the CPU the solve itself, on the GPU its factors as the preconditioner', () => {
+    const cpu = (rows: number, fixedRho = true) => ({ rows, fixedRho, device: 'cpu' as const });
+    const gpu = (rows: number, fixedRho = true) => ({ rows, fixedRho, device: 'gpu' as const });
+    expect(resolvePreconditioner(relu, 100, Infinity, undefined, cpu(EXACT_MAX_ROWS)).kind).toBe('exact');
+    expect(resolvePreconditioner(relu, 100, Infinity, undefined, cpu(EXACT_MAX_ROWS + 1)).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, Infinity, undefined, cpu(100, false)).kind).toBe('block');
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'block' }, 100, Infinity, undefined, cpu(100)).kind).toBe('block');
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'nystrom' }, 100, Infinity, undefined, cpu(100)).kind).toBe('nystrom');
+    expect(resolvePreconditioner(relu, 100, Infinity, EXACT_MAX_ROWS, gpu(EXACT_MAX_ROWS)).kind).toBe('woodbury');
+    expect(resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'auto' }, 100, Infinity, 100, gpu(100)).kind).toBe('woodbury');
+    expect(resolvePreconditioner(relu, 100, Infinity, EXACT_MAX_ROWS + 1, gpu(EXACT_MAX_ROWS + 1)).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, Infinity, 100, gpu(100, false)).kind).toBe('block');
+    // W and Wᵀ must each fit one binding.
+    expect(resolvePreconditioner(relu, 100, 4 * 1000 * 1000 - 1, 1000, gpu(1000)).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, 4 * 1000 * 1000, 1000, gpu(1000)).kind).toBe('woodbury');
+    // Without a context (the paths that predate it) nothing changes.
     expect(resolvePreconditioner(relu, 100, Infinity, 100).kind).toBe('block');
   });
 });

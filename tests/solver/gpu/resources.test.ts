@@ -10,7 +10,7 @@ import { GpuSolver } from '../../../solver/gpu/admm';
 import { cachedPipelineCount, destroyDispatches, placeholderBuffer, programKey, storageBuffer, u32 } from '../../../solver/gpu/kernel';
 import { axpby, elementwise } from '../../../solver/gpu/kernels';
 import { GpuResources } from '../../../solver/gpu/resources';
-import { LEGACY_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
+import { DEFAULT_CONFIG, LEGACY_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
 import { gpuContext, randomProblem } from '../../support/helpers';
 
 let ctx: GpuContext;
@@ -85,6 +85,25 @@ describe.each(CASES)('solver buffers (%s, %s)', (model, preconditioner) => {
     await second.step();
     second.dispose();
     expect(cachedPipelineCount(ctx)).toBe(pipelines);
+  });
+});
+
+describe.each<ModelKind>(['relu', 'gated'])('solver buffers with the Woodbury preconditioner (%s, auto, fixed ρ)', (model) => {
+  const problem = randomProblem({ n: 90, d: 6, P: 4, classes: 2, model, beta: 0.05, seed: 3 });
+  const config: SolverConfig = { ...DEFAULT_CONFIG, model, P: 4, beta: 0.05, admmIters: 30 };
+
+  it('dispose() frees every buffer, and a state at another ρ refactors in place', async () => {
+    const before = live.size;
+    const solver = await GpuSolver.create(ctx, problem, config);
+    expect(solver.preconditionerInUse()?.kind).toBe('woodbury');
+    for (let k = 0; k < 5; k++) await solver.step();
+    const running = live.size;
+    const state = await solver.saveState();
+    await solver.loadState({ ...state, rho: state.rho * 4 });
+    for (let k = 0; k < 5; k++) await solver.step();
+    expect(live.size).toBe(running);
+    solver.dispose();
+    expect(live.size).toBe(before);
   });
 });
 

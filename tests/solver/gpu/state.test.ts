@@ -9,7 +9,7 @@ import { CpuSolver } from '../../../solver/cpu/admm';
 import type { GpuContext } from '../../../solver/gpu/context';
 import { GpuSolver } from '../../../solver/gpu/admm';
 import { gpuMemoryPlan } from '../../../solver/gpu/buffers';
-import { LEGACY_CONFIG, type SolverConfig } from '../../../solver/types';
+import { DEFAULT_CONFIG, LEGACY_CONFIG, type SolverConfig } from '../../../solver/types';
 import { makeProblem, testConfig } from '../../support/cpu-fixtures';
 import { countSubmitsAndMaps } from '../../support/gpu-probe';
 import { gpuContext, randomDataset, randomProblem, relError, runSteps as run } from '../../support/helpers';
@@ -142,6 +142,17 @@ describe.each([
     const plan = gpuMemoryPlan(problem, config, test.n, xBlockBytes);
     expect(plan.xBlocks).toBe(3);
     expect(solverBytes).toBe(plan.total);
+    t.result.dispose();
+  });
+
+  it('… and with the defaults (auto: the Woodbury preconditioner, Anderson)', async () => {
+    const auto: SolverConfig = { ...DEFAULT_CONFIG, model, P: 5, beta: 0.01, admmIters: 3 };
+    // The adapter's own binding limit: W (n×n) must fit one binding, and 4 KiB blocks would refuse it.
+    const t = await trackBuffers(() => GpuSolver.create(ctx, problem, auto, test));
+    t.stop();
+    expect(t.result.preconditionerInUse()?.kind).toBe('woodbury');
+    const solverBytes = t.created.filter((b) => !kernelLayer(b)).reduce((s, b) => s + b.size, 0);
+    expect(solverBytes).toBe(gpuMemoryPlan(problem, auto, test.n, ctx.adapter.maxStorageBufferBindingSize).total);
     t.result.dispose();
   });
 
