@@ -10,7 +10,7 @@
  * blocks of the kernel builders, the PCG gate's indirect arguments (a few bytes per dispatch)
  * and the kernel layer's own scratch (gemm.ts).
  */
-import type { ModelKind } from '../types';
+import { DEFAULT_CONFIG, type ModelKind, type SolverConfig } from '../types';
 import { effectiveRank } from '../nystrom-core';
 import { exactSolveContext, resolvePreconditioner, type PreconditionerKind, type PreconditionerSetting } from '../preconditioner';
 
@@ -240,13 +240,14 @@ export function specTotalBytes(list: GpuBufferSpec[]): number {
  * total (the sketch buffers included: they are alive while the preconditioner is built).
  */
 export function gpuMemoryPlan(
-  problem: BufferDims,
-  config: { rank: number; preconditioner?: PreconditionerSetting; anderson?: number; adaptiveRho?: boolean; rhoRace?: number },
+  problem: BufferDims & { beta?: number },
+  config: { rank: number; preconditioner?: PreconditionerSetting; anderson?: number } & Partial<Pick<SolverConfig, 'adaptiveRho' | 'rhoRace' | 'rho' | 'rhoBeta' | 'P'>>,
   testRows: number,
   maxBindingBytes = Infinity,
 ): { largestBinding: number; xBlocks: number; total: number } {
   // Without a setting: Nyström, what the plan meant before the setting existed.
-  const exact = exactSolveContext({ adaptiveRho: config.adaptiveRho ?? false, rhoRace: config.rhoRace ?? 0 }, problem.n, 'gpu');
+  // The solver's own context (solver/gpu/backend.ts); fields a caller leaves out take the defaults.
+  const exact = exactSolveContext({ ...DEFAULT_CONFIG, ...config, P: problem.P }, problem.n, 'gpu', problem.beta ?? DEFAULT_CONFIG.beta);
   const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes, problem.n, exact).kind : 'nystrom';
   const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes, kind, { memory: config.anderson ?? 0, maxBindingBytes });
   const xBlocks = rowBlockBytes(problem.n, problem.d, maxBindingBytes).blocks;

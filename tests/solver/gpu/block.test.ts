@@ -162,7 +162,7 @@ describe('fewer rows than features (n < d) on the GPU', () => {
   });
 
   it('with a varying ρ, auto still takes Nyström there (the n < d rule, not re-measured since the fix)', () => {
-    const r = resolvePreconditioner(config, d, Infinity, n, exactSolveContext({ adaptiveRho: true, rhoRace: 0 }, n, 'gpu'));
+    const r = resolvePreconditioner(config, d, Infinity, n, exactSolveContext({ ...config, adaptiveRho: true }, n, 'gpu', 1e-3));
     expect(r.kind).toBe('nystrom');
     expect(r.reason).toMatch(/n = 100 < d = 150/);
   });

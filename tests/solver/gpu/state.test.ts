@@ -145,12 +145,12 @@ describe.each([
     t.result.dispose();
   });
 
-  it('… and with the defaults (auto: the Woodbury preconditioner, Anderson)', async () => {
+  it('… and with the defaults (auto: Woodbury for ReLU, Nyström for gated; Anderson)', async () => {
     const auto: SolverConfig = { ...DEFAULT_CONFIG, model, P: 5, beta: 0.01, admmIters: 3 };
     // The adapter's own binding limit: W (n×n) must fit one binding, and 4 KiB blocks would refuse it.
     const t = await trackBuffers(() => GpuSolver.create(ctx, problem, auto, test));
     t.stop();
-    expect(t.result.preconditionerInUse()?.kind).toBe('woodbury');
+    expect(t.result.preconditionerInUse()?.kind).toBe(model === 'relu' ? 'woodbury' : 'nystrom');
     const solverBytes = t.created.filter((b) => !kernelLayer(b)).reduce((s, b) => s + b.size, 0);
     expect(solverBytes).toBe(gpuMemoryPlan(problem, auto, test.n, ctx.adapter.maxStorageBufferBindingSize).total);
     t.result.dispose();
