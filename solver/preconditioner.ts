@@ -90,11 +90,9 @@ export function blockPreconditionerBytes(d: number): number {
 }
 
 /**
- * Resolves the setting for a problem with `d` features (spec §5.5). `gpuRows` is the row count n
- * of X when the solver runs in float32 on the GPU: there `auto` takes Nyström when n < d, since
- * A = I on the null space of X while float32 products with X leave noise there ~1e1 times that,
- * which the block preconditioner (eigenvalue 1 there) makes PCG follow; Nyström scales those
- * directions down and was measured to match the float64 solver (spec §5.5). The block preconditioner
+ * Resolves the setting for a problem with `d` features (spec §5.5). (Until issue 9's warm-start
+ * residual fix, the GPU took Nyström when n < d; the drift that rule avoided was that residual's
+ * float32 cancellation, and block now follows float64 there, spec §5.5.) The block preconditioner
  * needs GᵀG, i.e. the ReLU model: for gated ReLU, A = I + FᵀF/ρ has no ρ-independent block
  * part and block-Jacobi on FᵀF/ρ measured worse than plain CG, so `block` falls back to Nyström
  * there (and says so). `nystrom` with rank 0 is plain CG, as before the setting existed. `exact`
@@ -105,7 +103,6 @@ export function resolvePreconditioner(
   config: Pick<SolverConfig, 'model' | 'rank' | 'preconditioner'>,
   d: number,
   maxBindingBytes = Infinity,
-  gpuRows?: number,
   exact?: ExactSolveContext,
 ): ResolvedPreconditioner {
   const nystrom = (why: string): ResolvedPreconditioner =>
@@ -135,7 +132,6 @@ export function resolvePreconditioner(
       if (!blockApplies(config.model)) return nystrom(' (auto: gated ReLU has no GᵀG block)');
       if (d > BLOCK_MAX_D) return nystrom(` (auto: d = ${d} > ${BLOCK_MAX_D} is too large for the block factorisation)`);
       if (blockPreconditionerBytes(d) > maxBindingBytes) return nystrom(` (auto: the d×d block of ${blockPreconditionerBytes(d)} bytes exceeds one GPU binding)`);
-      if (gpuRows !== undefined && gpuRows < d) return nystrom(` (auto: n = ${gpuRows} < d = ${d}; in float32 the block preconditioner follows rounding noise in the null space of X)`);
       return { kind: 'block', reason: `block (I + XᵀX)⁻¹, d = ${d} (auto)` };
     }
     default:

@@ -248,7 +248,7 @@ export function gpuMemoryPlan(
   // Without a setting: Nyström, what the plan meant before the setting existed.
   // The solver's own context (solver/gpu/backend.ts); fields a caller leaves out take the defaults.
   const exact = exactSolveContext({ ...DEFAULT_CONFIG, ...config, P: problem.P }, problem.n, 'gpu', problem.beta ?? DEFAULT_CONFIG.beta);
-  const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes, problem.n, exact).kind : 'nystrom';
+  const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes, exact).kind : 'nystrom';
   const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes, kind, { memory: config.anderson ?? 0, maxBindingBytes });
   const xBlocks = rowBlockBytes(problem.n, problem.d, maxBindingBytes).blocks;
   const largestBinding = Math.max(

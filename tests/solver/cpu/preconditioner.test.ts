@@ -222,12 +222,9 @@ describe('resolving the preconditioner setting', () => {
     expect(resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'auto' }, 100).kind).toBe('nystrom');
     expect(resolvePreconditioner({ model: 'gated', rank: 0, preconditioner: 'auto' }, 100).kind).toBe('none');
   });
-  it('auto on the GPU (gpuRows given): Nyström when n < d, saying so; block when n ≥ d; an explicit block stays block', () => {
-    const wide = resolvePreconditioner({ ...relu, preconditioner: 'auto' }, 784, Infinity, 600);
-    expect(wide.kind).toBe('nystrom');
-    expect(wide.reason).toMatch(/n = 600 < d = 784/);
-    expect(resolvePreconditioner({ ...relu, preconditioner: 'auto' }, 784, Infinity, 784).kind).toBe('block');
-    expect(resolvePreconditioner({ ...relu, preconditioner: 'block' }, 784, Infinity, 600).kind).toBe('block');
+  it('auto takes block for n < d too (the GPU used to take Nyström there, spec §5.5); an explicit block stays block', () => {
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'auto' }, 784, Infinity).kind).toBe('block');
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'block' }, 784, Infinity).kind).toBe('block');
   });
   it('block on gated ReLU falls back to Nyström and says why; nystrom at rank 0 is plain CG as before', () => {
     const r = resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'block' }, 100);

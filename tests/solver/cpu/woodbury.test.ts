@@ -49,25 +49,25 @@ describe('when auto takes the exact u-solve', () => {
   it('with few rows and a fixed ρ: on the CPU the solve itself, on the GPU its factors as the preconditioner', () => {
     const cpu = (rows: number, fixedRho = true) => ({ rows, fixedRho, device: 'cpu' as const, rho: 5e-4, P: 32 });
     const gpu = (rows: number, fixedRho = true, rho = 5e-4) => ({ rows, fixedRho, device: 'gpu' as const, rho, P: 32 });
-    expect(resolvePreconditioner(relu, 100, Infinity, undefined, cpu(EXACT_MAX_ROWS)).kind).toBe('exact');
-    expect(resolvePreconditioner(relu, 100, Infinity, undefined, cpu(EXACT_MAX_ROWS + 1)).kind).toBe('block');
-    expect(resolvePreconditioner(relu, 100, Infinity, undefined, cpu(100, false)).kind).toBe('block');
-    expect(resolvePreconditioner({ ...relu, preconditioner: 'block' }, 100, Infinity, undefined, cpu(100)).kind).toBe('block');
-    expect(resolvePreconditioner({ ...relu, preconditioner: 'nystrom' }, 100, Infinity, undefined, cpu(100)).kind).toBe('nystrom');
-    expect(resolvePreconditioner(relu, 100, Infinity, EXACT_MAX_ROWS, gpu(EXACT_MAX_ROWS)).kind).toBe('woodbury');
+    expect(resolvePreconditioner(relu, 100, Infinity, cpu(EXACT_MAX_ROWS)).kind).toBe('exact');
+    expect(resolvePreconditioner(relu, 100, Infinity, cpu(EXACT_MAX_ROWS + 1)).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, Infinity, cpu(100, false)).kind).toBe('block');
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'block' }, 100, Infinity, cpu(100)).kind).toBe('block');
+    expect(resolvePreconditioner({ ...relu, preconditioner: 'nystrom' }, 100, Infinity, cpu(100)).kind).toBe('nystrom');
+    expect(resolvePreconditioner(relu, 100, Infinity, gpu(EXACT_MAX_ROWS)).kind).toBe('woodbury');
     // Not on the GPU for gated ReLU (B = I: float32 cancels the apply to noise) …
-    expect(resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'auto' }, 100, Infinity, 100, gpu(100)).kind).toBe('nystrom');
-    expect(resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'auto' }, 100, Infinity, undefined, cpu(100)).kind).toBe('exact');
+    expect(resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'auto' }, 100, Infinity, gpu(100)).kind).toBe('nystrom');
+    expect(resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'auto' }, 100, Infinity, cpu(100)).kind).toBe('exact');
     // … nor where ε₃₂·(1 + 2P/ρ) exceeds WOODBURY_GPU_MAX_ERROR (P = 32: ρ below ~7.6e-5).
     expect(woodburyFloat32Error(32, 7.7e-5)).toBeLessThanOrEqual(WOODBURY_GPU_MAX_ERROR);
-    expect(resolvePreconditioner(relu, 100, Infinity, 100, gpu(100, true, 7.7e-5)).kind).toBe('woodbury');
-    expect(resolvePreconditioner(relu, 100, Infinity, 100, gpu(100, true, 7e-5)).kind).toBe('block');
-    expect(resolvePreconditioner(relu, 100, Infinity, EXACT_MAX_ROWS + 1, gpu(EXACT_MAX_ROWS + 1)).kind).toBe('block');
-    expect(resolvePreconditioner(relu, 100, Infinity, 100, gpu(100, false)).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, Infinity, gpu(100, true, 7.7e-5)).kind).toBe('woodbury');
+    expect(resolvePreconditioner(relu, 100, Infinity, gpu(100, true, 7e-5)).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, Infinity, gpu(EXACT_MAX_ROWS + 1)).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, Infinity, gpu(100, false)).kind).toBe('block');
     // W and Wᵀ must each fit one binding.
-    expect(resolvePreconditioner(relu, 100, 4 * 1000 * 1000 - 1, 1000, gpu(1000)).kind).toBe('block');
-    expect(resolvePreconditioner(relu, 100, 4 * 1000 * 1000, 1000, gpu(1000)).kind).toBe('woodbury');
+    expect(resolvePreconditioner(relu, 100, 4 * 1000 * 1000 - 1, gpu(1000)).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, 4 * 1000 * 1000, gpu(1000)).kind).toBe('woodbury');
     // Without a context (the paths that predate it) nothing changes.
-    expect(resolvePreconditioner(relu, 100, Infinity, 100).kind).toBe('block');
+    expect(resolvePreconditioner(relu, 100, Infinity).kind).toBe('block');
   });
 });
