@@ -63,7 +63,11 @@ export function combine(
   return elementwise(ctx, 'combine', [u32(g.n), u32(g.B), u32(g.S), u32(g.P), u32(mode)], [Z, D, R, F, admm], g.n * g.B);
 }
 
-/** out = A·input (both d×K). ρ is read from the `admm` uniform at run time. */
+/**
+ * out = A·input (both d×K); with the targets `y` (n×B), out = A·input − Fᵀy/ρ: the warm-start
+ * residual's matvec with y folded in before the 1/ρ scaling (combine.wgsl mode 3), so that
+ * b − A·u₀ does not cancel two vectors of size 1/ρ in float32. ρ is read from the `admm` uniform at run time.
+ */
 export function matvecA(
   ctx: GpuContext,
   g: Geometry,
@@ -72,37 +76,12 @@ export function matvecA(
   input: GPUBuffer,
   output: GPUBuffer,
   admm: GPUBuffer,
+  y?: GPUBuffer,
 ): Dispatch[] {
   const K = columns(g);
   return [
     ...forwardBlocked(ctx, { X: data.X, d: g.d, U: input, K, D: data.D, P: g.P, out: scratch.Z, epilogue: 'plain' }),
-    combine(ctx, g, 0, scratch.Z, data.D, scratch.R, admm, scratch.dummy),
-    ...transposedBlocked(ctx, {
-      X: data.X, d: g.d, R: scratch.R, K, D: data.D, P: g.P, S: g.S, C: g.B,
-      out: output, alpha: 1, base: input, load: 'plain',
-    }),
-  ];
-}
-
-/**
- * out = A·input − Fᵀy/ρ (both d×K; y n×B): the warm-start residual's matvec with the targets
- * folded in before the 1/ρ scaling (combine.wgsl mode 3), so that b − A·u₀ does not cancel two
- * vectors of size 1/ρ in float32.
- */
-export function matvecAMinusFty(
-  ctx: GpuContext,
-  g: Geometry,
-  data: DataBuffers,
-  scratch: MatvecScratch,
-  input: GPUBuffer,
-  Y: GPUBuffer,
-  output: GPUBuffer,
-  admm: GPUBuffer,
-): Dispatch[] {
-  const K = columns(g);
-  return [
-    ...forwardBlocked(ctx, { X: data.X, d: g.d, U: input, K, D: data.D, P: g.P, out: scratch.Z, epilogue: 'plain' }),
-    combine(ctx, g, 3, scratch.Z, data.D, scratch.R, admm, scratch.dummy, Y),
+    combine(ctx, g, y ? 3 : 0, scratch.Z, data.D, scratch.R, admm, scratch.dummy, y),
     ...transposedBlocked(ctx, {
       X: data.X, d: g.d, R: scratch.R, K, D: data.D, P: g.P, S: g.S, C: g.B,
       out: output, alpha: 1, base: input, load: 'plain',

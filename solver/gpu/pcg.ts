@@ -9,7 +9,7 @@
 import type { GpuContext } from './context';
 import { u32, type Dispatch } from './kernel';
 import { axpby, elementwise, finalize, gridDispatch, reductionGroups } from './kernels';
-import { columns, matvecA, matvecAMinusFty, type DataBuffers, type Geometry, type MatvecScratch } from './operators';
+import { columns, matvecA, type DataBuffers, type Geometry, type MatvecScratch } from './operators';
 import { GpuResources } from './resources';
 
 /** A preconditioner PCG can apply: dispatches for z = M·x (GpuNystrom, GpuBlockPreconditioner). */
@@ -89,7 +89,7 @@ export class GpuPcg {
     const step = (mode: 1 | 2): Dispatch =>
       elementwise(ctx, 'pcgStep', [u32(count), u32(K), u32(SP), u32(g.B), u32(mode), u32(this.G), u32(mode * g.B), u32(0)], [this.partials, this.state, x, r, this.p, this.w, this.z, admm], count);
 
-    this.warmProduct = bufs.y ? matvecAMinusFty(ctx, g, data, scratch, x, bufs.y, this.w, admm) : matvecA(ctx, g, data, scratch, x, this.w, admm);
+    this.warmProduct = matvecA(ctx, g, data, scratch, x, this.w, admm, bufs.y);
     this.init = [...precond.apply(r, this.z), axpby(ctx, this.z, this.p, 1, 0, count), ...dots(r, this.z, r, r, 2), init];
     const body: Dispatch[] = [
       ...matvecA(ctx, g, data, scratch, this.p, this.w, admm),
