@@ -74,6 +74,16 @@ describe('GPU work per ADMM iteration', () => {
     expect(perIteration).toBe(1 + matvecDispatches() + 2 + 2 + mDispatches);
   });
 
+  it('the Woodbury preconditioner records a PCG budget, not the cap: still one submission and read-back, far fewer dispatches', async () => {
+    // Fixed ρ and auto: Woodbury (solver/gpu/backend.ts WOODBURY_PCG_BUDGET); PCG converges in 1–3.
+    const fixed: SolverConfig = { ...base, preconditioner: 'auto', pcgIters: 100, pcgTol: 1e-6, warmStart: true };
+    const wood = await stepWork(fixed);
+    const block = await stepWork({ ...fixed, preconditioner: 'block' });
+    expect(wood.submissions).toBe(1);
+    expect(wood.readBacks).toBe(1);
+    expect(wood.dispatches * 5).toBeLessThan(block.dispatches);
+  });
+
   it('warm start costs one application of A and nothing else (r = b − A·u₀ is fused into the rhs)', async () => {
     const cold = await stepWork({ ...base, preconditioner: 'block', pcgIters: 3 });
     const warm = await stepWork({ ...base, preconditioner: 'block', pcgIters: 3, warmStart: true });
