@@ -3,6 +3,7 @@
  * of a float64 exact-solve ADMM run to 1e-10 (relative gap ≤ 1e-4, cone violation ≤ 1e-4·max|XU|),
  * and the recovered two-layer network attains the convex objective. ADMM needs thousands of
  * iterations here (spec §4.5), so scripts/test.sh runs this file on the fastest CPU adapter.
+ * Also: the defaults (Woodbury preconditioner) on two real-data slices of the convergence bench.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuSolver } from '../../../solver/cpu/admm';
@@ -10,7 +11,8 @@ import type { GpuContext } from '../../../solver/gpu/context';
 import { GpuSolver } from '../../../solver/gpu/admm';
 import { coneViolation, convexObjective, nonConvexObjective, recoverNetwork } from '../../../solver/recovery';
 import { runCronos } from '../../../solver/solver';
-import { LEGACY_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
+import { DEFAULT_CONFIG, LEGACY_CONFIG, type ModelKind, type SolverConfig } from '../../../solver/types';
+import { convergenceProblems } from '../../../bench/convergence-problems';
 import { gpuContext, randomProblem } from '../../support/helpers';
 
 let ctx: GpuContext;
@@ -55,3 +57,38 @@ describe.each([
   });
 });
 
+
+describe.each([
+  // Issue 9's shape of check: real data, the defaults, 1,500 iterations. The FMNIST slice must also
+  // certify early: before the warm-start residual fix (spec §5.5) its cone violation stalled at ~5e-3.
+  { name: 'fmnist-10x10 n=300 relu', certifyWithin: 400 },
+  // 3 classes: f is at f* to 4e-7 by 1,500 iterations, but the float32 certificate reaches 1e-4
+  // only about then (spec §5.6), so certifying is not asked of it.
+  { name: 'digits 0/1/2 one-vs-all n=300 relu', certifyWithin: null },
+])('the defaults on the GPU: $name', ({ name, certifyWithin }) => {
+  it(`reaches f* of a float64 exact run to 1e-4 within 1,500 iterations, feasible${certifyWithin ? `, certified within ${certifyWithin}` : ''}`, async () => {
+    const found = convergenceProblems().find((b) => b.name.startsWith(name));
+    if (!found) throw new Error(`no bench problem ${name}`);
+    const problem = found.problem;
+    const config: SolverConfig = { ...DEFAULT_CONFIG, model: problem.model, P: problem.P, beta: problem.beta };
+    // Certified to 1e-6 (the float64 certificate itself levels off near 1e-7 on the FMNIST slice).
+    const ref = new CpuSolver(problem, { ...config, tol: 1e-6, admmIters: 20000 });
+    const refHist = await runCronos(ref);
+    expect(refHist[refHist.length - 1].converged).toBe(true);
+    const fStar = refHist[refHist.length - 1].objective;
+    const gpu = await GpuSolver.create(ctx, problem, config);
+    expect(gpu.preconditionerInUse()?.kind).toBe('woodbury');
+    const hist = await runCronos(gpu);
+    const last = hist[hist.length - 1];
+    console.log(`${name}: GPU defaults stopped at ${last.iter} (converged ${last.converged}), |f − f*|/f* = ${(Math.abs(last.objective - fStar) / fStar).toExponential(2)}`);
+    expect(last.iter).toBeLessThanOrEqual(DEFAULT_CONFIG.admmIters);
+    if (certifyWithin !== null) {
+      expect(last.converged).toBe(true);
+      expect(last.iter).toBeLessThanOrEqual(certifyWithin);
+    }
+    const { U } = await gpu.solution();
+    expect(Math.abs(convexObjective(problem, U) - fStar) / fStar).toBeLessThanOrEqual(1e-4);
+    expect(coneViolation(problem, U)).toBeLessThanOrEqual(1e-4 * last.maxAbsXU);
+    gpu.dispose();
+  });
+});
