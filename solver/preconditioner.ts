@@ -126,7 +126,7 @@ export function resolvePreconditioner(
         // float32 apply cancels to noise (measured: PCG diverged on Fashion-MNIST at β = 1e-3).
         const fits = woodburyFactorBytes(n) <= maxBindingBytes;
         if (config.model === 'relu' && fits && woodburyFloat32Error(exact.P, exact.rho) <= WOODBURY_GPU_MAX_ERROR) {
-          return { kind: 'woodbury', reason: `PCG preconditioned by the exact inverse of A (Woodbury, one ${n}×${n} Cholesky in float64, applied in float32; n = ${n} ≤ ${EXACT_MAX_ROWS}, auto)` };
+          return { kind: 'woodbury', reason: `the exact inverse of A, applied in float32 (Woodbury, one ${n}×${n} Cholesky in float64; n = ${n} ≤ ${EXACT_MAX_ROWS}, auto): PCG only corrects rounding` };
         }
       }
       if (!blockApplies(config.model)) return nystrom(' (auto: gated ReLU has no GᵀG block)');
