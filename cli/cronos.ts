@@ -94,7 +94,7 @@ async function train(args: TrainArgs): Promise<number> {
   const problem = buildProblem(trainData, { model: config.model, P: config.P, beta: config.beta, seed: config.seed });
   const N = problem.S * problem.d * problem.P;
   // The rank only matters where Nyström is the preconditioner (solver/preconditioner.ts).
-  if (config.rank > N && resolvePreconditioner(config, problem.d, Infinity, exactSolveContext(config, problem.n, args.device === 'gpu' ? 'gpu' : 'cpu', problem.beta)).kind === 'nystrom') {
+  if (config.rank > N && resolvePreconditioner(config, problem.d, Infinity, exactSolveContext(config, problem, args.device === 'gpu' ? 'gpu' : 'cpu')).kind === 'nystrom') {
     throw new DataError(
       `${args.data}: --rank ${config.rank} exceeds the u-system size S·d·P = ${problem.S}·${problem.d}·${problem.P} = ${N}. Use --rank ≤ ${N}.`,
       { file: args.data },

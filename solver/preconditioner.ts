@@ -8,7 +8,7 @@
  * problem serves every ρ, and a ρ change needs no rebuild.
  */
 import { cholesky, gram, solveLower, solveLowerT } from './linalg';
-import { initialRho, type ModelKind, type SolverConfig } from './types';
+import { initialRho, type ModelKind, type Problem, type SolverConfig } from './types';
 
 /** The `preconditioner` setting: `auto` picks `block` where it applies and fits, else Nyström. */
 export type PreconditionerSetting = 'auto' | 'block' | 'nystrom' | 'none';
@@ -32,37 +32,49 @@ export const EXACT_MAX_ROWS = 2048;
  * What a solver tells {@link resolvePreconditioner} so that `auto` may take the exact u-solve:
  * its rows, whether ρ stays fixed (no balancing, no race: every ρ change refactors the n×n core),
  * where it runs (`cpu`: the float64 solve itself; `gpu`: its float32 factors as PCG's
- * preconditioner) and, for the GPU's float32 bound, the initial ρ and P.
+ * preconditioner) and, for the GPU's float32 bound, the initial ρ and an upper bound on the
+ * core's top eigenvalue.
  */
 export interface ExactSolveContext {
   rows: number;
   fixedRho: boolean;
   device: 'cpu' | 'gpu';
   rho: number;
-  P: number;
+  /** λmax(core) ≤ coreBound: 2P for ReLU (XHXᵀ ≺ I; the Hadamard product with DDᵀ scales by at most P), P·‖X‖_F² for gated ReLU (∞ without X). */
+  coreBound: number;
 }
 
-/** The {@link ExactSolveContext} of a run with `config` on `rows` training rows and group-lasso weight `beta`. */
+/** What {@link exactSolveContext} reads of a problem (X only for gated ReLU's bound). */
+export type ExactSolveProblem = Pick<Problem, 'n' | 'beta' | 'model'> & { X?: Float64Array };
+
+/** The {@link ExactSolveContext} of a run with `config` on `problem`. */
 export function exactSolveContext(
   config: Pick<SolverConfig, 'adaptiveRho' | 'rhoRace' | 'rho' | 'rhoBeta' | 'P'>,
-  rows: number,
+  problem: ExactSolveProblem,
   device: 'cpu' | 'gpu',
-  beta: number,
 ): ExactSolveContext {
-  return { rows, fixedRho: !config.adaptiveRho && !(config.rhoRace > 0), device, rho: initialRho(config, beta), P: config.P };
+  let coreBound = 2 * config.P;
+  if (problem.model !== 'relu') {
+    // λmax(XXᵀ ∘ DDᵀ) ≤ max_j (DDᵀ)_jj · λmax(XXᵀ) ≤ P·‖X‖_F².
+    let fro = 0;
+    if (problem.X) for (const v of problem.X) fro += v * v;
+    coreBound = problem.X ? config.P * fro : Infinity;
+  }
+  return { rows: problem.n, fixedRho: !config.adaptiveRho && !(config.rhoRace > 0), device, rho: initialRho(config, problem.beta), coreBound };
 }
 
 /**
- * Largest ε₃₂·κ for which the GPU takes the Woodbury preconditioner, κ = 1 + 2P/ρ bounding the
- * condition number of ρI + core for ReLU (XHXᵀ has eigenvalues below 1 and the Hadamard product
- * with DDᵀ scales them by at most P): in float32 its apply then errs by at most ~10% in the worst
- * direction, which PCG corrects in a few iterations (measured: 1–2 at ε₃₂·κ ≈ 4e-3).
+ * Largest ε₃₂·κ for which the GPU takes the Woodbury preconditioner, κ = 1 + coreBound/ρ bounding
+ * the condition number of ρI + core: in float32 its apply then errs by at most ~10% in the worst
+ * direction, which PCG corrects in a few iterations (measured: 1–2 at ε₃₂·κ ≈ 4e-3). Gated
+ * ReLU's core keeps XXᵀ's whole range: on the FMNIST bench slice at β = 1e-3 (ε₃₂·κ ≈ 57) its
+ * apply cancelled to noise and PCG diverged.
  */
 export const WOODBURY_GPU_MAX_ERROR = 0.1;
 
-/** ε₃₂·(1 + 2P/ρ): the float32 error bound of the GPU's Woodbury apply (see {@link WOODBURY_GPU_MAX_ERROR}). */
-export function woodburyFloat32Error(P: number, rho: number): number {
-  return 2 ** -23 * (1 + (2 * P) / rho);
+/** ε₃₂·(1 + coreBound/ρ): the float32 error bound of the GPU's Woodbury apply (see {@link WOODBURY_GPU_MAX_ERROR}). */
+export function woodburyFloat32Error(coreBound: number, rho: number): number {
+  return 2 ** -23 * (1 + coreBound / rho);
 }
 
 /** Bytes of the GPU's Woodbury factors: W = L⁻¹ of ρI + core, n×n in float32 (twice: W and Wᵀ). */
@@ -122,10 +134,8 @@ export function resolvePreconditioner(
         if (exact.device === 'cpu') {
           return { kind: 'exact', reason: `exact u-solve (Woodbury, one ${n}×${n} Cholesky; n = ${n} ≤ ${EXACT_MAX_ROWS}, auto on the CPU)` };
         }
-        // Gated ReLU has B = I, so the core keeps XXᵀ's whole range (condition ~P‖X‖²/ρ): its
-        // float32 apply cancels to noise (measured: PCG diverged on Fashion-MNIST at β = 1e-3).
         const fits = woodburyFactorBytes(n) <= maxBindingBytes;
-        if (config.model === 'relu' && fits && woodburyFloat32Error(exact.P, exact.rho) <= WOODBURY_GPU_MAX_ERROR) {
+        if (fits && woodburyFloat32Error(exact.coreBound, exact.rho) <= WOODBURY_GPU_MAX_ERROR) {
           return { kind: 'woodbury', reason: `the exact inverse of A, applied in float32 (Woodbury, one ${n}×${n} Cholesky in float64; n = ${n} ≤ ${EXACT_MAX_ROWS}, auto): PCG only corrects rounding` };
         }
       }

@@ -717,7 +717,7 @@ function metricsContext(ctx: SnapshotContext): MetricsViewContext {
 /** GPU memory the problem needs, with the four biggest buffers named. */
 export function memoryReport(problem: Problem, config: SolverConfig, testRows: number): MemoryReport {
   const plan = gpuMemoryPlan(problem, config, testRows);
-  const buffers = estimateGpuBuffers(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, testRows, resolvePreconditioner(config, problem.d, Infinity, exactSolveContext(config, problem.n, 'gpu', problem.beta)).kind, config.anderson)
+  const buffers = estimateGpuBuffers(problem.n, problem.d, problem.P, problem.C, problem.model, config.rank, testRows, resolvePreconditioner(config, problem.d, Infinity, exactSolveContext(config, problem, 'gpu')).kind, config.anderson)
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 4);
   return { largestBinding: plan.largestBinding, total: plan.total, buffers };

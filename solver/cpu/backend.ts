@@ -148,7 +148,7 @@ export class CpuBackend implements AdmmBackend {
     this.flatX = new Float64Array(this.N);
     this.flatWork = new Float64Array(Math.max(this.rank, 1));
 
-    this.preconditioner = resolvePreconditioner(config, d, Infinity, opts.exactSolve ? undefined : exactSolveContext(config, n, 'cpu', problem.beta));
+    this.preconditioner = resolvePreconditioner(config, d, Infinity, opts.exactSolve ? undefined : exactSolveContext(config, problem, 'cpu'));
     this.blockWork = new Float64Array(d);
     if (opts.exactSolve) {
       this.dense = this.buildDense(initialRho(config, problem.beta));

@@ -115,7 +115,7 @@ export class GpuBackend implements AdmmBackend {
     this.K = columns(this.g);
     const testRows = test && test.n > 0 ? test.n : 0;
     // Resolved under the adapter's binding limit, as gpuMemoryPlan resolves it (solver/gpu/admm.ts).
-    this.preconditioner = resolvePreconditioner(config, d, ctx.adapter.maxStorageBufferBindingSize, exactSolveContext(config, n, 'gpu', problem.beta));
+    this.preconditioner = resolvePreconditioner(config, d, ctx.adapter.maxStorageBufferBindingSize, exactSolveContext(config, problem, 'gpu'));
     const kind = this.preconditioner.kind;
     const aaPlan = { memory: config.anderson, maxBindingBytes: ctx.adapter.maxStorageBufferBindingSize };
     const specs = gpuBufferSpecs(problem, config.rank, testRows, xBlockBytes, kind, aaPlan).filter((s) => s.owner === 'admm');

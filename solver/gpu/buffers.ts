@@ -240,14 +240,14 @@ export function specTotalBytes(list: GpuBufferSpec[]): number {
  * total (the sketch buffers included: they are alive while the preconditioner is built).
  */
 export function gpuMemoryPlan(
-  problem: BufferDims & { beta?: number },
+  problem: BufferDims & { beta?: number; X?: Float64Array },
   config: { rank: number; preconditioner?: PreconditionerSetting; anderson?: number } & Partial<Pick<SolverConfig, 'adaptiveRho' | 'rhoRace' | 'rho' | 'rhoBeta' | 'P'>>,
   testRows: number,
   maxBindingBytes = Infinity,
 ): { largestBinding: number; xBlocks: number; total: number } {
   // Without a setting: Nyström, what the plan meant before the setting existed.
   // The solver's own context (solver/gpu/backend.ts); fields a caller leaves out take the defaults.
-  const exact = exactSolveContext({ ...DEFAULT_CONFIG, ...config, P: problem.P }, problem.n, 'gpu', problem.beta ?? DEFAULT_CONFIG.beta);
+  const exact = exactSolveContext({ ...DEFAULT_CONFIG, ...config, P: problem.P }, { n: problem.n, beta: problem.beta ?? DEFAULT_CONFIG.beta, model: problem.model, X: problem.X }, 'gpu');
   const kind = config.preconditioner ? resolvePreconditioner({ model: problem.model, rank: config.rank, preconditioner: config.preconditioner }, problem.d, maxBindingBytes, exact).kind : 'nystrom';
   const list = gpuBufferSpecs(problem, config.rank, testRows, maxBindingBytes, kind, { memory: config.anderson ?? 0, maxBindingBytes });
   const xBlocks = rowBlockBytes(problem.n, problem.d, maxBindingBytes).blocks;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CpuSolver } from '../../../solver/cpu/admm';
-import { EXACT_MAX_ROWS, resolvePreconditioner, WOODBURY_GPU_MAX_ERROR, woodburyFloat32Error } from '../../../solver/preconditioner';
+import { EXACT_MAX_ROWS, exactSolveContext, resolvePreconditioner, WOODBURY_GPU_MAX_ERROR, woodburyFloat32Error } from '../../../solver/preconditioner';
 import { DEFAULT_CONFIG, type ModelKind } from '../../../solver/types';
 import { randomProblem, relError } from '../../support/helpers';
 
@@ -47,19 +47,26 @@ describe.each([
 describe('when auto takes the exact u-solve', () => {
   const relu = { model: 'relu' as ModelKind, rank: 10, preconditioner: 'auto' as const };
   it('with few rows and a fixed ρ: on the CPU the solve itself, on the GPU its factors as the preconditioner', () => {
-    const cpu = (rows: number, fixedRho = true) => ({ rows, fixedRho, device: 'cpu' as const, rho: 5e-4, P: 32 });
-    const gpu = (rows: number, fixedRho = true, rho = 5e-4) => ({ rows, fixedRho, device: 'gpu' as const, rho, P: 32 });
+    // ReLU with P = 32: the core's top eigenvalue is below 2P = 64.
+    const cpu = (rows: number, fixedRho = true) => ({ rows, fixedRho, device: 'cpu' as const, rho: 5e-4, coreBound: 64 });
+    const gpu = (rows: number, fixedRho = true, rho = 5e-4, coreBound = 64) => ({ rows, fixedRho, device: 'gpu' as const, rho, coreBound });
     expect(resolvePreconditioner(relu, 100, Infinity, cpu(EXACT_MAX_ROWS)).kind).toBe('exact');
     expect(resolvePreconditioner(relu, 100, Infinity, cpu(EXACT_MAX_ROWS + 1)).kind).toBe('block');
     expect(resolvePreconditioner(relu, 100, Infinity, cpu(100, false)).kind).toBe('block');
     expect(resolvePreconditioner({ ...relu, preconditioner: 'block' }, 100, Infinity, cpu(100)).kind).toBe('block');
     expect(resolvePreconditioner({ ...relu, preconditioner: 'nystrom' }, 100, Infinity, cpu(100)).kind).toBe('nystrom');
     expect(resolvePreconditioner(relu, 100, Infinity, gpu(EXACT_MAX_ROWS)).kind).toBe('woodbury');
-    // Not on the GPU for gated ReLU (B = I: float32 cancels the apply to noise) …
-    expect(resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'auto' }, 100, Infinity, gpu(100)).kind).toBe('nystrom');
+    // Gated ReLU on the GPU only where P·‖X‖_F²/ρ keeps float32 accurate (B = I: the core keeps XXᵀ's range) …
+    const gated = { model: 'gated' as ModelKind, rank: 10, preconditioner: 'auto' as const };
+    const fmnistSlice = exactSolveContext({ ...DEFAULT_CONFIG, P: 8 }, { n: 300, beta: 1e-3, model: 'gated', X: new Float64Array(300 * 100).fill(1) }, 'gpu');
+    expect(fmnistSlice.coreBound).toBe(8 * 300 * 100);
+    expect(resolvePreconditioner(gated, 100, Infinity, fmnistSlice).kind).toBe('nystrom');
+    const small = exactSolveContext({ ...DEFAULT_CONFIG, P: 8 }, { n: 60, beta: 0.1, model: 'gated', X: new Float64Array(60 * 5).fill(1) }, 'gpu');
+    expect(resolvePreconditioner(gated, 5, Infinity, small).kind).toBe('woodbury');
+    expect(exactSolveContext(DEFAULT_CONFIG, { n: 60, beta: 0.1, model: 'gated' }, 'gpu').coreBound).toBe(Infinity);
     expect(resolvePreconditioner({ model: 'gated', rank: 10, preconditioner: 'auto' }, 100, Infinity, cpu(100)).kind).toBe('exact');
-    // … nor where ε₃₂·(1 + 2P/ρ) exceeds WOODBURY_GPU_MAX_ERROR (P = 32: ρ below ~7.6e-5).
-    expect(woodburyFloat32Error(32, 7.7e-5)).toBeLessThanOrEqual(WOODBURY_GPU_MAX_ERROR);
+    // … and for ReLU not where ε₃₂·(1 + 2P/ρ) exceeds WOODBURY_GPU_MAX_ERROR (P = 32: ρ below ~7.6e-5).
+    expect(woodburyFloat32Error(64, 7.7e-5)).toBeLessThanOrEqual(WOODBURY_GPU_MAX_ERROR);
     expect(resolvePreconditioner(relu, 100, Infinity, gpu(100, true, 7.7e-5)).kind).toBe('woodbury');
     expect(resolvePreconditioner(relu, 100, Infinity, gpu(100, true, 7e-5)).kind).toBe('block');
     expect(resolvePreconditioner(relu, 100, Infinity, gpu(EXACT_MAX_ROWS + 1)).kind).toBe('block');

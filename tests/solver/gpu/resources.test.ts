@@ -88,7 +88,7 @@ describe.each(CASES)('solver buffers (%s, %s)', (model, preconditioner) => {
   });
 });
 
-describe.each<ModelKind>(['relu'])('solver buffers with the Woodbury preconditioner (%s, auto, fixed ρ)', (model) => {
+describe.each<ModelKind>(['relu', 'gated'])('solver buffers with the Woodbury preconditioner (%s, auto, fixed ρ)', (model) => {
   const problem = randomProblem({ n: 90, d: 6, P: 4, classes: 2, model, beta: 0.05, seed: 3 });
   const config: SolverConfig = { ...DEFAULT_CONFIG, model, P: 4, beta: 0.05, admmIters: 30 };
 

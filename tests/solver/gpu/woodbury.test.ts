@@ -1,9 +1,10 @@
 /**
  * The exact u-solve on the GPU (solver/gpu/woodbury.ts, spec §5.6): its apply equals the float64
  * A(ρ)⁻¹ of the CPU's Woodbury solve (ReLU and gated, binary and one-vs-all); `auto` takes it on
- * the GPU for ReLU with few rows and a fixed ρ, PCG then needs a handful of iterations per ADMM
- * step, and the GPU run follows the float64 CPU run (which solves exactly). Gated ReLU keeps
- * Nyström on the GPU: its core has no H to tame it, and the float32 apply cancels to noise.
+ * the GPU for few rows, a fixed ρ and a float32 error bound ε₃₂·(1 + λ̄/ρ) ≤ 0.1 (λ̄ = 2P for ReLU,
+ * P·‖X‖_F² for gated), PCG then needs a handful of iterations per ADMM step, and the GPU run
+ * follows the float64 CPU run (which solves exactly). Where the bound fails (gated ReLU on pixels
+ * at small β) the float32 apply cancels to noise; tests/solver/cpu/woodbury.test.ts checks the rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuSolver } from '../../../solver/cpu/admm';
@@ -64,15 +65,10 @@ describe.each(CASES)('GpuWoodburyPreconditioner: $model, $classes classes', ({ m
     expect(wood.liveBuffers).toBe(0);
   });
 
-  it(model === 'relu' ? 'auto takes it; PCG needs few iterations, and the run follows the float64 exact solve' : 'auto does not take it (Nyström)', async () => {
+  it('auto takes it (this gated core is well conditioned); PCG needs few iterations, and the run follows the float64 exact solve', async () => {
     const problem = randomProblem({ n: 60, d: 6, P: 6, classes, model, beta: 0.05, seed: 3 });
     const config = { ...DEFAULT_CONFIG, model, P: 6, beta: 0.05, admmIters: 200, anderson: 0 };
     const gpu = await GpuSolver.create(ctx, problem, config);
-    if (model === 'gated') {
-      expect(gpu.preconditionerInUse()?.kind).toBe('nystrom');
-      gpu.dispose();
-      return;
-    }
     const cpu = new CpuSolver(problem, config);
     expect(gpu.preconditionerInUse()?.kind).toBe('woodbury');
     expect(gpu.preconditionerInUse()?.reason).toMatch(/Woodbury.*60×60/);
